@@ -1,0 +1,21 @@
+/* Request handlers, one file per group (api_<group>.c); the route table in routes.c ties them
+ * to paths. */
+#ifndef NETSOT_API_H
+#define NETSOT_API_H
+
+#include "http.h"
+
+int api_meta_healthz(struct req *r, struct reply *rep, struct api_err *err);
+
+int api_auth_login(struct req *r, struct reply *rep, struct api_err *err);
+int api_auth_me(struct req *r, struct reply *rep, struct api_err *err);
+
+int api_users_list(struct req *r, struct reply *rep, struct api_err *err);
+int api_users_create(struct req *r, struct reply *rep, struct api_err *err);
+int api_users_update(struct req *r, struct reply *rep, struct api_err *err);
+
+int api_tokens_list(struct req *r, struct reply *rep, struct api_err *err);
+int api_tokens_create(struct req *r, struct reply *rep, struct api_err *err);
+int api_tokens_delete(struct req *r, struct reply *rep, struct api_err *err);
+
+#endif

@@ -1,0 +1,111 @@
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "jsonin.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "user.h"
+
+static const struct jsonin_field api_auth_login_fields[] = {
+	{ "username", JSONIN_STRING, true, 1, 256 },
+	{ "password", JSONIN_STRING, true, 1, AUTH_PASSWORD_MAX },
+	{ NULL, JSONIN_STRING, false, 0, 0 },
+};
+
+/* Failures count per user name and per client address; either one over the limit is a 429.
+ * Unknown users count too, so the limiter does not reveal who exists. */
+static int
+api_auth_limited(struct req *r, const char *ukey, const char *akey, struct api_err *err)
+{
+	time_t now = clock_now();
+	int wu = ratelimit_wait(r->srv->logins, ukey, now);
+	int wa = ratelimit_wait(r->srv->logins, akey, now);
+
+	if (wu == 0 && wa == 0)
+		return 0;
+	err->retry_after = wu > wa ? wu : wa;
+	return api_err_set(err, 429, "too many failed logins; try again in %d seconds",
+	    err->retry_after);
+}
+
+int
+api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
+{
+	char hash[AUTH_HASH_LEN] = "", ukey[300], akey[80];
+	const char *name, *password;
+	struct claims c;
+	struct user u;
+	struct db *db;
+	char *jwt = NULL;
+	int found, rc = -1;
+
+	memset(&u, 0, sizeof(u));
+	if (jsonin_check(r->json, api_auth_login_fields, err) == -1)
+		return -1;
+	name = json_string_value(json_object_get(r->json, "username"));
+	password = json_string_value(json_object_get(r->json, "password"));
+	snprintf(ukey, sizeof(ukey), "u:%s", name);
+	snprintf(akey, sizeof(akey), "a:%s", r->client);
+	if (api_auth_limited(r, ukey, akey, err) == -1)
+		return -1;
+	if ((db = http_db(r, err)) == NULL)
+		return -1;
+	found = auth_name_valid(name) ? user_find(db, name, &u, hash, err) : 0;
+	if (found == -1)
+		return -1;
+	/* Same work whether or not the user exists or is disabled: one Argon2id verification. */
+	if (auth_check_password(found ? hash : NULL, password) == -1 || u.disabled) {
+		ratelimit_fail(r->srv->logins, ukey, clock_now());
+		ratelimit_fail(r->srv->logins, akey, clock_now());
+		api_err_set(err, 401, "wrong username or password");
+		goto out;
+	}
+	ratelimit_clear(r->srv->logins, ukey);
+	if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		struct api_err ignore;
+
+		api_err_init(&ignore);
+		if (user_set_password(db, u.id, password, &ignore) == -1)
+			log_msg("auth: cannot upgrade the password hash of %s", u.username);
+		api_err_free(&ignore);
+	}
+	memset(&c, 0, sizeof(c));
+	snprintf(c.sub, sizeof(c.sub), "%s", u.username);
+	c.role = u.role;
+	c.kind = TOKEN_SESSION;
+	c.iat = clock_now();
+	c.exp = c.iat + r->srv->cfg->token_ttl;
+	auth_new_jti(c.jti);
+	if (auth_token_issue(r->srv->key, &c, &jwt) == -1) {
+		api_err_set(err, 500, "cannot sign the token");
+		goto out;
+	}
+	memcpy(r->who.name, u.username, sizeof(r->who.name));
+	http_reply_json(rep, 200, json_pack("{s:s, s:s, s:I}", "access_token", jwt,
+	    "token_type", "Bearer", "expires_in", (json_int_t)r->srv->cfg->token_ttl));
+	rc = 0;
+out:
+	sodium_memzero(hash, sizeof(hash));
+	free(jwt);
+	return rc;
+}
+
+int
+api_auth_me(struct req *r, struct reply *rep, struct api_err *err)
+{
+	char exp[CLOCK_RFC3339_LEN];
+
+	(void)err;
+	clock_rfc3339((time_t)r->who.exp, exp);
+	http_reply_json(rep, 200, json_pack("{s:s, s:s, s:s, s:s}", "username", r->who.name,
+	    "role", auth_role_name(r->who.role),
+	    "token_kind", r->who.kind == TOKEN_API ? "api" : "session", "expires_at", exp));
+	return 0;
+}

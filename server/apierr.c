@@ -1,0 +1,106 @@
+#include "apierr.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	int status;
+	const char *title;
+} api_err_titles[] = {
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 409, "Conflict" },
+	{ 412, "Precondition Failed" },
+	{ 413, "Content Too Large" },
+	{ 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" },
+	{ 428, "Precondition Required" },
+	{ 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" },
+};
+
+void
+api_err_init(struct api_err *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+void
+api_err_free(struct api_err *e)
+{
+	if (e == NULL)
+		return;
+	json_decref(e->errors);
+	api_err_init(e);
+}
+
+int
+api_err_set(struct api_err *e, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->status != 0)
+		return -1;
+	e->status = status;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+api_err_field(struct api_err *e, const char *field, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (e->status == 0) {
+		e->status = 422;
+		snprintf(e->detail, sizeof(e->detail), "the request breaks a rule");
+	}
+	if (e->errors == NULL && (e->errors = json_object()) == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* The first message for a field is the one worth reading. */
+	if (json_object_get(e->errors, field) == NULL)
+		json_object_set_new(e->errors, field, json_string(msg));
+	return -1;
+}
+
+const char *
+api_err_title(int status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(api_err_titles) / sizeof(api_err_titles[0]); i++)
+		if (api_err_titles[i].status == status)
+			return api_err_titles[i].title;
+	return "Error";
+}
+
+json_t *
+api_err_problem(const struct api_err *e, const char *instance)
+{
+	int status = e->status ? e->status : 500;
+	json_t *p, *detail;
+
+	p = json_pack("{s:s, s:s, s:i}", "type", "about:blank", "title", api_err_title(status),
+	    "status", status);
+	if (p == NULL)
+		return NULL;
+	/* A detail quoting bad input may not be UTF-8; the title still says what happened. */
+	detail = json_string(e->detail[0] ? e->detail : api_err_title(status));
+	json_object_set_new(p, "detail", detail ? detail : json_string(api_err_title(status)));
+	if (instance != NULL && (detail = json_string(instance)) != NULL)
+		json_object_set_new(p, "instance", detail);
+	if (e->errors != NULL)
+		json_object_set(p, "errors", e->errors);
+	return p;
+}

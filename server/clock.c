@@ -1,0 +1,27 @@
+#include "clock.h"
+
+#include <stdio.h>
+
+time_t
+clock_now(void)
+{
+	return time(NULL);
+}
+
+uint64_t
+clock_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void
+clock_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

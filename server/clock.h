@@ -1,0 +1,14 @@
+#ifndef NETSOT_CLOCK_H
+#define NETSOT_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define CLOCK_RFC3339_LEN 21 /* "2026-11-29T14:39:00Z" + NUL */
+
+time_t clock_now(void);
+uint64_t clock_usec(void);    /* monotonic microseconds, for durations */
+void clock_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN]);
+
+#endif

@@ -1,0 +1,222 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_type { OPT_STR, OPT_LONG, OPT_FLAG };
+
+struct opt {
+	const char *name;       /* --name */
+	const char *env;        /* NETSOT_NAME */
+	enum opt_type type;
+	size_t off;
+	long min, max;
+	unsigned cmds;
+	const char *arg;
+	const char *help;
+};
+
+#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD)
+
+static const struct opt config_opts[] = {
+	{ "db", "NETSOT_DB", OPT_STR, offsetof(struct config, db), 0, 0, ALL_DB,
+	  "FILE", "SQLite database file (default netsot.db)" },
+	{ "listen", "NETSOT_LISTEN", OPT_STR, offsetof(struct config, listen), 0, 0, CMD_SERVE,
+	  "ADDR:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks one)" },
+	{ "threads", "NETSOT_THREADS", OPT_LONG, offsetof(struct config, threads), 1, 256,
+	  CMD_SERVE, "N", "server threads (default 4)" },
+	{ "max-body", "NETSOT_MAX_BODY", OPT_LONG, offsetof(struct config, max_body), 1024,
+	  1L << 30, CMD_SERVE, "BYTES", "largest request body accepted (default 1048576)" },
+	{ "jwt-key-file", "NETSOT_JWT_KEY_FILE", OPT_STR, offsetof(struct config, jwt_key_file),
+	  0, 0, CMD_SERVE, "FILE", "token signing key, made on first start (default DB.jwtkey)" },
+	{ "token-ttl", "NETSOT_TOKEN_TTL", OPT_LONG, offsetof(struct config, token_ttl), 60,
+	  86400, CMD_SERVE, "SECONDS", "lifetime of a login token (default 900)" },
+	{ "timeout", "NETSOT_TIMEOUT", OPT_LONG, offsetof(struct config, timeout), 1, 3600,
+	  CMD_SERVE, "SECONDS", "idle connection timeout (default 30)" },
+	{ "login-max-failures", "NETSOT_LOGIN_MAX_FAILURES", OPT_LONG,
+	  offsetof(struct config, login_max_failures), 1, 1000, CMD_SERVE, "N",
+	  "failed logins per user or client address before 429 (default 5)" },
+	{ "login-window", "NETSOT_LOGIN_WINDOW", OPT_LONG, offsetof(struct config, login_window),
+	  1, 86400, CMD_SERVE, "SECONDS", "window for counting failed logins (default 300)" },
+	{ "role", "NETSOT_ROLE", OPT_STR, offsetof(struct config, role), 0, 0, CMD_USER_ADD,
+	  "viewer|editor|admin", "the user's role (default viewer)" },
+	{ "password-stdin", "NETSOT_PASSWORD_STDIN", OPT_FLAG,
+	  offsetof(struct config, password_stdin), 0, 0, CMD_USER_ADD, NULL,
+	  "read the password from standard input" },
+};
+
+#define NOPTS (sizeof(config_opts) / sizeof(config_opts[0]))
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->threads = 4;
+	c->max_body = 1L << 20;
+	c->token_ttl = 900;
+	c->timeout = 30;
+	c->login_max_failures = 5;
+	c->login_window = 300;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (config_opts[i].type == OPT_STR)
+			free(*(char **)((char *)c + config_opts[i].off));
+	config_init(c);
+}
+
+static int
+config_set(struct config *c, const struct opt *o, const char *val, const char *src,
+    char *err, size_t errlen)
+{
+	void *field = (char *)c + o->off;
+	char *end;
+	long v;
+
+	switch (o->type) {
+	case OPT_STR:
+		if (*val == '\0') {
+			snprintf(err, errlen, "%s: empty value", src);
+			return -1;
+		}
+		free(*(char **)field);
+		if ((*(char **)field = strdup(val)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		return 0;
+	case OPT_LONG:
+		errno = 0;
+		v = strtol(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || v < o->min || v > o->max) {
+			snprintf(err, errlen, "%s: '%s' is not a number from %ld to %ld", src, val,
+			    o->min, o->max);
+			return -1;
+		}
+		*(long *)field = v;
+		return 0;
+	case OPT_FLAG:
+		if (strcmp(val, "1") != 0 && strcmp(val, "true") != 0 &&
+		    strcmp(val, "0") != 0 && strcmp(val, "false") != 0) {
+			snprintf(err, errlen, "%s: '%s' is not 1, 0, true or false", src, val);
+			return -1;
+		}
+		*(bool *)field = val[0] == '1' || val[0] == 't';
+		return 0;
+	}
+	return -1;
+}
+
+static const struct opt *
+config_find(const char *name, size_t len, unsigned cmd)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if ((config_opts[i].cmds & cmd) && strlen(config_opts[i].name) == len &&
+		    strncmp(config_opts[i].name, name, len) == 0)
+			return &config_opts[i];
+	return NULL;
+}
+
+int
+config_parse(struct config *c, unsigned cmd, int argc, char **argv, char *err, size_t errlen)
+{
+	const struct opt *o;
+	const char *val, *eq;
+	char src[96];
+	size_t i;
+	int a;
+
+	for (i = 0; i < NOPTS; i++) {
+		o = &config_opts[i];
+		if ((o->cmds & cmd) && (val = getenv(o->env)) != NULL &&
+		    config_set(c, o, val, o->env, err, errlen) == -1)
+			return -1;
+	}
+	for (a = 0; a < argc; a++) {
+		const char *arg = argv[a];
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			c->help = true;
+			continue;
+		}
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+			if (c->nargs == CONFIG_MAX_ARGS || arg[0] == '-') {
+				snprintf(err, errlen, "unexpected argument '%s'", arg);
+				return -1;
+			}
+			c->args[c->nargs++] = argv[a];
+			continue;
+		}
+		eq = strchr(arg + 2, '=');
+		o = config_find(arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), cmd);
+		if (o == NULL) {
+			snprintf(err, errlen, "unknown option '%.*s'",
+			    eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+			return -1;
+		}
+		snprintf(src, sizeof(src), "--%s", o->name);
+		if (o->type == OPT_FLAG && eq == NULL)
+			val = "1";
+		else if (eq != NULL)
+			val = eq + 1;
+		else if (a + 1 < argc)
+			val = argv[++a];
+		else {
+			snprintf(err, errlen, "option '--%s' needs a value", o->name);
+			return -1;
+		}
+		if (config_set(c, o, val, src, err, errlen) == -1)
+			return -1;
+	}
+	if ((cmd & ALL_DB) && c->db == NULL && (c->db = strdup("netsot.db")) == NULL)
+		return -1;
+	if ((cmd & CMD_SERVE) && c->listen == NULL && (c->listen = strdup("127.0.0.1:8080")) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+config_usage(unsigned cmd, char *buf, size_t len)
+{
+	size_t i, used = 0;
+	char flag[64];
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < NOPTS && used < len; i++) {
+		const struct opt *o = &config_opts[i];
+
+		if (!(o->cmds & cmd))
+			continue;
+		snprintf(flag, sizeof(flag), "--%s%s%s", o->name, o->arg ? " " : "",
+		    o->arg ? o->arg : "");
+		n = snprintf(buf + used, len - used, "  %-32s %s [%s]\n", flag, o->help, o->env);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+char *
+config_key_path(const struct config *c)
+{
+	size_t n;
+	char *p;
+
+	if (c->jwt_key_file != NULL)
+		return strdup(c->jwt_key_file);
+	n = strlen(c->db) + sizeof(".jwtkey");
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s.jwtkey", c->db);
+	return p;
+}

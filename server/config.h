@@ -1,0 +1,44 @@
+/* Settings from flags and NETSOT_* environment variables, described by one option table. */
+#ifndef NETSOT_CONFIG_H
+#define NETSOT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Which commands take an option. */
+enum {
+	CMD_SERVE = 1 << 0,
+	CMD_MIGRATE = 1 << 1,
+	CMD_USER_ADD = 1 << 2,
+};
+
+#define CONFIG_MAX_ARGS 8
+
+struct config {
+	char *db;
+	char *listen;
+	char *jwt_key_file;     /* NULL = next to the database */
+	char *role;
+	long threads;
+	long max_body;
+	long token_ttl;
+	long timeout;
+	long login_max_failures;
+	long login_window;
+	bool password_stdin;
+	bool help;
+	int nargs;              /* positional arguments */
+	char *args[CONFIG_MAX_ARGS];
+};
+
+void config_init(struct config *c);
+void config_free(struct config *c);
+/* Reads the environment, then argv (flags win). On error, writes one line to err. */
+int config_parse(struct config *c, unsigned cmd, int argc, char **argv, char *err,
+    size_t errlen);
+/* One line per option the command takes, for --help. */
+void config_usage(unsigned cmd, char *buf, size_t len);
+/* The key file: the flag's value, or the database path with ".jwtkey" appended. */
+char *config_key_path(const struct config *c);
+
+#endif

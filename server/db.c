@@ -1,0 +1,284 @@
+#include "db.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "clock.h"
+#include "embed.h"
+#include "log.h"
+
+/* Statements are cached by the address of their SQL literal: the set of literals in the binary
+ * is fixed, so the cache never needs to evict (and never finalizes a statement in use). */
+#define DB_STMT_SLOTS 1024
+
+struct db_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct db {
+	sqlite3 *h;
+	struct db_slot slots[DB_STMT_SLOTS];
+};
+
+static const char *const db_pragmas =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=FULL;"
+	"PRAGMA foreign_keys=ON;"
+	"PRAGMA busy_timeout=5000;"
+	"PRAGMA temp_store=MEMORY;"
+	"PRAGMA trusted_schema=OFF;";
+
+int
+db_open(const char *path, struct db **out, char *err, size_t errlen)
+{
+	struct db *db;
+	char *msg = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto out;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	if (sqlite3_exec(db->h, db_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot use database %s: %s", path, msg ? msg : "?");
+		goto out;
+	}
+	*out = db;
+	db = NULL;
+	rc = 0;
+out:
+	sqlite3_free(msg);
+	db_close(db);
+	return rc;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < DB_STMT_SLOTS; i++)
+		sqlite3_finalize(db->slots[i].stmt);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+	return db->h;
+}
+
+static pthread_key_t db_key;
+static char *db_thread_path;
+
+static void
+db_thread_destroy(void *p)
+{
+	db_close(p);
+}
+
+int
+db_thread_setup(const char *path)
+{
+	if ((db_thread_path = strdup(path)) == NULL)
+		return -1;
+	return pthread_key_create(&db_key, db_thread_destroy) == 0 ? 0 : -1;
+}
+
+struct db *
+db_thread(void)
+{
+	struct db *db = pthread_getspecific(db_key);
+	char err[512];
+
+	if (db != NULL)
+		return db;
+	if (db_open(db_thread_path, &db, err, sizeof(err)) == -1) {
+		log_msg("db: %s", err);
+		return NULL;
+	}
+	pthread_setspecific(db_key, db);
+	return db;
+}
+
+void
+db_thread_teardown(void)
+{
+	db_close(pthread_getspecific(db_key));
+	pthread_setspecific(db_key, NULL);
+	free(db_thread_path);
+	db_thread_path = NULL;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	size_t i = ((uintptr_t)sql >> 3) % DB_STMT_SLOTS, n;
+	struct db_slot *s;
+
+	for (n = 0; n < DB_STMT_SLOTS; n++, i = (i + 1) % DB_STMT_SLOTS) {
+		s = &db->slots[i];
+		if (s->sql == sql) {
+			sqlite3_reset(s->stmt);
+			sqlite3_clear_bindings(s->stmt);
+			return s->stmt;
+		}
+		if (s->sql == NULL)
+			break;
+	}
+	if (n == DB_STMT_SLOTS) {
+		log_msg("db: statement cache full");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt,
+	    NULL) != SQLITE_OK) {
+		log_msg("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);
+		s->stmt = NULL;
+		return NULL;
+	}
+	s->sql = sql;
+	return s->stmt;
+}
+
+int
+db_begin(struct db *db, bool write)
+{
+	/* IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading. */
+	return sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) ==
+	    SQLITE_OK ? 0 : -1;
+}
+
+int
+db_commit(struct db *db)
+{
+	return sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_fail(struct db *db, struct api_err *err, const char *what)
+{
+	log_msg("db: %s: %s", what, sqlite3_errmsg(db->h));
+	if (sqlite3_errcode(db->h) == SQLITE_BUSY)
+		return api_err_set(err, 503, "the database is busy, try again");
+	return api_err_set(err, 500, "database error while %s", what);
+}
+
+static int
+db_file_version(const char *name)
+{
+	return atoi(name);
+}
+
+int
+db_latest_version(void)
+{
+	return embed_migrations_count ?
+	    db_file_version(embed_migrations[embed_migrations_count - 1].name) : 0;
+}
+
+int
+db_schema_version(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT coalesce(max(version), 0) FROM schema_migrations",
+	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+db_migrate(struct db *db, char *err, size_t errlen)
+{
+	static const char create[] =
+		"CREATE TABLE IF NOT EXISTS schema_migrations ("
+		" version INTEGER PRIMARY KEY,"
+		" name TEXT NOT NULL,"
+		" applied_at TEXT NOT NULL)";
+	sqlite3_stmt *ins = NULL;
+	char now[CLOCK_RFC3339_LEN], *msg = NULL;
+	int have, latest = db_latest_version(), rc = -1;
+	size_t i;
+
+	if (db_begin(db, true) == -1) {
+		snprintf(err, errlen, "cannot start migration: %s", sqlite3_errmsg(db->h));
+		return -1;
+	}
+	if (sqlite3_exec(db->h, create, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create schema_migrations: %s", msg);
+		goto out;
+	}
+	if ((have = db_schema_version(db)) < 0) {
+		snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db->h));
+		goto out;
+	}
+	if (have > latest) {
+		snprintf(err, errlen, "the database schema is version %d, newer than this netsot "
+		    "(which knows up to %d): use a newer netsot", have, latest);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db->h, "INSERT INTO schema_migrations (version, name, applied_at) "
+	    "VALUES (?, ?, ?)", -1, &ins, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db->h));
+		goto out;
+	}
+	clock_rfc3339(clock_now(), now);
+	for (i = 0; i < embed_migrations_count; i++) {
+		const struct embed_file *f = &embed_migrations[i];
+		int v = db_file_version(f->name);
+
+		if (v <= have)
+			continue;
+		if (sqlite3_exec(db->h, (const char *)f->data, NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration %s failed: %s", f->name, msg);
+			goto out;
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_int(ins, 1, v);
+		sqlite3_bind_text(ins, 2, f->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			snprintf(err, errlen, "cannot record migration %s: %s", f->name,
+			    sqlite3_errmsg(db->h));
+			goto out;
+		}
+	}
+	sqlite3_finalize(ins);
+	ins = NULL;
+	if (db_commit(db) == -1) {
+		snprintf(err, errlen, "cannot commit migrations: %s", sqlite3_errmsg(db->h));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_free(msg);
+	sqlite3_finalize(ins);
+	if (rc == -1)
+		db_rollback(db);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/* SQLite access: one connection per thread, each with the same pragmas and a cache of prepared
+ * statements; migrations compiled into the binary. */
+#ifndef NETSOT_DB_H
+#define NETSOT_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct api_err;
+struct db;
+
+/* Opens a connection with the project's pragmas. err gets a message on failure. */
+int db_open(const char *path, struct db **out, char *err, size_t errlen);
+void db_close(struct db *db);
+sqlite3 *db_handle(struct db *db);
+
+/* Per-thread connections to the database named by db_thread_setup(). */
+int db_thread_setup(const char *path);
+struct db *db_thread(void);
+void db_thread_teardown(void);
+
+/* A cached prepared statement, reset and with its bindings cleared. The sql pointer should be a
+ * string literal: the cache is keyed by it. NULL on error (logged). */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+int db_begin(struct db *db, bool write);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Applies the embedded migrations that are missing, all in one transaction. Refuses a database
+ * whose schema is newer than this binary. */
+int db_migrate(struct db *db, char *err, size_t errlen);
+int db_schema_version(struct db *db);   /* highest applied, 0 for none, -1 on error */
+int db_latest_version(void);            /* highest embedded */
+
+/* Fills err with a 500 for an unexpected SQLite failure (after logging it). */
+int db_fail(struct db *db, struct api_err *err, const char *what);
+
+#endif

@@ -1,0 +1,400 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "routes.h"
+#include "session.h"
+
+/* Request ids: a per-process random prefix and a counter, unique without a syscall. */
+static char http_id_prefix[9];
+static atomic_uint_fast64_t http_id_counter;
+
+static struct req *
+http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method,
+    const char *url)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct req *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->srv = srv;
+	r->conn = conn;
+	r->method = method;
+	r->url = url;
+	r->t0 = clock_usec();
+	sbuf_init(&r->body, (size_t)srv->cfg->max_body);
+	snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
+	    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			    r->client, sizeof(r->client));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+			    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			    r->client, sizeof(r->client));
+	}
+	return r;
+}
+
+static void
+http_req_free(struct req *r)
+{
+	if (r == NULL)
+		return;
+	sbuf_free(&r->body);
+	json_decref(r->json);
+	free(r);
+}
+
+void
+http_reply_json(struct reply *rep, int status, json_t *json)
+{
+	json_decref(rep->json);
+	rep->status = status;
+	rep->json = json;
+}
+
+void
+http_reply_list(struct reply *rep, json_t *results)
+{
+	http_reply_json(rep, 200, json_pack("{s:I, s:n, s:n, s:o}", "count",
+	    (json_int_t)json_array_size(results), "next", "previous", "results", results));
+}
+
+void
+http_reply_header(struct reply *rep, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rep->nhdr == REPLY_MAX_HEADERS)
+		return;
+	rep->hdr[rep->nhdr].name = name;
+	va_start(ap, fmt);
+	vsnprintf(rep->hdr[rep->nhdr].value, sizeof(rep->hdr[0].value), fmt, ap);
+	va_end(ap);
+	rep->nhdr++;
+}
+
+const char *
+http_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+http_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+struct db *
+http_db(struct req *r, struct api_err *err)
+{
+	struct db *db = db_thread();
+
+	(void)r;
+	if (db == NULL)
+		api_err_set(err, 503, "the database cannot be opened");
+	return db;
+}
+
+static void
+http_reply_free(struct reply *rep)
+{
+	json_decref(rep->json);
+	if (!rep->body_static)
+		free(rep->body);
+}
+
+/* Queues rep (or the problem in err when it holds one) and frees both. */
+static enum MHD_Result
+http_send(struct req *r, struct reply *rep, struct api_err *err)
+{
+	struct MHD_Response *resp = NULL;
+	enum MHD_ResponseMemoryMode mode = MHD_RESPMEM_MUST_FREE;
+	const char *ctype = rep->ctype;
+	enum MHD_Result ok;
+	char *body = NULL;
+	size_t len = 0;
+	int i;
+
+	if (err->status != 0) {
+		json_t *p = api_err_problem(err, r->url);
+
+		http_reply_free(rep);
+		memset(rep, 0, sizeof(*rep));
+		rep->status = err->status;
+		rep->json = p;
+		ctype = "application/problem+json";
+		if (err->allow[0] != '\0')
+			http_reply_header(rep, "Allow", "%s", err->allow);
+		if (err->retry_after > 0)
+			http_reply_header(rep, "Retry-After", "%d", err->retry_after);
+		if (err->status == 401)
+			http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"netsot\"");
+	}
+	if (rep->json != NULL) {
+		body = json_dumps(rep->json, JSON_COMPACT);
+		len = body ? strlen(body) : 0;
+		if (ctype == NULL)
+			ctype = "application/json";
+	} else if (rep->body != NULL) {
+		body = rep->body;
+		len = rep->len;
+		mode = rep->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE;
+		rep->body = NULL;
+	}
+	if (rep->status == 0)
+		rep->status = body ? 200 : 204;
+	resp = MHD_create_response_from_buffer(len, body, body ? mode : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		http_reply_free(rep);
+		return MHD_NO;
+	}
+	if (ctype != NULL && body != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, "X-Request-Id", r->reqid);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (i = 0; i < rep->nhdr; i++)
+		MHD_add_response_header(resp, rep->hdr[i].name, rep->hdr[i].value);
+	r->status = rep->status;
+	ok = MHD_queue_response(r->conn, (unsigned)rep->status, resp);
+	MHD_destroy_response(resp);
+	http_reply_free(rep);
+	return ok;
+}
+
+static bool
+http_is_json(const char *ctype)
+{
+	size_t n;
+
+	if (ctype == NULL)
+		return false;
+	n = strcspn(ctype, "; \t");
+	/* application/json, or any application/<x>+json such as merge-patch+json. */
+	if (n == 16 && strncasecmp(ctype, "application/json", 16) == 0)
+		return true;
+	return n > 17 && strncasecmp(ctype, "application/", 12) == 0 &&
+	    strncasecmp(ctype + n - 5, "+json", 5) == 0;
+}
+
+/* Content type and JSON parsing for writes; a write may also carry no body at all. */
+static int
+http_parse_body(struct req *r, struct api_err *err)
+{
+	json_error_t jerr;
+
+	if (r->body.len == 0)
+		return 0;
+	if (!http_is_json(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
+		return api_err_set(err, 415, "the body must be application/json");
+	r->json = json_loadb(sbuf_str(&r->body), r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (r->json == NULL)
+		return api_err_set(err, 400, "malformed JSON at line %d, column %d: %s",
+		    jerr.line, jerr.column, jerr.text);
+	return 0;
+}
+
+static enum MHD_Result
+http_dispatch(struct req *r)
+{
+	struct route_match m = { 0, "" };
+	struct reply rep;
+	struct api_err err;
+	unsigned method;
+	enum MHD_Result ok;
+
+	memset(&rep, 0, sizeof(rep));
+	api_err_init(&err);
+	if (r->too_large) {
+		api_err_set(&err, 413, "the body is larger than %ld bytes", r->srv->cfg->max_body);
+		goto out;
+	}
+	if ((r->route = routes_match(NULL, r->method, r->url, &m, &err)) == NULL)
+		goto out;
+	r->id = m.id;
+	memcpy(r->param, m.param, sizeof(r->param));
+	if (r->route->role > ROLE_NONE) {
+		if (session_authenticate(r, &err) == -1)
+			goto out;
+		if (r->who.role < r->route->role) {
+			api_err_set(&err, 403, "this needs the %s role; you are %s",
+			    auth_role_name(r->route->role), auth_role_name(r->who.role));
+			goto out;
+		}
+	}
+	method = routes_method(r->method);
+	if ((method & (HTTP_POST | HTTP_PUT | HTTP_PATCH)) && http_parse_body(r, &err) == -1)
+		goto out;
+	r->route->fn(r, &rep, &err);
+out:
+	ok = http_send(r, &rep, &err);
+	api_err_free(&err);
+	return ok;
+}
+
+static enum MHD_Result
+http_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct req *r = *con_cls;
+	const char *cl;
+
+	(void)version;
+	if (r == NULL) {
+		/* Headers only: answering now would force Connection: close. */
+		if ((r = http_req_new(srv, conn, method, url)) == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && strtoull(cl, NULL, 10) > (unsigned long long)srv->cfg->max_body) {
+			/* Refuse before reading a byte; the connection closes, which is right. */
+			r->too_large = true;
+			return http_dispatch(r);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		/* Chunked uploads have no length up front: drain, remember, answer at the end. */
+		if (!r->too_large && sbuf_append(&r->body, upload_data, *upload_data_size) == -1)
+			r->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status != 0)
+		return MHD_YES;
+	return http_dispatch(r);
+}
+
+static void
+http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r == NULL)
+		return;
+	log_access(r->method, r->url, r->status, clock_usec() - r->t0, r->who.name, r->reqid);
+	http_req_free(r);
+	*con_cls = NULL;
+}
+
+static void
+http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_msg("http: %s", line);
+}
+
+/* "127.0.0.1:8080", "[::1]:8080" or "0.0.0.0:0". */
+static int
+http_parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6)
+{
+	char host[64];
+	const char *colon;
+	unsigned long port;
+	char *end;
+	size_t hl;
+
+	memset(ss, 0, sizeof(*ss));
+	if ((colon = strrchr(s, ':')) == NULL)
+		return -1;
+	port = strtoul(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || port > 65535)
+		return -1;
+	hl = (size_t)(colon - s);
+	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+		s++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+		*v6 = false;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+		*v6 = true;
+		return 0;
+	}
+	return -1;
+}
+
+int
+http_start(struct server *srv, char *err, size_t errlen)
+{
+	const union MHD_DaemonInfo *di;
+	struct sockaddr_storage ss;
+	unsigned char rnd[4];
+	unsigned flags;
+	bool v6;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	snprintf(http_id_prefix, sizeof(http_id_prefix), "%02x%02x%02x%02x", rnd[0], rnd[1],
+	    rnd[2], rnd[3]);
+	if (http_parse_listen(srv->cfg->listen, &ss, &v6) == -1) {
+		snprintf(err, errlen, "--listen: '%s' is not ADDR:PORT", srv->cfg->listen);
+		return -1;
+	}
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	    MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(err, errlen, "cannot listen on %s", srv->cfg->listen);
+		return -1;
+	}
+	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : 0;
+	return 0;
+}
+
+void
+http_stop(struct server *srv)
+{
+	if (srv->daemon != NULL)
+		MHD_stop_daemon(srv->daemon);
+	srv->daemon = NULL;
+}

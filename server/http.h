@@ -1,0 +1,85 @@
+/* libmicrohttpd glue: request contexts, body accumulation with a cap, route dispatch,
+ * authentication before any handler, and the only place that writes responses. */
+#ifndef NETSOT_HTTP_H
+#define NETSOT_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "apierr.h"
+#include "auth.h"
+#include "sbuf.h"
+
+struct config;
+struct db;
+struct route;
+
+struct server {
+	const struct config *cfg;
+	unsigned char key[AUTH_KEY_LEN];
+	struct ratelimit *logins;
+	struct MHD_Daemon *daemon;
+	uint16_t port;
+};
+
+/* Who is calling: filled by session_authenticate() for routes that need a role. */
+struct principal {
+	char name[AUTH_NAME_MAX + 1];
+	enum role role;
+	enum token_kind kind;
+	long long exp;
+};
+
+struct req {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *url;
+	const struct route *route;
+	long long id;              /* the {id} path parameter */
+	char param[128];           /* the {name} path parameter */
+	struct sbuf body;
+	bool too_large;
+	json_t *json;              /* parsed body of a write, or NULL when it had none */
+	struct principal who;
+	char reqid[32];
+	char client[64];
+	uint64_t t0;
+	int status;                /* what was answered, for the access log */
+};
+
+#define REPLY_MAX_HEADERS 4
+
+struct reply {
+	int status;
+	const char *ctype;
+	json_t *json;              /* serialised when set, owned */
+	char *body;                /* or raw bytes, owned (free) unless body_static */
+	size_t len;
+	bool body_static;
+	int nhdr;
+	struct {
+		const char *name;
+		char value[256];
+	} hdr[REPLY_MAX_HEADERS];
+};
+
+typedef int (*http_handler)(struct req *r, struct reply *rep, struct api_err *err);
+
+int http_start(struct server *srv, char *err, size_t errlen);
+void http_stop(struct server *srv);
+
+/* Reply helpers for handlers. */
+void http_reply_json(struct reply *rep, int status, json_t *json);
+/* A whole list as {"count","next","previous","results"}; takes results. */
+void http_reply_list(struct reply *rep, json_t *results);
+void http_reply_header(struct reply *rep, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *http_query(struct req *r, const char *name);
+const char *http_header(struct req *r, const char *name);
+/* The calling thread's database connection, or a 500 in err. */
+struct db *http_db(struct req *r, struct api_err *err);
+
+#endif

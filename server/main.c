@@ -1,0 +1,266 @@
+/* netsot: the command line. Each command is a line in the table below. */
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apierr.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "user.h"
+
+#ifndef NETSOT_VERSION
+#define NETSOT_VERSION "0.0.0"
+#endif
+
+struct command {
+	const char *name;
+	const char *sub;          /* second word, or NULL */
+	unsigned opts;            /* CMD_* bit: which options it takes */
+	const char *args;         /* positional arguments, for usage */
+	int nargs;
+	int (*fn)(struct config *c);
+	const char *help;
+};
+
+static int main_serve(struct config *c);
+static int main_migrate(struct config *c);
+static int main_user_add(struct config *c);
+static int main_version(struct config *c);
+
+static const struct command main_commands[] = {
+	{ "serve", NULL, CMD_SERVE, "", 0, main_serve, "run the HTTP server" },
+	{ "migrate", NULL, CMD_MIGRATE, "", 0, main_migrate,
+	  "create or upgrade the database schema" },
+	{ "user", "add", CMD_USER_ADD, "NAME", 1, main_user_add,
+	  "add a user (the password is read from standard input)" },
+	{ "version", NULL, 0, "", 0, main_version, "print the version" },
+};
+
+#define NCOMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))
+
+static void
+main_usage(FILE *f, const struct command *cmd)
+{
+	char opts[4096];
+	size_t i;
+
+	if (cmd == NULL) {
+		fprintf(f, "usage: netsot COMMAND [options]\n\ncommands:\n");
+		for (i = 0; i < NCOMMANDS; i++)
+			fprintf(f, "  %s%s%s %-10s %s\n", main_commands[i].name,
+			    main_commands[i].sub ? " " : "",
+			    main_commands[i].sub ? main_commands[i].sub : "",
+			    main_commands[i].args, main_commands[i].help);
+		fprintf(f, "\n'netsot COMMAND --help' lists a command's options.\n");
+		return;
+	}
+	config_usage(cmd->opts, opts, sizeof(opts));
+	fprintf(f, "usage: netsot %s%s%s%s%s [options]\n%s\n", cmd->name, cmd->sub ? " " : "",
+	    cmd->sub ? cmd->sub : "", cmd->nargs ? " " : "", cmd->args, cmd->help);
+	if (opts[0] != '\0')
+		fprintf(f, "\noptions (and their environment variables):\n%s", opts);
+}
+
+/* Opens the database and brings its schema up to date. */
+static int
+main_open(const struct config *c, struct db **db)
+{
+	char err[512];
+
+	if (db_open(c->db, db, err, sizeof(err)) == -1 ||
+	    db_migrate(*db, err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot: %s\n", err);
+		db_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+main_migrate(struct config *c)
+{
+	struct db *db;
+
+	if (main_open(c, &db) == -1)
+		return 1;
+	printf("%s: schema version %d\n", c->db, db_schema_version(db));
+	db_close(db);
+	return 0;
+}
+
+static int
+main_version(struct config *c)
+{
+	(void)c;
+	printf("netsot %s (schema %d)\n", NETSOT_VERSION, db_latest_version());
+	return 0;
+}
+
+static int
+main_user_add(struct config *c)
+{
+	char password[AUTH_PASSWORD_MAX + 2];
+	enum role role = ROLE_VIEWER;
+	struct api_err err;
+	struct db *db = NULL;
+	size_t n;
+	int rc = 1;
+
+	api_err_init(&err);
+	if (!c->password_stdin) {
+		fprintf(stderr, "netsot user add: --password-stdin is required (passwords are never "
+		    "taken from the command line)\n");
+		return 2;
+	}
+	if (c->role != NULL && auth_role_parse(c->role, &role) == -1) {
+		fprintf(stderr, "netsot user add: --role must be viewer, editor or admin\n");
+		return 2;
+	}
+	if (fgets(password, sizeof(password), stdin) == NULL) {
+		fprintf(stderr, "netsot user add: no password on standard input\n");
+		return 1;
+	}
+	n = strcspn(password, "\r\n");
+	password[n] = '\0';
+	if (main_open(c, &db) == -1)
+		goto out;
+	if (user_create(db, c->args[0], role, password, NULL, &err) == -1) {
+		json_t *p = api_err_problem(&err, NULL);
+		char *s = json_dumps(p, JSON_COMPACT);
+
+		fprintf(stderr, "netsot user add: %s\n", s ? s : err.detail);
+		free(s);
+		json_decref(p);
+		goto out;
+	}
+	printf("added %s user %s\n", auth_role_name(role), c->args[0]);
+	rc = 0;
+out:
+	sodium_memzero(password, sizeof(password));
+	api_err_free(&err);
+	db_close(db);
+	return rc;
+}
+
+static int
+main_serve(struct config *c)
+{
+	struct server srv;
+	struct db *db = NULL;
+	char err[512], *keypath = NULL;
+	sigset_t set;
+	int sig, rc = 1;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.cfg = c;
+	if (main_open(c, &db) == -1)
+		goto out;
+	if ((keypath = config_key_path(c)) == NULL ||
+	    auth_key_load(keypath, srv.key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot: %s\n", keypath ? err : "out of memory");
+		goto out;
+	}
+	srv.logins = ratelimit_new((int)c->login_max_failures, (int)c->login_window);
+	if (srv.logins == NULL || db_thread_setup(c->db) == -1) {
+		fprintf(stderr, "netsot: out of memory\n");
+		goto out;
+	}
+	/* Signals are taken by sigwait below, never by the server threads started after this. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (http_start(&srv, err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot: %s\n", err);
+		goto out;
+	}
+	log_msg("netsot %s listening on %s (port %u, %ld threads, schema %d)", NETSOT_VERSION,
+	    c->listen, srv.port, c->threads, db_schema_version(db));
+	sigwait(&set, &sig);
+	log_msg("netsot: signal %d, stopping", sig);
+	rc = 0;
+out:
+	http_stop(&srv);
+	db_thread_teardown();
+	ratelimit_free(srv.logins);
+	sodium_memzero(srv.key, sizeof(srv.key));
+	free(keypath);
+	db_close(db);
+	return rc;
+}
+
+static const struct command *
+main_find(int argc, char **argv, int *used)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		const struct command *cmd = &main_commands[i];
+
+		if (strcmp(argv[1], cmd->name) != 0)
+			continue;
+		if (cmd->sub == NULL) {
+			*used = 2;
+			return cmd;
+		}
+		if (argc > 2 && strcmp(argv[2], cmd->sub) == 0) {
+			*used = 3;
+			return cmd;
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd;
+	struct config c;
+	char err[512];
+	int used, rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		main_usage(argc < 2 ? stderr : stdout, NULL);
+		return argc < 2 ? 2 : 0;
+	}
+	if ((cmd = main_find(argc, argv, &used)) == NULL) {
+		fprintf(stderr, "netsot: unknown command '%s'\n", argv[1]);
+		main_usage(stderr, NULL);
+		return 2;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "netsot: libsodium cannot start\n");
+		return 1;
+	}
+	config_init(&c);
+	if (config_parse(&c, cmd->opts, argc - used, argv + used, err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot %s: %s\n", cmd->name, err);
+		main_usage(stderr, cmd);
+		config_free(&c);
+		return 2;
+	}
+	if (c.help) {
+		main_usage(stdout, cmd);
+		config_free(&c);
+		return 0;
+	}
+	if (c.nargs != cmd->nargs) {
+		fprintf(stderr, "netsot %s: expected %d argument%s, got %d\n", cmd->name,
+		    cmd->nargs, cmd->nargs == 1 ? "" : "s", c.nargs);
+		main_usage(stderr, cmd);
+		config_free(&c);
+		return 2;
+	}
+	rc = cmd->fn(&c);
+	config_free(&c);
+	return rc;
+}

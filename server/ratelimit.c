@@ -1,0 +1,122 @@
+#include "ratelimit.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATELIMIT_SLOTS 8192
+#define RATELIMIT_PROBE 16
+#define RATELIMIT_KEY 80
+
+struct ratelimit_entry {
+	char key[RATELIMIT_KEY];
+	time_t start;        /* start of the current window */
+	int failures;
+};
+
+struct ratelimit {
+	pthread_mutex_t lock;
+	int max_failures;
+	int window;
+	struct ratelimit_entry slots[RATELIMIT_SLOTS];
+};
+
+struct ratelimit *
+ratelimit_new(int max_failures, int window_seconds)
+{
+	struct ratelimit *rl = calloc(1, sizeof(*rl));
+
+	if (rl == NULL)
+		return NULL;
+	pthread_mutex_init(&rl->lock, NULL);
+	rl->max_failures = max_failures;
+	rl->window = window_seconds;
+	return rl;
+}
+
+void
+ratelimit_free(struct ratelimit *rl)
+{
+	if (rl == NULL)
+		return;
+	pthread_mutex_destroy(&rl->lock);
+	free(rl);
+}
+
+static uint32_t
+ratelimit_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The entry for key, or NULL. With create, a slot is claimed: an empty or expired one if the
+ * probe finds it, else the one with the fewest failures. Called with the lock held. */
+static struct ratelimit_entry *
+ratelimit_find(struct ratelimit *rl, const char *key, time_t now, int create)
+{
+	struct ratelimit_entry *e, *victim = NULL;
+	uint32_t h = ratelimit_hash(key);
+	int i, score, best = 0;
+
+	for (i = 0; i < RATELIMIT_PROBE; i++) {
+		e = &rl->slots[(h + (uint32_t)i) % RATELIMIT_SLOTS];
+		if (e->key[0] != '\0' && strncmp(e->key, key, RATELIMIT_KEY - 1) == 0)
+			return e;
+		score = (e->key[0] == '\0' || now - e->start >= rl->window) ? -1 : e->failures;
+		if (victim == NULL || score < best) {
+			victim = e;
+			best = score;
+		}
+	}
+	if (!create)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	strncpy(victim->key, key, RATELIMIT_KEY - 1);
+	victim->start = now;
+	return victim;
+}
+
+int
+ratelimit_wait(struct ratelimit *rl, const char *key, time_t now)
+{
+	struct ratelimit_entry *e;
+	int wait = 0;
+
+	pthread_mutex_lock(&rl->lock);
+	e = ratelimit_find(rl, key, now, 0);
+	if (e != NULL && e->failures >= rl->max_failures && now - e->start < rl->window)
+		wait = (int)(e->start + rl->window - now);
+	pthread_mutex_unlock(&rl->lock);
+	return wait;
+}
+
+void
+ratelimit_fail(struct ratelimit *rl, const char *key, time_t now)
+{
+	struct ratelimit_entry *e;
+
+	pthread_mutex_lock(&rl->lock);
+	e = ratelimit_find(rl, key, now, 1);
+	if (now - e->start >= rl->window) {
+		e->start = now;
+		e->failures = 0;
+	}
+	e->failures++;
+	pthread_mutex_unlock(&rl->lock);
+}
+
+void
+ratelimit_clear(struct ratelimit *rl, const char *key)
+{
+	struct ratelimit_entry *e;
+
+	pthread_mutex_lock(&rl->lock);
+	if ((e = ratelimit_find(rl, key, 0, 0)) != NULL)
+		memset(e, 0, sizeof(*e));
+	pthread_mutex_unlock(&rl->lock);
+}

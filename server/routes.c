@@ -1,0 +1,124 @@
+#include "routes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+const struct route routes_table[] = {
+	{ HTTP_GET, "/healthz", api_meta_healthz, ROLE_NONE },
+	{ HTTP_POST, "/api/v1/auth/login", api_auth_login, ROLE_NONE },
+	{ HTTP_GET, "/api/v1/auth/me", api_auth_me, ROLE_VIEWER },
+	{ HTTP_GET, "/api/v1/users", api_users_list, ROLE_ADMIN },
+	{ HTTP_POST, "/api/v1/users", api_users_create, ROLE_ADMIN },
+	{ HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROLE_ADMIN },
+	{ HTTP_GET, "/api/v1/tokens", api_tokens_list, ROLE_ADMIN },
+	{ HTTP_POST, "/api/v1/tokens", api_tokens_create, ROLE_ADMIN },
+	{ HTTP_DELETE, "/api/v1/tokens/{id}", api_tokens_delete, ROLE_ADMIN },
+	{ 0, NULL, NULL, ROLE_NONE },
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} routes_methods[] = {
+	{ "GET", HTTP_GET }, { "HEAD", HTTP_GET }, { "POST", HTTP_POST },
+	{ "PUT", HTTP_PUT }, { "PATCH", HTTP_PATCH }, { "DELETE", HTTP_DELETE },
+};
+
+#define NMETHODS (sizeof(routes_methods) / sizeof(routes_methods[0]))
+
+unsigned
+routes_method(const char *method)
+{
+	size_t i;
+
+	for (i = 0; i < NMETHODS; i++)
+		if (strcmp(method, routes_methods[i].name) == 0)
+			return routes_methods[i].bit;
+	return 0;
+}
+
+/* Matches one path against one pattern, segment by segment. */
+static bool
+routes_path_matches(const char *pat, const char *path, struct route_match *m)
+{
+	const char *pe, *se;
+	size_t plen, slen;
+
+	for (;;) {
+		if (*pat != '/' || *path != '/')
+			return *pat == '\0' && *path == '\0';
+		pat++;
+		path++;
+		pe = pat + strcspn(pat, "/");
+		se = path + strcspn(path, "/");
+		plen = (size_t)(pe - pat);
+		slen = (size_t)(se - path);
+		if (slen == 0)
+			return false;
+		if (plen == 4 && strncmp(pat, "{id}", 4) == 0) {
+			char buf[24], *end;
+			long long v;
+
+			/* Digits only, no sign, no leading zero, in range. */
+			if (slen >= sizeof(buf) || path[0] < '1' || path[0] > '9')
+				return false;
+			memcpy(buf, path, slen);
+			buf[slen] = '\0';
+			errno = 0;
+			v = strtoll(buf, &end, 10);
+			if (errno != 0 || *end != '\0')
+				return false;
+			m->id = v;
+		} else if (plen == 6 && strncmp(pat, "{name}", 6) == 0) {
+			if (slen >= sizeof(m->param))
+				return false;
+			memcpy(m->param, path, slen);
+			m->param[slen] = '\0';
+		} else if (plen != slen || strncmp(pat, path, plen) != 0)
+			return false;
+		pat = pe;
+		path = se;
+	}
+}
+
+const struct route *
+routes_match(const struct route *table, const char *method, const char *path,
+    struct route_match *m, struct api_err *err)
+{
+	unsigned want = routes_method(method), allow = 0;
+	const struct route *r;
+	char list[96] = "";
+	size_t i;
+
+	if (table == NULL)
+		table = routes_table;
+	for (r = table; r->pattern != NULL; r++) {
+		struct route_match tmp = { 0, "" };
+
+		if (!routes_path_matches(r->pattern, path, &tmp))
+			continue;
+		if (r->method & want) {
+			*m = tmp;
+			return r;
+		}
+		allow |= r->method;
+	}
+	if (allow == 0) {
+		api_err_set(err, 404, "no such path");
+		return NULL;
+	}
+	for (i = 0; i < NMETHODS; i++)
+		if (allow & routes_methods[i].bit) {
+			if (list[0] != '\0')
+				strcat(list, ", ");
+			strcat(list, routes_methods[i].name);
+		}
+	snprintf(err->allow, sizeof(err->allow), "%s", list);
+	api_err_set(err, 405, "%s is not allowed here; allowed: %s",
+	    want ? method : "this method", list);
+	return NULL;
+}

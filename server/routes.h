@@ -1,0 +1,37 @@
+/* The one route table: method, path pattern, handler, least role. */
+#ifndef NETSOT_ROUTES_H
+#define NETSOT_ROUTES_H
+
+#include "apierr.h"
+#include "auth.h"
+#include "http.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_POST = 1 << 1,
+	HTTP_PUT = 1 << 2,
+	HTTP_PATCH = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+};
+
+struct route {
+	unsigned method;
+	const char *pattern;      /* segments; "{id}" matches a positive integer, "{name}" any */
+	http_handler fn;
+	enum role role;           /* ROLE_NONE: no authentication */
+};
+
+struct route_match {
+	long long id;
+	char param[128];
+};
+
+/* HTTP_* for a method name, 0 for one we never serve. HEAD is served as GET. */
+unsigned routes_method(const char *method);
+/* The route for method and path from table (or the built-in one when table is NULL). On no match
+ * fills err with 404, or 405 and the Allow list. */
+const struct route *routes_match(const struct route *table, const char *method,
+    const char *path, struct route_match *m, struct api_err *err);
+extern const struct route routes_table[];
+
+#endif

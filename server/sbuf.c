@@ -1,0 +1,143 @@
+#include "sbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+sbuf_init(struct sbuf *sb, size_t max)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->max = max;
+}
+
+void
+sbuf_free(struct sbuf *sb)
+{
+	if (sb == NULL)
+		return;
+	free(sb->buf);
+	sbuf_init(sb, sb->max);
+}
+
+void
+sbuf_reset(struct sbuf *sb)
+{
+	sb->len = 0;
+	sb->failed = false;
+	if (sb->buf != NULL)
+		sb->buf[0] = '\0';
+}
+
+static int
+sbuf_reserve(struct sbuf *sb, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (sb->failed)
+		return -1;
+	if (extra > (size_t)-1 - sb->len - 1 ||
+	    (sb->max != 0 && sb->len + extra > sb->max)) {
+		sb->failed = true;
+		return -1;
+	}
+	need = sb->len + extra + 1;
+	if (need <= sb->cap)
+		return 0;
+	cap = sb->cap ? sb->cap : 256;
+	while (cap < need)
+		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+	if ((p = realloc(sb->buf, cap)) == NULL) {
+		sb->failed = true;
+		return -1;
+	}
+	sb->buf = p;
+	sb->cap = cap;
+	return 0;
+}
+
+int
+sbuf_append(struct sbuf *sb, const void *data, size_t n)
+{
+	if (sbuf_reserve(sb, n) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+	return 0;
+}
+
+int
+sbuf_puts(struct sbuf *sb, const char *s)
+{
+	return sbuf_append(sb, s, strlen(s));
+}
+
+int
+sbuf_putc(struct sbuf *sb, char c)
+{
+	return sbuf_append(sb, &c, 1);
+}
+
+int
+sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	if (sb->failed)
+		return -1;
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0 || sbuf_reserve(sb, (size_t)n) == -1) {
+		sb->failed = true;
+		return -1;
+	}
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+	return 0;
+}
+
+int
+sbuf_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = sbuf_vprintf(sb, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+bool
+sbuf_failed(const struct sbuf *sb)
+{
+	return sb->failed;
+}
+
+char *
+sbuf_take(struct sbuf *sb, size_t *len)
+{
+	char *p;
+
+	if (sb->failed || sbuf_reserve(sb, 0) == -1) {
+		sbuf_free(sb);
+		return NULL;
+	}
+	p = sb->buf;
+	if (len != NULL)
+		*len = sb->len;
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return p;
+}
+
+const char *
+sbuf_str(const struct sbuf *sb)
+{
+	return sb->buf != NULL ? sb->buf : "";
+}

@@ -1,0 +1,244 @@
+#include "user.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+
+#define USER_COLS "id, username, role, disabled, created_at, updated_at, password_hash"
+
+static void
+user_copy(char *dst, size_t cap, const unsigned char *src)
+{
+	snprintf(dst, cap, "%s", src ? (const char *)src : "");
+}
+
+static void
+user_row(sqlite3_stmt *st, struct user *u, char *hash)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(st, 0);
+	user_copy(u->username, sizeof(u->username), sqlite3_column_text(st, 1));
+	if (auth_role_parse((const char *)sqlite3_column_text(st, 2), &u->role) == -1)
+		u->role = ROLE_NONE;
+	u->disabled = sqlite3_column_int(st, 3) != 0;
+	user_copy(u->created_at, sizeof(u->created_at), sqlite3_column_text(st, 4));
+	user_copy(u->updated_at, sizeof(u->updated_at), sqlite3_column_text(st, 5));
+	if (hash != NULL)
+		user_copy(hash, AUTH_HASH_LEN, sqlite3_column_text(st, 6));
+}
+
+static int
+user_check_password(const char *password, struct api_err *err)
+{
+	size_t n = strlen(password);
+
+	if (n < AUTH_PASSWORD_MIN || n > AUTH_PASSWORD_MAX)
+		return api_err_field(err, "password", "must be %d to %d bytes long",
+		    AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+	return 0;
+}
+
+int
+user_create(struct db *db, const char *username, enum role role, const char *password,
+    struct user *out, struct api_err *err)
+{
+	static const char sql[] = "INSERT INTO users (username, password_hash, role, created_at, "
+	    "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING " USER_COLS;
+	char hash[AUTH_HASH_LEN], now[CLOCK_RFC3339_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!auth_name_valid(username))
+		api_err_field(err, "username", "must be 1 to %d letters, digits, '.', '_' or '-'",
+		    AUTH_NAME_MAX);
+	user_check_password(password, err);
+	if (role < ROLE_VIEWER || role > ROLE_ADMIN)
+		api_err_field(err, "role", "must be viewer, editor or admin");
+	if (err->status != 0)
+		return -1;
+	if (auth_hash_password(password, hash) == -1)
+		return api_err_set(err, 500, "cannot hash the password");
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "creating a user");
+	clock_rfc3339(clock_now(), now);
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, auth_role_name(role), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && out != NULL)
+		user_row(st, out, NULL);
+	sqlite3_reset(st);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		api_err_set(err, 409, "a user with that name exists");
+		return api_err_field(err, "username", "already taken");
+	}
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "creating a user");
+	return 0;
+}
+
+static int
+user_fetch(struct db *db, sqlite3_stmt *st, struct user *u, char *hash, struct api_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		user_row(st, u, hash);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(db, err, "reading a user");
+}
+
+int
+user_find(struct db *db, const char *username, struct user *u, char hash[AUTH_HASH_LEN],
+    struct api_err *err)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading a user");
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	return user_fetch(db, st, u, hash, err);
+}
+
+int
+user_get(struct db *db, long long id, struct user *u, struct api_err *err)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading a user");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = user_fetch(db, st, u, NULL, err)) == 0)
+		return api_err_set(err, 404, "no user with id %lld", id);
+	return rc == 1 ? 0 : -1;
+}
+
+/* Runs a one-row UPDATE whose first parameter is the new value and second the id. */
+static int
+user_update(struct db *db, sqlite3_stmt *st, long long id, struct api_err *err)
+{
+	char now[CLOCK_RFC3339_LEN];
+	int rc;
+
+	clock_rfc3339(clock_now(), now);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "changing a user");
+	if (sqlite3_changes(db_handle(db)) == 0)
+		return api_err_set(err, 404, "no user with id %lld", id);
+	return 0;
+}
+
+int
+user_set_password(struct db *db, long long id, const char *password, struct api_err *err)
+{
+	static const char sql[] =
+	    "UPDATE users SET password_hash = ?, updated_at = ?3 WHERE id = ?2";
+	char hash[AUTH_HASH_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (user_check_password(password, err) == -1)
+		return -1;
+	if (auth_hash_password(password, hash) == -1)
+		return api_err_set(err, 500, "cannot hash the password");
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "changing a user");
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+	rc = user_update(db, st, id, err);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
+}
+
+int
+user_set_role(struct db *db, long long id, enum role role, struct api_err *err)
+{
+	static const char sql[] = "UPDATE users SET role = ?, updated_at = ?3 WHERE id = ?2";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "changing a user");
+	sqlite3_bind_text(st, 1, auth_role_name(role), -1, SQLITE_STATIC);
+	return user_update(db, st, id, err);
+}
+
+int
+user_set_disabled(struct db *db, long long id, bool disabled, struct api_err *err)
+{
+	static const char sql[] = "UPDATE users SET disabled = ?, updated_at = ?3 WHERE id = ?2";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "changing a user");
+	sqlite3_bind_int(st, 1, disabled);
+	return user_update(db, st, id, err);
+}
+
+int
+user_check_admins(struct db *db, struct api_err *err)
+{
+	static const char sql[] =
+	    "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0";
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "counting admins");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (n < 0)
+		return db_fail(db, err, "counting admins");
+	if (n == 0)
+		return api_err_set(err, 409, "this would leave no enabled admin");
+	return 0;
+}
+
+json_t *
+user_json(const struct user *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)u->id,
+	    "username", u->username, "role", auth_role_name(u->role), "disabled", u->disabled,
+	    "created_at", u->created_at, "updated_at", u->updated_at);
+}
+
+int
+user_list(struct db *db, json_t **out, struct api_err *err)
+{
+	static const char sql[] = "SELECT " USER_COLS " FROM users ORDER BY id";
+	sqlite3_stmt *st;
+	struct user u;
+	json_t *arr;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "listing users");
+	if ((arr = json_array()) == NULL)
+		return api_err_set(err, 500, "out of memory");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		user_row(st, &u, NULL);
+		json_array_append_new(arr, user_json(&u));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return db_fail(db, err, "listing users");
+	}
+	*out = arr;
+	return 0;
+}
