@@ -24,8 +24,8 @@ static int
 api_auth_limited(struct req *r, const char *ukey, const char *akey, struct api_err *err)
 {
 	time_t now = clock_now();
-	int wu = ratelimit_wait(r->srv->logins, ukey, now);
-	int wa = ratelimit_wait(r->srv->logins, akey, now);
+	int wu = ratelimit_wait(r->srv->login_users, ukey, now);
+	int wa = ratelimit_wait(r->srv->login_addrs, akey, now);
 
 	if (wu == 0 && wa == 0)
 		return 0;
@@ -61,12 +61,12 @@ api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
 		return -1;
 	/* Same work whether or not the user exists or is disabled: one Argon2id verification. */
 	if (auth_check_password(found ? hash : NULL, password) == -1 || u.disabled) {
-		ratelimit_fail(r->srv->logins, ukey, clock_now());
-		ratelimit_fail(r->srv->logins, akey, clock_now());
+		ratelimit_fail(r->srv->login_users, ukey, clock_now());
+		ratelimit_fail(r->srv->login_addrs, akey, clock_now());
 		api_err_set(err, 401, "wrong username or password");
 		goto out;
 	}
-	ratelimit_clear(r->srv->logins, ukey);
+	ratelimit_clear(r->srv->login_users, ukey);
 	if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		struct api_err ignore;

@@ -38,7 +38,10 @@ static const struct opt config_opts[] = {
 	  CMD_SERVE, "SECONDS", "idle connection timeout (default 30)" },
 	{ "login-max-failures", "NETSOT_LOGIN_MAX_FAILURES", OPT_LONG,
 	  offsetof(struct config, login_max_failures), 1, 1000, CMD_SERVE, "N",
-	  "failed logins per user or client address before 429 (default 5)" },
+	  "failed logins per user name before 429 (default 5)" },
+	{ "login-max-failures-per-address", "NETSOT_LOGIN_MAX_FAILURES_PER_ADDRESS", OPT_LONG,
+	  offsetof(struct config, login_max_failures_addr), 1, 100000, CMD_SERVE, "N",
+	  "failed logins per client address before 429 (default 20)" },
 	{ "login-window", "NETSOT_LOGIN_WINDOW", OPT_LONG, offsetof(struct config, login_window),
 	  1, 86400, CMD_SERVE, "SECONDS", "window for counting failed logins (default 300)" },
 	{ "role", "NETSOT_ROLE", OPT_STR, offsetof(struct config, role), 0, 0, CMD_USER_ADD,
@@ -59,6 +62,7 @@ config_init(struct config *c)
 	c->token_ttl = 900;
 	c->timeout = 30;
 	c->login_max_failures = 5;
+	c->login_max_failures_addr = 20;
 	c->login_window = 300;
 }
 

@@ -24,6 +24,7 @@ struct config {
 	long token_ttl;
 	long timeout;
 	long login_max_failures;
+	long login_max_failures_addr;
 	long login_window;
 	bool password_stdin;
 	bool help;

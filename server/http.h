@@ -19,7 +19,8 @@ struct route;
 struct server {
 	const struct config *cfg;
 	unsigned char key[AUTH_KEY_LEN];
-	struct ratelimit *logins;
+	struct ratelimit *login_users;   /* failed logins per user name */
+	struct ratelimit *login_addrs;   /* and per client address */
 	struct MHD_Daemon *daemon;
 	uint16_t port;
 };

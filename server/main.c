@@ -168,8 +168,9 @@ main_serve(struct config *c)
 		fprintf(stderr, "netsot: %s\n", keypath ? err : "out of memory");
 		goto out;
 	}
-	srv.logins = ratelimit_new((int)c->login_max_failures, (int)c->login_window);
-	if (srv.logins == NULL || db_thread_setup(c->db) == -1) {
+	srv.login_users = ratelimit_new((int)c->login_max_failures, (int)c->login_window);
+	srv.login_addrs = ratelimit_new((int)c->login_max_failures_addr, (int)c->login_window);
+	if (srv.login_users == NULL || srv.login_addrs == NULL || db_thread_setup(c->db) == -1) {
 		fprintf(stderr, "netsot: out of memory\n");
 		goto out;
 	}
@@ -191,7 +192,8 @@ main_serve(struct config *c)
 out:
 	http_stop(&srv);
 	db_thread_teardown();
-	ratelimit_free(srv.logins);
+	ratelimit_free(srv.login_users);
+	ratelimit_free(srv.login_addrs);
 	sodium_memzero(srv.key, sizeof(srv.key));
 	free(keypath);
 	db_close(db);

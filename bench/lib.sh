@@ -1,0 +1,70 @@
+# Shared by the benchmark scripts: build, start netsot and the hello-world baseline, run wrk.
+# Sourced, not run. Every server listens on 127.0.0.1 only.
+
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$bench_root/deploy/packages.sh"
+
+bench_setup() {
+	netsot_install $NETSOT_BUILD_PACKAGES $NETSOT_TEST_PACKAGES
+	cmake -S "$bench_root" -B "$bench_root/build-bench" -DCMAKE_BUILD_TYPE=Release \
+		-DNETSOT_TESTS=OFF >/dev/null
+	cmake --build "$bench_root/build-bench" -j"$(nproc)" --target netsot hello >/dev/null
+	NETSOT="$bench_root/build-bench/netsot"
+	HELLO="$bench_root/build-bench/hello"
+	BENCH_DIR=$(mktemp -d /tmp/netsot-bench-XXXXXX)
+	BENCH_PIDS=()
+	trap bench_teardown EXIT
+}
+
+bench_teardown() {
+	local p
+	for p in "${BENCH_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$BENCH_DIR"
+}
+
+# bench_start_netsot DB [flags...]: starts netsot on a free port, sets NETSOT_PORT.
+bench_start_netsot() {
+	local db=$1 log="$BENCH_DIR/netsot.log" i
+	shift
+	: >"$log"
+	"$NETSOT" serve --db "$db" --listen 127.0.0.1:0 "$@" 2>>"$log" &
+	BENCH_PIDS+=($!)
+	for i in $(seq 200); do
+		NETSOT_PORT=$(sed -n 's/.*(port \([0-9]*\),.*/\1/p' "$log" | tail -1)
+		[ -n "$NETSOT_PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "netsot did not start:" >&2; cat "$log" >&2; return 1
+}
+
+# bench_start_hello PORT: the bare libmicrohttpd server, same thread pool as netsot.
+bench_start_hello() {
+	"$HELLO" "$1" 4 2>/dev/null &
+	BENCH_PIDS+=($!)
+	HELLO_PORT=$1
+	sleep 0.3
+}
+
+# bench_login DB USER: makes the user and prints a fresh access token.
+bench_login() {
+	local db=$1 user=$2 pw=bench-password-123
+	printf '%s\n' "$pw" | "$NETSOT" user add "$user" --role admin --password-stdin --db "$db" \
+		>/dev/null 2>&1 || true
+	curl -sf -X POST -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$user\",\"password\":\"$pw\"}" \
+		"http://127.0.0.1:$NETSOT_PORT/api/v1/auth/login" |
+		sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+
+# bench_wrk URL [wrk args...]: prints requests per second as a whole number.
+bench_wrk() {
+	local url=$1
+	shift
+	wrk -t2 -c64 -d"${BENCH_SECONDS:-8}s" "$@" "$url" |
+		awk '/Requests\/sec/ {printf "%d\n", $2}'
+}
+
+bench_ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}

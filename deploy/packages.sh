@@ -1,0 +1,23 @@
+# The Debian packages netsot needs: the one list that deploy/demo.sh and deploy/test.sh share.
+# Sourced, not run.
+
+# To build and run the server.
+NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
+  libjansson-dev libjwt-dev libsodium-dev"
+
+# To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks.
+NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk"
+
+# Installs whichever of the named packages are missing; does nothing when all are there.
+netsot_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}

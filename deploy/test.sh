@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs every test twice: in the normal build and
+# under AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. deploy/packages.sh
+netsot_install $NETSOT_BUILD_PACKAGES $NETSOT_TEST_PACKAGES
+
+jobs=$(nproc)
+for variant in normal sanitize; do
+	if [ "$variant" = normal ]; then
+		dir=build; flags=()
+	else
+		dir=build-asan; flags=(-DNETSOT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+	fi
+	echo "== $variant build ($dir)"
+	cmake -S . -B "$dir" "${flags[@]}" >/dev/null
+	cmake --build "$dir" -j"$jobs"
+	(cd "$dir" && ctest --output-on-failure -j"$jobs")
+done

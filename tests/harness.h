@@ -1,0 +1,71 @@
+/* API test harness: runs the real netsot binary on an ephemeral loopback port with a temporary
+ * database, and speaks HTTP to it with libcurl. */
+#ifndef NETSOT_HARNESS_H
+#define NETSOT_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct srv {
+	pid_t pid;
+	int port;
+	char dir[128];       /* temporary directory, removed by srv_stop */
+	char db[160];
+	char key[176];
+	char log[160];
+};
+
+struct resp {
+	long status;
+	char *body;
+	size_t len;
+	json_t *json;        /* the body parsed, when it is JSON */
+	char *headers;       /* raw header block */
+};
+
+/* Creates the temporary directory and database (migrated), without starting the server. */
+void srv_prepare(struct srv *s);
+/* Starts netsot serve with extra flags (NULL-terminated); waits until it listens. */
+void srv_start(struct srv *s, const char *const *flags);
+/* SIGTERM, and asserts a clean exit (status 0). */
+void srv_stop(struct srv *s);
+void srv_cleanup(struct srv *s);
+void srv_add_user(struct srv *s, const char *name, const char *role, const char *password);
+
+/* Runs netsot with args (NULL-terminated) and optional stdin text; returns the exit status and
+ * fills out/err with what it printed (malloc'd, may be NULL). */
+int run_netsot(const char *const *args, const char *input, char **out, char **err);
+
+int req(struct srv *s, const char *method, const char *path, const char *token,
+    const char *ctype, const char *body, struct resp *r);
+/* Like req() with a JSON body sent as application/json. */
+int req_json(struct srv *s, const char *method, const char *path, const char *token,
+    const char *body, struct resp *r);
+void resp_free(struct resp *r);
+/* The value of a response header (case-insensitive), copied into buf; NULL if absent. */
+const char *resp_header(const struct resp *r, const char *name, char *buf, size_t len);
+
+/* Logs in and returns the access token (malloc'd); asserts success. */
+char *login(struct srv *s, const char *user, const char *password);
+/* Asserts a problem+json response with this status and an X-Request-Id. */
+void assert_problem(const struct resp *r, long status);
+/* Reads the server's log. */
+char *srv_log(struct srv *s);
+/* Whether the log comes to hold needle within a few seconds (a line is written when the
+ * connection finishes the request, just after the client has its answer). */
+bool srv_log_has(struct srv *s, const char *needle);
+
+
+
+/* Sends raw bytes on a new connection and reads until the server closes it or timeout_ms passes
+ * with nothing to read; returns bytes read, the connection's close is reported in *closed. */
+ssize_t raw_exchange(struct srv *s, const char *data, size_t len, char *out, size_t outlen,
+    int timeout_ms, bool *closed);
+#endif

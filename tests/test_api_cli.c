@@ -1,0 +1,220 @@
+/* The command line: commands, flags, environment variables, exit codes, and the checks the
+ * server makes before it starts. */
+#include "harness.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+netsot(const char *const *args, const char *input, char **out, char **err)
+{
+	return run_netsot(args, input, out, err);
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void
+test_version_and_help(void **state)
+{
+	static const char *const version[] = { "version", NULL };
+	static const char *const help[] = { "--help", NULL };
+	static const char *const none[] = { NULL };
+	static const char *const cmds[][4] = { { "serve", "--help" }, { "migrate", "--help" },
+		{ "user", "add", "--help" }, { "version", "--help" } };
+	char *out, *err;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(netsot(version, NULL, &out, NULL), 0);
+	assert_non_null(strstr(out, "netsot "));
+	free(out);
+	assert_int_equal(netsot(help, NULL, &out, NULL), 0);
+	assert_non_null(strstr(out, "serve"));
+	assert_non_null(strstr(out, "migrate"));
+	free(out);
+	assert_int_equal(netsot(none, NULL, NULL, &err), 2);
+	assert_non_null(strstr(err, "usage:"));
+	free(err);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		assert_int_equal(netsot(cmds[i], NULL, &out, NULL), 0);
+		assert_non_null(strstr(out, "usage: netsot"));
+		free(out);
+	}
+	assert_int_equal(netsot(cmds[0], NULL, &out, NULL), 0);
+	assert_non_null(strstr(out, "--listen"));
+	assert_non_null(strstr(out, "NETSOT_LISTEN"));
+	assert_non_null(strstr(out, "--threads"));
+	free(out);
+}
+
+static void
+test_bad_flags_exit_2(void **state)
+{
+	static const char *const cases[][5] = {
+		{ "serve", "--bogus" },
+		{ "serve", "--threads", "zero" },
+		{ "serve", "--threads", "0" },
+		{ "serve", "--max-body" },
+		{ "migrate", "--listen", "1.2.3.4:5" },
+		{ "user", "add", "--role", "admin" },
+		{ "frobnicate" },
+		{ "version", "extra" },
+	};
+	char *err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(netsot(cases[i], NULL, NULL, &err), 2);
+		/* One line saying what is wrong, then the usage. */
+		assert_true(strncmp(err, "netsot", 6) == 0);
+		assert_non_null(strstr(strchr(err, '\n'), "usage:"));
+		free(err);
+	}
+}
+
+static void
+test_migrate_env_and_newer_schema(void **state)
+{
+	char dir[] = "/tmp/netsot-cli-XXXXXX", db[128], *out, *err;
+	const char *migrate[] = { "migrate", NULL };
+	const char *serve[] = { "serve", "--listen", "127.0.0.1:0", NULL };
+	sqlite3 *h;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/env.db", dir);
+	/* NETSOT_DB names the database when --db is not given. */
+	setenv("NETSOT_DB", db, 1);
+	assert_int_equal(netsot(migrate, NULL, &out, NULL), 0);
+	assert_non_null(strstr(out, "schema version"));
+	free(out);
+	assert_int_equal(access(db, F_OK), 0);
+	/* Migrating again changes nothing and succeeds. */
+	assert_int_equal(netsot(migrate, NULL, NULL, NULL), 0);
+	/* A database from a newer netsot is refused, by migrate and by serve. */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "INSERT INTO schema_migrations VALUES (9999, "
+	    "'9999_future.sql', 'x')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(netsot(migrate, NULL, NULL, &err), 1);
+	assert_non_null(strstr(err, "newer"));
+	free(err);
+	assert_int_equal(netsot(serve, NULL, NULL, &err), 1);
+	assert_non_null(strstr(err, "newer"));
+	free(err);
+	unsetenv("NETSOT_DB");
+	unlink(db);
+	rmdir(dir);
+}
+
+static void
+test_user_add(void **state)
+{
+	struct srv s;
+	const char *add[] = { "user", "add", "alice", "--role", "editor", "--password-stdin",
+		"--db", NULL, NULL };
+	const char *nostdin[] = { "user", "add", "bob", "--db", NULL, NULL };
+	const char *shortpw[] = { "user", "add", "carol", "--password-stdin", "--db", NULL, NULL };
+	char *err;
+
+	(void)state;
+	srv_prepare(&s);
+	add[7] = s.db;
+	nostdin[4] = s.db;
+	shortpw[5] = s.db;
+	assert_int_equal(netsot(add, "a fine password\n", NULL, NULL), 0);
+	/* The same name again fails without touching the first. */
+	assert_int_equal(netsot(add, "another password\n", NULL, &err), 1);
+	assert_non_null(strstr(err, "already taken"));
+	free(err);
+	assert_int_equal(netsot(nostdin, NULL, NULL, &err), 2);
+	free(err);
+	assert_int_equal(netsot(shortpw, "short\n", NULL, &err), 1);
+	assert_non_null(strstr(err, "password"));
+	free(err);
+	srv_start(&s, NULL);
+	free(login(&s, "alice", "a fine password"));
+	srv_stop(&s);
+	srv_cleanup(&s);
+}
+
+static void
+test_serve_refusals(void **state)
+{
+	struct srv s, t;
+	const char *serve[] = { "serve", "--db", NULL, "--listen", NULL, NULL };
+	char listen[64], *err;
+
+	(void)state;
+	srv_prepare(&s);
+	srv_start(&s, NULL);
+	/* A port in use is a clear error, not a hang. */
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s.port);
+	srv_prepare(&t);
+	serve[2] = t.db;
+	serve[4] = listen;
+	assert_int_equal(netsot(serve, NULL, NULL, &err), 1);
+	assert_non_null(strstr(err, "cannot listen"));
+	free(err);
+	srv_stop(&s);
+	/* A key file others can read is refused. */
+	assert_int_equal(chmod(s.key, 0644), 0);
+	serve[2] = s.db;
+	serve[4] = "127.0.0.1:0";
+	assert_int_equal(netsot(serve, NULL, NULL, &err), 1);
+	assert_non_null(strstr(err, "chmod 600"));
+	free(err);
+	/* Neither is a listen address that is not one. */
+	serve[2] = t.db;
+	serve[4] = "localhost";
+	assert_int_equal(netsot(serve, NULL, NULL, &err), 1);
+	assert_non_null(strstr(err, "--listen"));
+	assert_int_equal(count_lines(err), 1);
+	free(err);
+	srv_cleanup(&s);
+	srv_cleanup(&t);
+}
+
+static void
+test_signal_stops_cleanly(void **state)
+{
+	struct srv s;
+	char *log;
+
+	(void)state;
+	srv_prepare(&s);
+	srv_start(&s, NULL);
+	srv_stop(&s); /* asserts exit status 0 */
+	log = srv_log(&s);
+	assert_non_null(strstr(log, "stopping"));
+	free(log);
+	srv_cleanup(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version_and_help),
+		cmocka_unit_test(test_bad_flags_exit_2),
+		cmocka_unit_test(test_migrate_env_and_newer_schema),
+		cmocka_unit_test(test_user_add),
+		cmocka_unit_test(test_serve_refusals),
+		cmocka_unit_test(test_signal_stops_cleanly),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
