@@ -181,7 +181,7 @@ auth_token_verify(const unsigned char key[AUTH_KEY_LEN], const char *token, time
     struct claims *out)
 {
 	char role[16];
-	const char *kind;
+	char *kind;
 	jwt_t *j = NULL;
 	int rc = -1;
 
@@ -203,10 +203,14 @@ auth_token_verify(const unsigned char key[AUTH_KEY_LEN], const char *token, time
 	    auth_copy_grant(j, "role", role, sizeof(role)) == -1 ||
 	    auth_role_parse(role, &out->role) == -1)
 		goto out;
-	kind = jwt_get_grant(j, "kind");
-	if (kind != NULL && strcmp(kind, "api") != 0)
+	/* jwt_get_grant() hides a non-string claim as absent; the JSON form shows any type. */
+	kind = jwt_get_grants_json(j, "kind");
+	if (kind != NULL && strcmp(kind, "\"api\"") != 0) {
+		free(kind);
 		goto out;
+	}
 	out->kind = kind != NULL ? TOKEN_API : TOKEN_SESSION;
+	free(kind);
 	rc = 0;
 out:
 	jwt_free(j);

@@ -235,6 +235,8 @@ http_dispatch(struct req *r)
 		goto out;
 	r->id = m.id;
 	memcpy(r->param, m.param, sizeof(r->param));
+	if (r->route->arg != NULL)
+		snprintf(r->param, sizeof(r->param), "%s", r->route->arg);
 	if (r->route->role > ROLE_NONE) {
 		if (session_authenticate(r, &err) == -1)
 			goto out;

@@ -77,7 +77,7 @@ jsonin_check(const json_t *obj, const struct jsonin_field *fields, struct api_er
 			continue;
 		if (n < f->min || n > f->max)
 			api_err_field(err, f->name, f->type == JSONIN_STRING ?
-			    "must be %lld to %lld characters long" :
+			    "must be %lld to %lld bytes long" :
 			    "must be from %lld to %lld", f->min, f->max);
 	}
 	return err->status != 0 ? -1 : 0;

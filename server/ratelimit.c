@@ -1,6 +1,7 @@
 #include "ratelimit.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct ratelimit {
 	pthread_mutex_t lock;
 	int max_failures;
 	int window;
+	unsigned char hashkey[crypto_shorthash_KEYBYTES];
 	struct ratelimit_entry slots[RATELIMIT_SLOTS];
 };
 
@@ -32,6 +34,7 @@ ratelimit_new(int max_failures, int window_seconds)
 	pthread_mutex_init(&rl->lock, NULL);
 	rl->max_failures = max_failures;
 	rl->window = window_seconds;
+	randombytes_buf(rl->hashkey, sizeof(rl->hashkey));
 	return rl;
 }
 
@@ -44,36 +47,45 @@ ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
-static uint32_t
-ratelimit_hash(const char *s)
+/* Keyed (SipHash, a random key per process), so nobody can pick names that share a slot. */
+static uint64_t
+ratelimit_hash(const struct ratelimit *rl, const char *key)
 {
-	uint32_t h = 2166136261u;
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h;
 
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
+	crypto_shorthash(out, (const unsigned char *)key, strlen(key), rl->hashkey);
+	memcpy(&h, out, sizeof(h));
 	return h;
 }
 
 /* The entry for key, or NULL. With create, a slot is claimed: an empty or expired one if the
- * probe finds it, else the one with the fewest failures. Called with the lock held. */
+ * probe finds it, else the one with the fewest failures, but never one that is locked out: an
+ * attacker spraying names must not free a victim's counter. When every probed slot is locked,
+ * the new key goes untracked (the per-address limit still holds). Called with the lock held. */
 static struct ratelimit_entry *
 ratelimit_find(struct ratelimit *rl, const char *key, time_t now, int create)
 {
 	struct ratelimit_entry *e, *victim = NULL;
-	uint32_t h = ratelimit_hash(key);
+	uint64_t h = ratelimit_hash(rl, key);
 	int i, score, best = 0;
 
 	for (i = 0; i < RATELIMIT_PROBE; i++) {
-		e = &rl->slots[(h + (uint32_t)i) % RATELIMIT_SLOTS];
+		e = &rl->slots[(h + (uint64_t)i) % RATELIMIT_SLOTS];
 		if (e->key[0] != '\0' && strncmp(e->key, key, RATELIMIT_KEY - 1) == 0)
 			return e;
-		score = (e->key[0] == '\0' || now - e->start >= rl->window) ? -1 : e->failures;
+		if (e->key[0] == '\0' || now - e->start >= rl->window)
+			score = -1;
+		else if (e->failures >= rl->max_failures)
+			continue;
+		else
+			score = e->failures;
 		if (victim == NULL || score < best) {
 			victim = e;
 			best = score;
 		}
 	}
-	if (!create)
+	if (!create || victim == NULL)
 		return NULL;
 	memset(victim, 0, sizeof(*victim));
 	strncpy(victim->key, key, RATELIMIT_KEY - 1);
@@ -101,7 +113,10 @@ ratelimit_fail(struct ratelimit *rl, const char *key, time_t now)
 	struct ratelimit_entry *e;
 
 	pthread_mutex_lock(&rl->lock);
-	e = ratelimit_find(rl, key, now, 1);
+	if ((e = ratelimit_find(rl, key, now, 1)) == NULL) {
+		pthread_mutex_unlock(&rl->lock);
+		return;
+	}
 	if (now - e->start >= rl->window) {
 		e->start = now;
 		e->failures = 0;

@@ -6,18 +6,29 @@
 #include <string.h>
 
 #include "api.h"
+#include "resource.h"
 
 const struct route routes_table[] = {
-	{ HTTP_GET, "/healthz", api_meta_healthz, ROLE_NONE },
-	{ HTTP_POST, "/api/v1/auth/login", api_auth_login, ROLE_NONE },
-	{ HTTP_GET, "/api/v1/auth/me", api_auth_me, ROLE_VIEWER },
-	{ HTTP_GET, "/api/v1/users", api_users_list, ROLE_ADMIN },
-	{ HTTP_POST, "/api/v1/users", api_users_create, ROLE_ADMIN },
-	{ HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROLE_ADMIN },
-	{ HTTP_GET, "/api/v1/tokens", api_tokens_list, ROLE_ADMIN },
-	{ HTTP_POST, "/api/v1/tokens", api_tokens_create, ROLE_ADMIN },
-	{ HTTP_DELETE, "/api/v1/tokens/{id}", api_tokens_delete, ROLE_ADMIN },
-	{ 0, NULL, NULL, ROLE_NONE },
+	{ HTTP_GET, "/healthz", api_meta_healthz, ROLE_NONE, NULL },
+	{ HTTP_POST, "/api/v1/auth/login", api_auth_login, ROLE_NONE, NULL },
+	{ HTTP_GET, "/api/v1/auth/me", api_auth_me, ROLE_VIEWER, NULL },
+	{ HTTP_GET, "/api/v1/users", api_users_list, ROLE_ADMIN, NULL },
+	{ HTTP_POST, "/api/v1/users", api_users_create, ROLE_ADMIN, NULL },
+	{ HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROLE_ADMIN, NULL },
+	{ HTTP_GET, "/api/v1/tokens", api_tokens_list, ROLE_ADMIN, NULL },
+	{ HTTP_POST, "/api/v1/tokens", api_tokens_create, ROLE_ADMIN, NULL },
+	{ HTTP_DELETE, "/api/v1/tokens/{id}", api_tokens_delete, ROLE_ADMIN, NULL },
+	{ HTTP_GET, "/api/v1/changes", resource_list, ROLE_VIEWER, "changes" },
+	{ HTTP_GET, "/api/v1/changes/{id}", resource_get, ROLE_VIEWER, "changes" },
+	/* Every writable resource of resource.c, by one generic driver. */
+	{ HTTP_GET, "/api/v1/{res}", resource_list, ROLE_VIEWER, NULL },
+	{ HTTP_POST, "/api/v1/{res}", resource_create, ROLE_EDITOR, NULL },
+	{ HTTP_GET, "/api/v1/{res}/{id}", resource_get, ROLE_VIEWER, NULL },
+	{ HTTP_PUT, "/api/v1/{res}/{id}", resource_replace, ROLE_EDITOR, NULL },
+	{ HTTP_PATCH, "/api/v1/{res}/{id}", resource_patch, ROLE_EDITOR, NULL },
+	{ HTTP_DELETE, "/api/v1/{res}/{id}", resource_delete, ROLE_EDITOR, NULL },
+	{ HTTP_GET, "/api/v1/{res}/{id}/changes", resource_changes, ROLE_VIEWER, NULL },
+	{ 0, NULL, NULL, ROLE_NONE, NULL },
 };
 
 static const struct {
@@ -39,6 +50,14 @@ routes_method(const char *method)
 		if (strcmp(method, routes_methods[i].name) == 0)
 			return routes_methods[i].bit;
 	return 0;
+}
+
+static bool
+routes_writable(const char *name)
+{
+	const struct resource *res = resource_find(name);
+
+	return res != NULL && !(res->flags & R_READONLY);
 }
 
 /* Matches one path against one pattern, segment by segment. */
@@ -73,11 +92,14 @@ routes_path_matches(const char *pat, const char *path, struct route_match *m)
 			if (errno != 0 || *end != '\0')
 				return false;
 			m->id = v;
-		} else if (plen == 6 && strncmp(pat, "{name}", 6) == 0) {
+		} else if ((plen == 6 && strncmp(pat, "{name}", 6) == 0) ||
+		    (plen == 5 && strncmp(pat, "{res}", 5) == 0)) {
 			if (slen >= sizeof(m->param))
 				return false;
 			memcpy(m->param, path, slen);
 			m->param[slen] = '\0';
+			if (pat[1] == 'r' && !routes_writable(m->param))
+				return false;
 		} else if (plen != slen || strncmp(pat, path, plen) != 0)
 			return false;
 		pat = pe;

@@ -16,9 +16,11 @@ enum http_method {
 
 struct route {
 	unsigned method;
-	const char *pattern;      /* segments; "{id}" matches a positive integer, "{name}" any */
+	const char *pattern;      /* segments; "{id}" matches a positive integer, "{name}" any
+	                           * segment, "{res}" the name of a writable resource */
 	http_handler fn;
 	enum role role;           /* ROLE_NONE: no authentication */
+	const char *arg;          /* a fixed {name}/{res} value for the handler, or NULL */
 };
 
 struct route_match {

@@ -128,6 +128,7 @@ sbuf_take(struct sbuf *sb, size_t *len)
 		sbuf_free(sb);
 		return NULL;
 	}
+	sb->buf[sb->len] = '\0';
 	p = sb->buf;
 	if (len != NULL)
 		*len = sb->len;

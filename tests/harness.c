@@ -220,9 +220,26 @@ collect(char *data, size_t size, size_t n, void *p)
  * would be. */
 static CURL *harness_curl;
 
+static int req_full(struct srv *s, const char *method, const char *path, const char *token,
+    const char *ctype, const char *extra, const char *body, struct resp *r);
+
 int
 req(struct srv *s, const char *method, const char *path, const char *token,
     const char *ctype, const char *body, struct resp *r)
+{
+	return req_full(s, method, path, token, ctype, NULL, body, r);
+}
+
+int
+req_hdr(struct srv *s, const char *method, const char *path, const char *token,
+    const char *header, const char *body, struct resp *r)
+{
+	return req_full(s, method, path, token, "application/json", header, body, r);
+}
+
+static int
+req_full(struct srv *s, const char *method, const char *path, const char *token,
+    const char *ctype, const char *extra, const char *body, struct resp *r)
 {
 	struct curl_slist *h = NULL;
 	struct sbuf b, hd;
@@ -261,6 +278,8 @@ req(struct srv *s, const char *method, const char *path, const char *token,
 		h = curl_slist_append(h, line);
 	}
 	h = curl_slist_append(h, "Expect:");
+	if (extra != NULL)
+		h = curl_slist_append(h, extra);
 	curl_easy_setopt(harness_curl, CURLOPT_HTTPHEADER, h);
 	rc = curl_easy_perform(harness_curl);
 	curl_slist_free_all(h);

@@ -48,6 +48,9 @@ int req(struct srv *s, const char *method, const char *path, const char *token,
 /* Like req() with a JSON body sent as application/json. */
 int req_json(struct srv *s, const char *method, const char *path, const char *token,
     const char *body, struct resp *r);
+/* Like req_json() with one extra request header ("Name: value"). */
+int req_hdr(struct srv *s, const char *method, const char *path, const char *token,
+    const char *header, const char *body, struct resp *r);
 void resp_free(struct resp *r);
 /* The value of a response header (case-insensitive), copied into buf; NULL if absent. */
 const char *resp_header(const struct resp *r, const char *name, char *buf, size_t len);

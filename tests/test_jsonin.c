@@ -180,10 +180,10 @@ test_string_length_is_422(void **state)
 
 	(void)state;
 	assert_int_equal(check("{\"username\": \"\"}", &err), 422);
-	assert_string_equal(field_msg(&err, "username"), "must be 1 to 8 characters long");
+	assert_string_equal(field_msg(&err, "username"), "must be 1 to 8 bytes long");
 	api_err_free(&err);
 	assert_int_equal(check("{\"username\": \"abcdefghi\"}", &err), 422);
-	assert_string_equal(field_msg(&err, "username"), "must be 1 to 8 characters long");
+	assert_string_equal(field_msg(&err, "username"), "must be 1 to 8 bytes long");
 	api_err_free(&err);
 }
 

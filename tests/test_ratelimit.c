@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "ratelimit.h"
 
 #define T0 ((time_t)1800000000)
@@ -194,13 +196,14 @@ test_flood_keeps_hot_key_limited(void **state)
 	ratelimit_free(rl);
 }
 
-/* Once the flood's window has passed, its entries are reused first. */
+/* Once the flood's window has passed, its entries are the first to be reused: a live key with
+ * fewer failures than the expired ones is kept. */
 static void
-test_flood_then_expiry_frees_slots(void **state)
+test_expired_entries_are_reused_first(void **state)
 {
 	struct ratelimit *rl = ratelimit_new(5, 300);
 	char key[32];
-	int i;
+	int i, limited, later;
 
 	(void)state;
 	assert_non_null(rl);
@@ -208,13 +211,45 @@ test_flood_then_expiry_frees_slots(void **state)
 		snprintf(key, sizeof(key), "a:10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
 		fail_n(rl, key, 5, T0);
 	}
-	fail_n(rl, "u:later", 5, T0 + 300);
-	assert_int_equal(ratelimit_wait(rl, "u:later", T0 + 300), 300);
-	for (i = 0; i < 1000; i++) {
-		snprintf(key, sizeof(key), "u:late-%d", i);
-		fail_n(rl, key, 4, T0 + 301);
+	/* The table fills up (locked keys are never evicted, so late ones go untracked), holds
+	 * no more than its 8192 slots, and all of it frees once the window has passed. */
+	for (i = 0, limited = 0, later = 0; i < 100000; i++) {
+		snprintf(key, sizeof(key), "a:10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+		limited += ratelimit_wait(rl, key, T0 + 299) == 1;
+		later += ratelimit_wait(rl, key, T0 + 300) != 0;
 	}
-	assert_int_equal(ratelimit_wait(rl, "u:later", T0 + 301), 299);
+	assert_true(limited > 4096 && limited <= 8192);
+	assert_int_equal(later, 0);
+	fail_n(rl, "u:warm", 4, T0 + 300);
+	assert_int_equal(ratelimit_wait(rl, "u:warm", T0 + 300), 0);
+	for (i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "u:late-%d", i);
+		ratelimit_fail(rl, key, T0 + 301);
+	}
+	/* Still counting from T0 + 300: the fifth failure limits it. */
+	ratelimit_fail(rl, "u:warm", T0 + 302);
+	assert_int_equal(ratelimit_wait(rl, "u:warm", T0 + 302), 298);
+	ratelimit_free(rl);
+}
+
+static void
+test_locked_key_survives_spray_at_the_limit(void **state)
+{
+	struct ratelimit *rl;
+	char key[32];
+	int i;
+
+	(void)state;
+	rl = ratelimit_new(5, 300);
+	assert_non_null(rl);
+	fail_n(rl, "u:victim", 5, T0);
+	/* An attacker sprays 100,000 names with max failures each: locked entries are never the
+	 * ones evicted, so the victim stays locked out. */
+	for (i = 0; i < 100000; i++) {
+		snprintf(key, sizeof(key), "u:spray%d", i);
+		fail_n(rl, key, 5, T0 + 1);
+	}
+	assert_true(ratelimit_wait(rl, "u:victim", T0 + 2) > 0);
 	ratelimit_free(rl);
 }
 
@@ -234,8 +269,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_long_keys, setup, teardown),
 		cmocka_unit_test(test_max_one),
 		cmocka_unit_test(test_flood_keeps_hot_key_limited),
-		cmocka_unit_test(test_flood_then_expiry_frees_slots),
+		cmocka_unit_test(test_expired_entries_are_reused_first),
+		cmocka_unit_test(test_locked_key_survives_spray_at_the_limit),
 	};
 
+	if (sodium_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

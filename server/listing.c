@@ -1,0 +1,392 @@
+#include "listing.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "ipaddr.h"
+
+#define LISTING_LIMIT_DEFAULT 50
+#define LISTING_LIMIT_MAX 1000
+
+void
+listing_init(struct listing *l, const struct resource *res)
+{
+	memset(l, 0, sizeof(*l));
+	l->res = res;
+	sbuf_init(&l->where, 0);
+	sbuf_init(&l->order, 0);
+	sbuf_puts(&l->where, "");
+	l->binds = json_array();
+	l->limit = LISTING_LIMIT_DEFAULT;
+}
+
+void
+listing_free(struct listing *l)
+{
+	sbuf_free(&l->where);
+	sbuf_free(&l->order);
+	json_decref(l->binds);
+}
+
+void
+listing_where(struct listing *l, const char *clause, json_t *value)
+{
+	sbuf_printf(&l->where, " AND (%s)", clause);
+	json_array_append_new(l->binds, value);
+}
+
+void
+listing_bind(sqlite3_stmt *st, int i, const json_t *v)
+{
+	if (json_is_integer(v))
+		sqlite3_bind_int64(st, i, json_integer_value(v));
+	else if (json_is_string(v))
+		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v),
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static enum MHD_Result
+listing_collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct listing *l = cls;
+
+	(void)kind;
+	if (l->nargs == LISTING_ARGS_MAX) {
+		l->nargs++;    /* marks overflow */
+		return MHD_NO;
+	}
+	l->keys[l->nargs] = key;
+	l->values[l->nargs] = value ? value : "";
+	l->nargs++;
+	return MHD_YES;
+}
+
+static int
+listing_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && *out >= min && *out <= max ? 0 : -1;
+}
+
+/* A filter value in the column's stored form: integers, booleans, canonical addresses. */
+static int
+listing_value(const struct field *f, const char *s, json_t **out, struct api_err *err)
+{
+	char buf[IPNET_STRLEN];
+	struct ipaddr a;
+	struct ipnet n;
+	long long v;
+
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		if (strcmp(s, "null") == 0 && (f->flags & F_NULL)) {
+			*out = json_null();
+			return 0;
+		}
+		if (listing_int(s, -(1LL << 62), 1LL << 62, &v) == -1)
+			return api_err_field(err, f->name, "'%s' is not an integer", s);
+		*out = json_integer(v);
+		return 0;
+	case FT_BOOL:
+		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+			return api_err_field(err, f->name, "must be true or false");
+		*out = json_integer(strcmp(s, "true") == 0);
+		return 0;
+	case FT_ADDR:
+		if (ipaddr_parse(s, &a) == -1)
+			return api_err_field(err, f->name, "is not an IP address");
+		ipaddr_format(&a, buf, sizeof(buf));
+		*out = json_string(buf);
+		return 0;
+	case FT_CIDR:
+		if (ipnet_parse(s, &n) == -1)
+			return api_err_field(err, f->name, "is not a prefix");
+		ipnet_format(&n, buf, sizeof(buf));
+		*out = json_string(buf);
+		return 0;
+	default:
+		*out = json_string(s);
+		return *out != NULL ? 0 : api_err_field(err, f->name, "is not UTF-8");
+	}
+}
+
+static const struct field *
+listing_field(const struct resource *res, const char *name, size_t len)
+{
+	const struct field *f;
+
+	for (f = res->fields; f->name != NULL; f++)
+		if (strlen(f->name) == len && strncmp(f->name, name, len) == 0)
+			return f;
+	return NULL;
+}
+
+/* field=v1&field=v2: one IN (...) per field, so repeats are OR. */
+static int
+listing_equals(struct listing *l, const struct field *f, struct api_err *err)
+{
+	bool first = true, null = false;
+	json_t *v = NULL;
+	int i;
+
+	sbuf_printf(&l->where, " AND (%s IN (", f->name);
+	for (i = 0; i < l->nargs; i++) {
+		if (strcmp(l->keys[i], f->name) != 0)
+			continue;
+		if (listing_value(f, l->values[i], &v, err) == -1)
+			return -1;
+		if (json_is_null(v)) {
+			null = true;
+			json_decref(v);
+			continue;
+		}
+		sbuf_printf(&l->where, "%s?", first ? "" : ", ");
+		json_array_append_new(l->binds, v);
+		first = false;
+	}
+	if (null)
+		sbuf_printf(&l->where, ") OR %s IS NULL)", f->name);
+	else
+		sbuf_puts(&l->where, "))");
+	return 0;
+}
+
+static int
+listing_order(struct listing *l, const char *spec, struct api_err *err)
+{
+	const struct field *f;
+	const char *p = spec;
+	size_t n;
+	bool desc;
+
+	while (*p != '\0') {
+		desc = *p == '-';
+		p += desc;
+		n = strcspn(p, ",");
+		if (n == 2 && strncmp(p, "id", 2) == 0)
+			sbuf_printf(&l->order, "id%s, ", desc ? " DESC" : "");
+		else if ((f = listing_field(l->res, p, n)) != NULL && (f->flags & F_ORDER))
+			sbuf_printf(&l->order, "%s%s, ", f->sort ? f->sort : f->name,
+			    desc ? " DESC" : "");
+		else
+			return api_err_field(err, "ordering", "cannot order by '%.*s'", (int)n, p);
+		p += n;
+		p += *p == ',';
+	}
+	return 0;
+}
+
+static void
+listing_like(struct listing *l, const char *q)
+{
+	const struct field *f;
+	struct sbuf pat;
+	bool first = true;
+
+	sbuf_init(&pat, 0);
+	sbuf_putc(&pat, '%');
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			sbuf_putc(&pat, '\\');
+		sbuf_putc(&pat, *q);
+	}
+	sbuf_putc(&pat, '%');
+	sbuf_puts(&l->where, " AND (");
+	for (f = l->res->fields; f->name != NULL; f++) {
+		if (!(f->flags & F_SEARCH))
+			continue;
+		sbuf_printf(&l->where, "%s%s LIKE ? ESCAPE '\\'", first ? "" : " OR ", f->name);
+		json_array_append_new(l->binds, json_string(sbuf_str(&pat)));
+		first = false;
+	}
+	sbuf_printf(&l->where, "%s)", first ? "0" : "");
+	sbuf_free(&pat);
+}
+
+int
+listing_parse(struct listing *l, struct req *r, struct api_err *err)
+{
+	const struct rfilter *rf;
+	const struct field *f;
+	const char *key, *op;
+	unsigned long long done = 0;   /* fields already turned into an IN list */
+	long long v;
+	int i, j;
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, listing_collect, l);
+	if (l->nargs > LISTING_ARGS_MAX)
+		return api_err_set(err, 400, "too many query parameters");
+	for (i = 0; i < l->nargs; i++) {
+		key = l->keys[i];
+		if (strcmp(key, "limit") == 0) {
+			if (listing_int(l->values[i], 1, LISTING_LIMIT_MAX, &l->limit) == -1)
+				api_err_field(err, key, "must be 1 to %d", LISTING_LIMIT_MAX);
+		} else if (strcmp(key, "offset") == 0) {
+			if (listing_int(l->values[i], 0, 1LL << 40, &l->offset) == -1)
+				api_err_field(err, key, "must be a whole number");
+		} else if (strcmp(key, "q") == 0) {
+			listing_like(l, l->values[i]);
+		} else if (strcmp(key, "ordering") == 0) {
+			listing_order(l, l->values[i], err);
+		} else if (strcmp(key, "tag") == 0 && !(l->res->flags & R_NO_META)) {
+			/* Repeats are OR, like every other filter. */
+			listing_where(l, "EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)",
+			    json_string(l->values[i]));
+		} else if ((op = strstr(key, "__")) != NULL &&
+		    (f = listing_field(l->res, key, (size_t)(op - key))) != NULL &&
+		    (f->flags & F_FILTER) && f->type == FT_INT &&
+		    (strcmp(op, "__gte") == 0 || strcmp(op, "__lte") == 0)) {
+			if (listing_int(l->values[i], -(1LL << 62), 1LL << 62, &v) == -1) {
+				api_err_field(err, key, "must be an integer");
+				continue;
+			}
+			sbuf_printf(&l->where, " AND (%s %s ?)", f->name, op[2] == 'g' ? ">=" : "<=");
+			json_array_append_new(l->binds, json_integer(v));
+		} else if ((f = listing_field(l->res, key, strlen(key))) != NULL &&
+		    (f->flags & F_FILTER)) {
+			j = (int)(f - l->res->fields);
+			if (j < 64 && !(done & (1ULL << j))) {
+				done |= 1ULL << j;
+				listing_equals(l, f, err);
+			}
+		} else {
+			for (rf = l->res->filters; rf != NULL && rf->name != NULL; rf++)
+				if (strcmp(rf->name, key) == 0)
+					break;
+			if (rf == NULL || rf->name == NULL) {
+				api_err_field(err, key, "unknown query parameter");
+				continue;
+			}
+			/* Resource filters get one value at a time; repeats narrow further. */
+			if (rf->fn(&l->where, l->binds, &l->values[i], 1, err) == -1)
+				continue;
+		}
+	}
+	if (err->status != 0) {
+		err->status = 400;
+		snprintf(err->detail, sizeof(err->detail), "bad query parameters");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+listing_escape(struct sbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~' || c == ',' || c == ':')
+			sbuf_putc(sb, (char)c);
+		else
+			sbuf_printf(sb, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+}
+
+static json_t *
+listing_link(const struct listing *l, const char *base, long long offset)
+{
+	struct sbuf sb;
+	json_t *s;
+	int i;
+
+	sbuf_init(&sb, 0);
+	sbuf_printf(&sb, "%s?", base);
+	for (i = 0; i < l->nargs; i++) {
+		if (strcmp(l->keys[i], "limit") == 0 || strcmp(l->keys[i], "offset") == 0)
+			continue;
+		listing_escape(&sb, l->keys[i]);
+		sbuf_putc(&sb, '=');
+		listing_escape(&sb, l->values[i]);
+		sbuf_putc(&sb, '&');
+	}
+	sbuf_printf(&sb, "limit=%lld&offset=%lld", l->limit, offset);
+	s = json_string(sbuf_str(&sb));
+	sbuf_free(&sb);
+	return s;
+}
+
+int
+listing_run(struct listing *l, struct db *db, const char *base, json_t **out,
+    struct api_err *err)
+{
+	const struct resource *res = l->res;
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	const char *cols;
+	json_t *results = NULL, *row;
+	long long count = 0;
+	size_t i, nb = json_array_size(l->binds);
+	int rc = -1;
+
+	*out = NULL;
+	if (asprintf(&sql, "SELECT count(*) FROM %s WHERE 1%s", res->table,
+	    sbuf_str(&l->where)) < 0)
+		return api_err_set(err, 500, "out of memory");
+	if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		db_fail(db, err, "counting");
+		goto out;
+	}
+	for (i = 0; i < nb; i++)
+		listing_bind(st, (int)i + 1, json_array_get(l->binds, i));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		count = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	free(sql);
+	sql = NULL;
+	/* The column list is the one resource_load uses, so rows look the same either way. */
+	cols = resource_columns(res);
+	if (asprintf(&sql, "SELECT %s FROM %s WHERE 1%s ORDER BY %sid LIMIT ? OFFSET ?", cols,
+	    res->table, sbuf_str(&l->where), sbuf_str(&l->order)) < 0) {
+		api_err_set(err, 500, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		db_fail(db, err, "listing");
+		goto out;
+	}
+	for (i = 0; i < nb; i++)
+		listing_bind(st, (int)i + 1, json_array_get(l->binds, i));
+	sqlite3_bind_int64(st, (int)nb + 1, l->limit);
+	sqlite3_bind_int64(st, (int)nb + 2, l->offset);
+	results = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = resource_row(res, st);
+		if (res->decorate != NULL && res->decorate(db, row, err) == -1) {
+			json_decref(row);
+			rc = -1;
+			goto out;
+		}
+		json_array_append_new(results, row);
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(db, err, "listing");
+		rc = -1;
+		goto out;
+	}
+	*out = json_pack("{s:I, s:o, s:o, s:O}", "count", (json_int_t)count,
+	    "next", l->offset + l->limit < count ? listing_link(l, base, l->offset + l->limit) :
+	    json_null(),
+	    "previous", l->offset > 0 ? listing_link(l, base, l->offset > l->limit ?
+	    l->offset - l->limit : 0) : json_null(),
+	    "results", results);
+	rc = 0;
+out:
+	json_decref(results);
+	sqlite3_finalize(st);
+	free(sql);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/* List queries: query parameters (limit, offset, filters, q, ordering, tag) turned into one
+ * parameterised WHERE / ORDER BY, and the {"count","next","previous","results"} page. */
+#ifndef NETSOT_LISTING_H
+#define NETSOT_LISTING_H
+
+#include <jansson.h>
+
+#include "resource.h"
+#include "sbuf.h"
+
+#define LISTING_ARGS_MAX 64
+
+struct listing {
+	const struct resource *res;
+	struct sbuf where;         /* " AND (...)" clauses */
+	json_t *binds;             /* values for the ?s of where, in order */
+	struct sbuf order;
+	long long limit, offset;
+	int nargs;                 /* the query as given, for the next/previous links */
+	const char *keys[LISTING_ARGS_MAX];
+	const char *values[LISTING_ARGS_MAX];
+};
+
+void listing_init(struct listing *l, const struct resource *res);
+void listing_free(struct listing *l);
+/* Reads the request's query parameters; unknown ones and bad values are 400. */
+int listing_parse(struct listing *l, struct req *r, struct api_err *err);
+/* Adds a fixed condition with one bound value (used for /{id}/changes). */
+void listing_where(struct listing *l, const char *clause, json_t *value);
+/* Runs the count and page queries and builds the page; base is the path for the links. */
+int listing_run(struct listing *l, struct db *db, const char *base, json_t **out,
+    struct api_err *err);
+/* Binds a JSON scalar to a statement parameter. */
+void listing_bind(sqlite3_stmt *st, int i, const json_t *v);
+
+#endif

@@ -1,0 +1,14 @@
+/* The resources: one res_<name>.c each, a field table and its hooks. */
+#ifndef NETSOT_RES_H
+#define NETSOT_RES_H
+
+#include "resource.h"
+
+extern const struct resource res_vlans;
+extern const struct resource res_hosts;
+extern const struct resource res_changes;
+extern const struct resource res_prefixes;
+extern const struct resource res_ip_ranges;
+extern const struct resource res_ip_addresses;
+
+#endif

@@ -1,0 +1,946 @@
+#include "resource.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "db.h"
+#include "ipaddr.h"
+#include "listing.h"
+#include "log.h"
+#include "res.h"
+#include "sbuf.h"
+
+#define RES_MAX 32
+#define RES_TEXT_MAX 255
+#define RES_TAGS_MAX 32
+
+/* Adding a resource is one line here, one res_x.c, one migration. */
+const struct resource *const resource_table[] = {
+	&res_vlans,
+	&res_hosts,
+	&res_changes,
+	NULL,
+};
+
+/* SQL built once per resource from its field table; the strings live for the process, so the
+ * per-connection statement cache can key on their addresses. */
+struct rsql {
+	char *cols;        /* "id, a, b, tags, created_at, updated_at" */
+	char *select_one;
+	char *insert;
+	char *update;
+	char *remove;
+	char *exists;      /* SELECT 1 FROM t WHERE id = ? */
+};
+
+static struct rsql res_sql[RES_MAX];
+static pthread_once_t res_once = PTHREAD_ONCE_INIT;
+
+static size_t
+res_index(const struct resource *res)
+{
+	size_t i;
+
+	for (i = 0; resource_table[i] != NULL; i++)
+		if (resource_table[i] == res)
+			return i;
+	return 0;
+}
+
+const struct resource *
+resource_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; resource_table[i] != NULL; i++)
+		if (strcmp(resource_table[i]->name, name) == 0)
+			return resource_table[i];
+	return NULL;
+}
+
+static bool
+res_meta(const struct resource *res)
+{
+	return !(res->flags & R_NO_META);
+}
+
+static void
+res_build_one(const struct resource *res, struct rsql *q)
+{
+	struct sbuf cols, ins, vals, upd;
+	const struct field *f;
+	size_t i;
+
+	sbuf_init(&cols, 0);
+	sbuf_init(&ins, 0);
+	sbuf_init(&vals, 0);
+	sbuf_init(&upd, 0);
+	sbuf_puts(&cols, "id");
+	for (f = res->fields; f->name != NULL; f++) {
+		sbuf_printf(&cols, ", %s", f->name);
+		sbuf_printf(&ins, "%s%s", ins.len ? ", " : "", f->name);
+		sbuf_printf(&vals, "%s?", vals.len ? ", " : "");
+		sbuf_printf(&upd, "%s%s = ?", upd.len ? ", " : "", f->name);
+	}
+	for (i = 0; res->hidden != NULL && res->hidden[i] != NULL; i++) {
+		sbuf_printf(&ins, ", %s", res->hidden[i]);
+		sbuf_puts(&vals, ", ?");
+		sbuf_printf(&upd, ", %s = ?", res->hidden[i]);
+	}
+	if (res_meta(res)) {
+		sbuf_puts(&cols, ", tags, created_at, updated_at");
+		sbuf_puts(&ins, ", tags, created_at, updated_at");
+		sbuf_puts(&vals, ", ?, ?, ?");
+		sbuf_puts(&upd, ", tags = ?, updated_at = ?");
+	}
+	q->cols = sbuf_take(&cols, NULL);
+	if (asprintf(&q->select_one, "SELECT %s FROM %s WHERE id = ?", q->cols, res->table) < 0 ||
+	    asprintf(&q->insert, "INSERT INTO %s (%s) VALUES (%s)", res->table, sbuf_str(&ins),
+	    sbuf_str(&vals)) < 0 ||
+	    asprintf(&q->update, "UPDATE %s SET %s WHERE id = ?", res->table, sbuf_str(&upd)) < 0 ||
+	    asprintf(&q->remove, "DELETE FROM %s WHERE id = ?", res->table) < 0 ||
+	    asprintf(&q->exists, "SELECT 1 FROM %s WHERE id = ?", res->table) < 0)
+		abort();
+	sbuf_free(&ins);
+	sbuf_free(&vals);
+	sbuf_free(&upd);
+}
+
+static void
+res_build(void)
+{
+	size_t i;
+
+	for (i = 0; resource_table[i] != NULL && i < RES_MAX; i++)
+		res_build_one(resource_table[i], &res_sql[i]);
+}
+
+static const struct rsql *
+res_q(const struct resource *res)
+{
+	pthread_once(&res_once, res_build);
+	return &res_sql[res_index(res)];
+}
+
+/* ---- rows to JSON ---- */
+
+static json_t *
+res_column(sqlite3_stmt *st, int col, const struct field *f)
+{
+	const char *text;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return json_null();
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		return json_integer(sqlite3_column_int64(st, col));
+	case FT_BOOL:
+		return json_boolean(sqlite3_column_int(st, col));
+	case FT_LIST:
+	case FT_OBJECT:
+		text = (const char *)sqlite3_column_text(st, col);
+		return json_loads(text, 0, NULL);
+	default:
+		return json_string((const char *)sqlite3_column_text(st, col));
+	}
+}
+
+const char *
+resource_columns(const struct resource *res)
+{
+	return res_q(res)->cols;
+}
+
+json_t *
+resource_row(const struct resource *res, sqlite3_stmt *st)
+{
+	static const struct field tags = { "tags", FT_LIST, 0, NULL, NULL, 0, 0, NULL, NULL };
+	static const struct field text = { "t", FT_TEXT, 0, NULL, NULL, 0, 0, NULL, NULL };
+	const struct field *f;
+	json_t *obj = json_object();
+	int col = 1;
+
+	json_object_set_new(obj, "id", json_integer(sqlite3_column_int64(st, 0)));
+	for (f = res->fields; f->name != NULL; f++)
+		json_object_set_new(obj, f->name, res_column(st, col++, f));
+	if (res_meta(res)) {
+		json_object_set_new(obj, "tags", res_column(st, col++, &tags));
+		json_object_set_new(obj, "created_at", res_column(st, col++, &text));
+		json_object_set_new(obj, "updated_at", res_column(st, col, &text));
+	}
+	return obj;
+}
+
+int
+resource_load(struct db *db, const struct resource *res, long long id, json_t **out,
+    struct api_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((st = db_stmt(db, res_q(res)->select_one)) == NULL)
+		return db_fail(db, err, "reading an object");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = resource_row(res, st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return api_err_set(err, 404, "no %s with id %lld", res->object, id);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading an object");
+	if (res->decorate != NULL && res->decorate(db, *out, err) == -1) {
+		json_decref(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+resource_etag(const json_t *obj, char buf[24])
+{
+	unsigned char h[8];
+	char hex[17];
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)(s ? s : ""), s ? strlen(s) : 0,
+	    NULL, 0);
+	free(s);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(buf, 24, "\"%s\"", hex);
+}
+
+/* Whether an If-Match / If-None-Match list names this ETag ("*" names any). */
+static bool
+res_etag_listed(const char *list, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p;
+
+	for (p = list; *p != '\0';) {
+		p += strspn(p, " \t,");
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p == '*' || (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
+		    p[n] == ' ')))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+static int
+res_if_match(struct req *r, const json_t *current, struct api_err *err)
+{
+	const char *im = http_header(r, "If-Match");
+	char etag[24];
+
+	if (im == NULL)
+		return 0;
+	resource_etag(current, etag);
+	if (!res_etag_listed(im, etag))
+		return api_err_set(err, 412, "the object has changed since you read it (ETag %s)",
+		    etag);
+	return 0;
+}
+
+/* ---- checking input ---- */
+
+static bool
+res_reserved(const char *key)
+{
+	return strcmp(key, "id") == 0 || strcmp(key, "created_at") == 0 ||
+	    strcmp(key, "updated_at") == 0;
+}
+
+static const struct field *
+res_field(const struct resource *res, const char *name)
+{
+	const struct field *f;
+
+	for (f = res->fields; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+static bool
+res_json_type_ok(const struct field *f, const json_t *v)
+{
+	if (json_is_null(v))
+		return true;   /* whether null is allowed is a rule, checked later */
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		return json_is_integer(v);
+	case FT_BOOL:
+		return json_is_boolean(v);
+	case FT_LIST:
+		return json_is_array(v);
+	case FT_OBJECT:
+		return json_is_object(v);
+	default:
+		return json_is_string(v);
+	}
+}
+
+static const char *
+res_type_word(const struct field *f)
+{
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		return "an integer";
+	case FT_BOOL:
+		return "a boolean";
+	case FT_LIST:
+		return "an array of strings";
+	case FT_OBJECT:
+		return "an object";
+	default:
+		return "a string";
+	}
+}
+
+/* Shape (400): unknown fields, read-only fields, wrong JSON types. */
+static int
+res_check_shape(const struct resource *res, const json_t *body, struct api_err *err)
+{
+	const struct field *f;
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(body))
+		return api_err_set(err, 400, "the body must be a JSON object");
+	json_object_foreach((json_t *)body, key, v) {
+		if (strcmp(key, "tags") == 0 && res_meta(res)) {
+			if (!json_is_array(v))
+				api_err_field(err, key, "must be an array of strings");
+			continue;
+		}
+		if (res_reserved(key)) {
+			api_err_field(err, key, "is read-only");
+			continue;
+		}
+		if ((f = res_field(res, key)) == NULL)
+			api_err_field(err, key, "unknown field");
+		else if (f->flags & F_READONLY)
+			api_err_field(err, key, "is read-only");
+		else if (!res_json_type_ok(f, v))
+			api_err_field(err, key, "must be %s", res_type_word(f));
+	}
+	if (err->status != 0) {
+		err->status = 400;
+		snprintf(err->detail, sizeof(err->detail), "the body does not fit a %s",
+		    res->object);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+res_check_strings(const json_t *arr, const char *name, size_t max_items, struct api_err *err)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_array_size(arr) > max_items)
+		return api_err_field(err, name, "at most %zu items", max_items);
+	json_array_foreach(arr, i, v)
+		if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 64)
+			return api_err_field(err, name, "items must be strings of 1 to 64 characters");
+	return 0;
+}
+
+static int
+res_ref_exists(struct db *db, const struct field *f, long long id, struct api_err *err)
+{
+	const struct resource *to = resource_find(f->ref);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (to == NULL || (st = db_stmt(db, res_q(to)->exists)) == NULL)
+		return db_fail(db, err, "checking a reference");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return api_err_field(err, f->name, "no %s with id %lld", to->object, id);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "checking a reference");
+}
+
+/* Rules (422) on one value; canonicalises addresses and prefixes in place. */
+static int
+res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_err *err)
+{
+	json_t *v = json_object_get(obj, f->name);
+	char buf[IPNET_STRLEN];
+	const char *const *e;
+	struct ipaddr a;
+	struct ipnet n;
+	long long i;
+
+	if (v == NULL || json_is_null(v)) {
+		if (f->flags & F_REQUIRED)
+			return api_err_field(err, f->name, "is required");
+		if (v != NULL && !(f->flags & F_NULL))
+			return api_err_field(err, f->name, "cannot be null");
+		return 0;
+	}
+	switch (f->type) {
+	case FT_INT:
+		i = json_integer_value(v);
+		if ((f->min != 0 || f->max != 0) && (i < f->min || i > f->max))
+			return api_err_field(err, f->name, "must be from %lld to %lld", f->min,
+			    f->max);
+		return 0;
+	case FT_TEXT:
+		if (json_string_length(v) > (size_t)(f->max ? f->max : RES_TEXT_MAX))
+			return api_err_field(err, f->name, "at most %lld characters",
+			    f->max ? f->max : RES_TEXT_MAX);
+		if (memchr(json_string_value(v), '\0', json_string_length(v)) != NULL)
+			return api_err_field(err, f->name, "must not contain NUL");
+		return 0;
+	case FT_ENUM:
+		for (e = f->values; *e != NULL; e++)
+			if (strcmp(*e, json_string_value(v)) == 0)
+				return 0;
+		return api_err_field(err, f->name, "must be one of the allowed values");
+	case FT_REF:
+		if (json_integer_value(v) <= 0)
+			return api_err_field(err, f->name, "must be a positive id");
+		return res_ref_exists(db, f, json_integer_value(v), err);
+	case FT_ADDR:
+		if (ipaddr_parse(json_string_value(v), &a) == -1)
+			return api_err_field(err, f->name, "is not an IP address");
+		ipaddr_format(&a, buf, sizeof(buf));
+		json_object_set_new(obj, f->name, json_string(buf));
+		return 0;
+	case FT_CIDR:
+		if (ipnet_parse(json_string_value(v), &n) == -1)
+			return api_err_field(err, f->name, "is not a prefix (ADDR/LEN with the host "
+			    "bits zero)");
+		ipnet_format(&n, buf, sizeof(buf));
+		json_object_set_new(obj, f->name, json_string(buf));
+		return 0;
+	case FT_LIST:
+		return res_check_strings(v, f->name, 64, err);
+	default:
+		return 0;
+	}
+}
+
+/* Builds the object to store: defaults (create, replace) or the old object (patch), then the
+ * body over it; checks every rule. Returns a new reference in *out. */
+static int
+res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct api_err *err)
+{
+	const struct resource *res = w->res;
+	const struct field *f;
+	const char *key;
+	json_t *obj, *v;
+
+	*out = NULL;
+	if (res_check_shape(res, body, err) == -1)
+		return -1;
+	obj = patch ? json_deep_copy(w->old) : json_object();
+	for (f = res->fields; !patch && f->name != NULL; f++)
+		if (f->def != NULL)
+			json_object_set_new(obj, f->name, json_loads(f->def, JSON_DECODE_ANY, NULL));
+	if (!patch && res_meta(res))
+		json_object_set_new(obj, "tags", json_array());
+	json_object_foreach((json_t *)body, key, v)
+		json_object_set(obj, key, v);
+	for (f = res->fields; f->name != NULL; f++)
+		if (!(f->flags & F_READONLY))
+			res_check_value(w->db, obj, f, err);
+	if (res_meta(res))
+		res_check_strings(json_object_get(obj, "tags"), "tags", RES_TAGS_MAX, err);
+	if (err->status == 0 && res->validate != NULL)
+		res->validate(w, obj, err);
+	if (err->status == 0 && res->derive != NULL)
+		res->derive(w, obj, err);
+	if (err->status != 0) {
+		json_decref(obj);
+		return -1;
+	}
+	*out = obj;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static void
+res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v)
+{
+	char *s;
+
+	if (v == NULL || json_is_null(v)) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		sqlite3_bind_int64(st, i, json_integer_value(v));
+		break;
+	case FT_BOOL:
+		sqlite3_bind_int(st, i, json_is_true(v));
+		break;
+	case FT_LIST:
+	case FT_OBJECT:
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		sqlite3_bind_text(st, i, s ? s : "null", -1, SQLITE_TRANSIENT);
+		free(s);
+		break;
+	default:
+		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v),
+		    SQLITE_TRANSIENT);
+		break;
+	}
+}
+
+/* Binds fields, hidden columns and tags in the order the insert and update SQL list them;
+ * returns the next parameter index. */
+static int
+res_bind_row(struct wctx *w, sqlite3_stmt *st, const json_t *obj, const char *now, bool create)
+{
+	static const struct field tags = { "tags", FT_LIST, 0, NULL, NULL, 0, 0, NULL, NULL };
+	const struct field *f;
+	int i = 1, h;
+
+	for (f = w->res->fields; f->name != NULL; f++)
+		res_bind_value(st, i++, f, json_object_get(obj, f->name));
+	for (h = 0; w->res->hidden != NULL && w->res->hidden[h] != NULL; h++, i++) {
+		const struct hidden *hv = &w->hidden[h];
+
+		if (h >= w->nhidden || hv->type == HV_NULL)
+			sqlite3_bind_null(st, i);
+		else if (hv->type == HV_INT)
+			sqlite3_bind_int64(st, i, hv->i);
+		else
+			sqlite3_bind_blob(st, i, hv->blob, hv->len, SQLITE_TRANSIENT);
+	}
+	if (res_meta(w->res)) {
+		res_bind_value(st, i++, &tags, json_object_get(obj, "tags"));
+		if (create)
+			sqlite3_bind_text(st, i++, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i++, now, -1, SQLITE_TRANSIENT);
+	}
+	return i;
+}
+
+/* A UNIQUE failure names the column: "UNIQUE constraint failed: vlans.vid". */
+static int
+res_write_failed(struct db *db, const struct resource *res, struct api_err *err)
+{
+	const char *msg = sqlite3_errmsg(db_handle(db)), *p;
+	char field[64];
+
+	if (sqlite3_extended_errcode(db_handle(db)) == SQLITE_CONSTRAINT_UNIQUE &&
+	    (p = strstr(msg, res->table)) != NULL && p[strlen(res->table)] == '.') {
+		p += strlen(res->table) + 1;
+		snprintf(field, sizeof(field), "%.*s", (int)strcspn(p, ", "), p);
+		api_err_set(err, 409, "another %s has this %s", res->object, field);
+		return api_err_field(err, field, "already used by another %s", res->object);
+	}
+	return db_fail(db, err, "writing an object");
+}
+
+int
+resource_log(struct req *r, struct db *db, const char *action, const char *object,
+    long long id, const json_t *before, const json_t *after, struct api_err *err)
+{
+	static const char sql[] = "INSERT INTO changes (time, username, request_id, action, "
+	    "object_type, object_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	char now[CLOCK_RFC3339_LEN], *b = NULL, *a = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "writing the audit log");
+	clock_rfc3339(clock_now(), now);
+	b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r && r->who.name[0] ? r->who.name : "-", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r ? r->reqid : "-", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, id);
+	if (b != NULL)
+		sqlite3_bind_text(st, 7, b, -1, SQLITE_TRANSIENT);
+	if (a != NULL)
+		sqlite3_bind_text(st, 8, a, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(b);
+	free(a);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "writing the audit log");
+}
+
+int
+resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
+    json_t **out, struct api_err *err)
+{
+	struct wctx w = { .r = r, .db = db, .res = res };
+	char now[CLOCK_RFC3339_LEN];
+	json_t *obj = NULL;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*out = NULL;
+	if (res_prepare(&w, in, false, &obj, err) == -1)
+		goto out;
+	if ((st = db_stmt(db, res_q(res)->insert)) == NULL) {
+		db_fail(db, err, "writing an object");
+		goto out;
+	}
+	clock_rfc3339(clock_now(), now);
+	res_bind_row(&w, st, obj, now, true);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		res_write_failed(db, res, err);
+		sqlite3_reset(st);
+		goto out;
+	}
+	sqlite3_reset(st);
+	w.id = sqlite3_last_insert_rowid(db_handle(db));
+	if (res->after != NULL && res->after(&w, obj, err) == -1)
+		goto out;
+	if (resource_load(db, res, w.id, out, err) == -1 ||
+	    resource_log(r, db, "create", res->object, w.id, NULL, *out, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(obj);
+	return rc;
+}
+
+/* Field names of one object in a bulk create are prefixed with its index: "[3].vid". */
+static void
+res_prefix_errors(struct api_err *err, size_t idx)
+{
+	const char *key;
+	json_t *v, *renamed;
+	char name[160], detail[sizeof(err->detail)];
+
+	snprintf(detail, sizeof(detail), "object %zu: %.480s", idx, err->detail);
+	memcpy(err->detail, detail, sizeof(detail));
+	if (err->errors == NULL)
+		return;
+	renamed = json_object();
+	json_object_foreach(err->errors, key, v) {
+		snprintf(name, sizeof(name), "[%zu].%s", idx, key);
+		json_object_set(renamed, name, v);
+	}
+	json_decref(err->errors);
+	err->errors = renamed;
+}
+
+static const struct resource *
+res_of(struct req *r, struct api_err *err)
+{
+	const struct resource *res = resource_find(r->param);
+
+	if (res == NULL)
+		api_err_set(err, 404, "no such resource");
+	return res;
+}
+
+int
+resource_create(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const struct resource *res;
+	json_t *one, *results = NULL, *created;
+	struct db *db;
+	size_t i;
+	int rc = -1;
+
+	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
+		return -1;
+	if (r->json == NULL)
+		return api_err_set(err, 400, "the body must be a JSON object or array");
+	if (json_is_array(r->json) && json_array_size(r->json) == 0)
+		return api_err_set(err, 400, "the array is empty");
+	if (db_begin(db, true) == -1)
+		return db_fail(db, err, "starting a write");
+	if (!json_is_array(r->json)) {
+		if (resource_create_one(r, db, res, r->json, &created, err) == -1)
+			goto out;
+	} else {
+		/* All or none: one transaction, the first failure names its object. */
+		results = json_array();
+		json_array_foreach(r->json, i, one) {
+			if (resource_create_one(r, db, res, one, &created, err) == -1) {
+				res_prefix_errors(err, i);
+				goto out;
+			}
+			json_array_append_new(results, created);
+		}
+	}
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
+		goto out;
+	}
+	if (results != NULL) {
+		http_reply_json(rep, 201, results);
+		results = NULL;
+	} else {
+		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res->name,
+		    (long long)json_integer_value(json_object_get(created, "id")));
+		char etag[24];
+
+		resource_etag(created, etag);
+		http_reply_header(rep, "ETag", "%s", etag);
+		http_reply_json(rep, 201, created);
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		db_rollback(db);
+	json_decref(results);
+	return rc;
+}
+
+int
+resource_get(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const struct resource *res;
+	const char *inm;
+	char etag[24];
+	struct db *db;
+	json_t *obj;
+
+	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL ||
+	    resource_load(db, res, r->id, &obj, err) == -1)
+		return -1;
+	resource_etag(obj, etag);
+	http_reply_header(rep, "ETag", "%s", etag);
+	inm = http_header(r, "If-None-Match");
+	if (inm != NULL && res_etag_listed(inm, etag)) {
+		json_decref(obj);
+		rep->status = 304;
+		return 0;
+	}
+	http_reply_json(rep, 200, obj);
+	return 0;
+}
+
+static int
+res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
+{
+	const struct resource *res;
+	char now[CLOCK_RFC3339_LEN], etag[24];
+	struct wctx w = { .r = r };
+	json_t *obj = NULL, *after = NULL;
+	sqlite3_stmt *st;
+	int rc = -1, i;
+
+	if ((res = res_of(r, err)) == NULL || (w.db = http_db(r, err)) == NULL)
+		return -1;
+	if (res->flags & R_READONLY)
+		return api_err_set(err, 405, "%s cannot be changed", res->name);
+	w.res = res;
+	w.id = r->id;
+	if (db_begin(w.db, true) == -1)
+		return db_fail(w.db, err, "starting a write");
+	if (resource_load(w.db, res, r->id, &w.old, err) == -1 ||
+	    res_if_match(r, w.old, err) == -1 ||
+	    res_prepare(&w, r->json ? r->json : json_object(), patch, &obj, err) == -1)
+		goto out;
+	if ((st = db_stmt(w.db, res_q(res)->update)) == NULL) {
+		db_fail(w.db, err, "writing an object");
+		goto out;
+	}
+	clock_rfc3339(clock_now(), now);
+	i = res_bind_row(&w, st, obj, now, false);
+	sqlite3_bind_int64(st, i, r->id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		res_write_failed(w.db, res, err);
+		sqlite3_reset(st);
+		goto out;
+	}
+	sqlite3_reset(st);
+	if ((res->after != NULL && res->after(&w, obj, err) == -1) ||
+	    resource_load(w.db, res, r->id, &after, err) == -1 ||
+	    resource_log(r, w.db, "update", res->object, r->id, w.old, after, err) == -1)
+		goto out;
+	if (db_commit(w.db) == -1) {
+		db_fail(w.db, err, "committing");
+		goto out;
+	}
+	resource_etag(after, etag);
+	http_reply_header(rep, "ETag", "%s", etag);
+	http_reply_json(rep, 200, after);
+	after = NULL;
+	rc = 0;
+out:
+	if (rc == -1)
+		db_rollback(w.db);
+	json_decref(obj);
+	json_decref(after);
+	json_decref(w.old);
+	return rc;
+}
+
+int
+resource_replace(struct req *r, struct reply *rep, struct api_err *err)
+{
+	return res_update(r, rep, false, err);
+}
+
+int
+resource_patch(struct req *r, struct reply *rep, struct api_err *err)
+{
+	return res_update(r, rep, true, err);
+}
+
+/* Writable references to this object from any resource: 409 naming them. */
+static int
+res_check_referrers(struct db *db, const struct resource *res, long long id,
+    struct api_err *err)
+{
+	const struct resource *other;
+	const struct field *f;
+	struct sbuf ids;
+	sqlite3_stmt *st;
+	char *sql;
+	size_t i;
+	int n;
+
+	for (i = 0; (other = resource_table[i]) != NULL; i++) {
+		for (f = other->fields; f->name != NULL; f++) {
+			if (f->type != FT_REF || strcmp(f->ref, res->name) != 0 ||
+			    (f->flags & F_READONLY))
+				continue;
+			if (asprintf(&sql, "SELECT id FROM %s WHERE %s = ? ORDER BY id LIMIT 11",
+			    other->table, f->name) < 0)
+				return api_err_set(err, 500, "out of memory");
+			if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+				free(sql);
+				return db_fail(db, err, "checking references");
+			}
+			free(sql);
+			sqlite3_bind_int64(st, 1, id);
+			sbuf_init(&ids, 0);
+			for (n = 0; sqlite3_step(st) == SQLITE_ROW; n++)
+				sbuf_printf(&ids, "%s%s", n ? ", " : "", n < 10 ?
+				    (const char *)sqlite3_column_text(st, 0) : "…");
+			sqlite3_finalize(st);
+			if (n > 0) {
+				api_err_set(err, 409, "the %s is still referenced by %s (%s)",
+				    res->object, other->name, sbuf_str(&ids));
+				api_err_field(err, other->name, "ids %s refer to it by %s",
+				    sbuf_str(&ids), f->name);
+			}
+			sbuf_free(&ids);
+		}
+	}
+	return err->status != 0 ? -1 : 0;
+}
+
+int
+resource_delete(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const struct resource *res;
+	struct wctx w = { .r = r };
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if ((res = res_of(r, err)) == NULL || (w.db = http_db(r, err)) == NULL)
+		return -1;
+	w.res = res;
+	w.id = r->id;
+	if (db_begin(w.db, true) == -1)
+		return db_fail(w.db, err, "starting a write");
+	if (resource_load(w.db, res, r->id, &w.old, err) == -1 ||
+	    res_if_match(r, w.old, err) == -1 ||
+	    res_check_referrers(w.db, res, r->id, err) == -1 ||
+	    (res->before_delete != NULL && res->before_delete(&w, err) == -1))
+		goto out;
+	if ((st = db_stmt(w.db, res_q(res)->remove)) == NULL) {
+		db_fail(w.db, err, "deleting an object");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		db_fail(w.db, err, "deleting an object");
+		goto out;
+	}
+	sqlite3_reset(st);
+	if ((res->after != NULL && res->after(&w, NULL, err) == -1) ||
+	    resource_log(r, w.db, "delete", res->object, r->id, w.old, NULL, err) == -1)
+		goto out;
+	if (db_commit(w.db) == -1) {
+		db_fail(w.db, err, "committing");
+		goto out;
+	}
+	rep->status = 204;
+	rc = 0;
+out:
+	if (rc == -1)
+		db_rollback(w.db);
+	json_decref(w.old);
+	return rc;
+}
+
+int
+resource_list(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const struct resource *res;
+	struct listing l;
+	char base[96];
+	struct db *db;
+	json_t *page;
+	int rc = -1;
+
+	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
+		return -1;
+	listing_init(&l, res);
+	snprintf(base, sizeof(base), "/api/v1/%s", res->name);
+	if (listing_parse(&l, r, err) == -1 || listing_run(&l, db, base, &page, err) == -1)
+		goto out;
+	http_reply_json(rep, 200, page);
+	rc = 0;
+out:
+	listing_free(&l);
+	return rc;
+}
+
+int
+resource_changes(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const struct resource *res;
+	struct listing l;
+	char base[128];
+	struct db *db;
+	json_t *page;
+	int rc = -1;
+
+	/* The object may be gone; its history is still there, so only the type is checked. */
+	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
+		return -1;
+	listing_init(&l, &res_changes);
+	snprintf(base, sizeof(base), "/api/v1/%s/%lld/changes", res->name, r->id);
+	listing_where(&l, "object_type = ?", json_string(res->object));
+	listing_where(&l, "object_id = ?", json_integer(r->id));
+	if (listing_parse(&l, r, err) == -1 || listing_run(&l, db, base, &page, err) == -1)
+		goto out;
+	http_reply_json(rep, 200, page);
+	rc = 0;
+out:
+	listing_free(&l);
+	return rc;
+}

@@ -1,0 +1,128 @@
+/* The generic CRUD driver: every resource is a field table plus a few hooks, and this file does
+ * list (pagination, filters, search, ordering), get, create (one or many), replace, merge,
+ * delete, ETags, reference checks and the audit log for all of them. */
+#ifndef NETSOT_RESOURCE_H
+#define NETSOT_RESOURCE_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "http.h"
+
+struct db;
+
+enum ftype {
+	FT_INT,      /* integer, min..max */
+	FT_TEXT,     /* string up to max characters (default 255) */
+	FT_BOOL,     /* stored 0/1 */
+	FT_ENUM,     /* one of values */
+	FT_REF,      /* id of a row of resource ref, or null */
+	FT_ADDR,     /* an IP address, stored canonical */
+	FT_CIDR,     /* a prefix with host bits zero, stored canonical */
+	FT_LIST,     /* array of strings, stored as JSON text */
+	FT_OBJECT,   /* JSON object, stored as JSON text */
+};
+
+enum {
+	F_REQUIRED = 1 << 0,
+	F_READONLY = 1 << 1,   /* derived by the server; refused in requests */
+	F_UNIQUE = 1 << 2,     /* a clash is 409 naming the field */
+	F_FILTER = 1 << 3,     /* ?field=value (repeat = OR), __gte/__lte on integers */
+	F_ORDER = 1 << 4,      /* may appear in ?ordering= */
+	F_SEARCH = 1 << 5,     /* searched by ?q= */
+	F_NULL = 1 << 6,       /* may be null */
+};
+
+struct field {
+	const char *name;           /* JSON name and SQL column */
+	enum ftype type;
+	unsigned flags;
+	const char *ref;            /* FT_REF: the referenced resource's name */
+	const char *const *values;  /* FT_ENUM: allowed values, NULL-terminated */
+	long long min, max;         /* FT_INT bounds; FT_TEXT maximum length */
+	const char *def;            /* default for a create that leaves it out (JSON text) */
+	const char *sort;           /* SQL expression to order by instead of the column */
+};
+
+/* A column the server computes, set by a resource's derive hook. */
+struct hidden {
+	enum { HV_NULL, HV_INT, HV_BLOB } type;
+	long long i;
+	unsigned char blob[17];
+	int len;
+};
+
+#define RES_MAX_HIDDEN 4
+
+/* The state of one write, shared by the driver and the resource's hooks. */
+struct wctx {
+	struct req *r;
+	struct db *db;
+	const struct resource *res;
+	long long id;               /* 0 for a create until the row exists */
+	json_t *old;                /* the stored object before the write, NULL for a create */
+	int nhidden;
+	struct hidden hidden[RES_MAX_HIDDEN];
+};
+
+/* A resource-specific filter: appends SQL to where and binds via the values. */
+struct rfilter {
+	const char *name;
+	/* Appends " AND (...)" for the given values; returns -1 with a 400 in err for bad ones. */
+	int (*fn)(struct sbuf *where, json_t *binds, const char *const *values, int n,
+	    struct api_err *err);
+};
+
+enum {
+	R_NO_META = 1 << 0,    /* no tags, created_at, updated_at columns */
+	R_READONLY = 1 << 1,   /* no writes through the API */
+};
+
+struct resource {
+	const char *name;           /* "ip-addresses": the path segment */
+	unsigned flags;
+	const char *table;          /* "ip_addresses" */
+	const char *object;         /* "ip-address": object_type in the audit log */
+	const struct field *fields;
+	const char *const *hidden;  /* columns derive() fills, in w->hidden order, or NULL */
+	const struct rfilter *filters;  /* extra filters, NULL-name terminated, or NULL */
+	/* Rules beyond the field table, on the whole new object (merged for PATCH); 422s. */
+	int (*validate)(struct wctx *w, json_t *obj, struct api_err *err);
+	/* Computes read-only fields into obj and hidden columns into w before the row is written. */
+	int (*derive)(struct wctx *w, json_t *obj, struct api_err *err);
+	/* Keeps derived state elsewhere right after the row was written or deleted (obj NULL). */
+	int (*after)(struct wctx *w, const json_t *obj, struct api_err *err);
+	/* Refuses or prepares a delete beyond the generic reference check. */
+	int (*before_delete)(struct wctx *w, struct api_err *err);
+	/* Adds computed fields (utilization) to an object being returned. */
+	int (*decorate)(struct db *db, json_t *obj, struct api_err *err);
+};
+
+extern const struct resource *const resource_table[];
+
+const struct resource *resource_find(const char *name);
+/* The stored object as the API shows it; 0, or -1 with 404. */
+int resource_load(struct db *db, const struct resource *res, long long id, json_t **out,
+    struct api_err *err);
+/* Creates one object inside the caller's write transaction (used by allocation too). */
+int resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
+    json_t **out, struct api_err *err);
+/* Appends one row to the audit log. */
+int resource_log(struct req *r, struct db *db, const char *action, const char *object,
+    long long id, const json_t *before, const json_t *after, struct api_err *err);
+void resource_etag(const json_t *obj, char buf[24]);
+/* The column list of SELECTs and the row in the API's shape, shared with listing.c. */
+const char *resource_columns(const struct resource *res);
+json_t *resource_row(const struct resource *res, sqlite3_stmt *st);
+
+/* Route handlers: the resource is the {name} path parameter. */
+int resource_list(struct req *r, struct reply *rep, struct api_err *err);
+int resource_get(struct req *r, struct reply *rep, struct api_err *err);
+int resource_create(struct req *r, struct reply *rep, struct api_err *err);
+int resource_replace(struct req *r, struct reply *rep, struct api_err *err);
+int resource_patch(struct req *r, struct reply *rep, struct api_err *err);
+int resource_delete(struct req *r, struct reply *rep, struct api_err *err);
+int resource_changes(struct req *r, struct reply *rep, struct api_err *err);
+
+#endif

@@ -1,0 +1,425 @@
+/* Tests for server/db.c: connection pragmas, embedded migrations, the statement cache and
+ * transactions, on databases in a temporary directory. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "embed.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct db *db;
+	char err[512];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/netsot-test-db-XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof(f->path), "%s/netsot.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct dirent *de;
+	DIR *d;
+
+	db_close(f->db);
+	if ((d = opendir(f->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Opens f->path into f->db, failing the test on error. */
+static void
+open_db(struct fixture *f)
+{
+	if (db_open(f->path, &f->db, f->err, sizeof(f->err)) != 0)
+		fail_msg("db_open: %s", f->err);
+	assert_non_null(f->db);
+}
+
+static void
+migrate(struct fixture *f)
+{
+	if (db_migrate(f->db, f->err, sizeof(f->err)) != 0)
+		fail_msg("db_migrate: %s", f->err);
+}
+
+/* The single integer a query returns. */
+static long long
+query_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("%s: no row (%s)", sql, sqlite3_errmsg(db_handle(db)));
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db_handle(db), sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+static void
+test_open_sets_pragmas(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_stmt *st;
+
+	open_db(f);
+	assert_true(access(f->path, F_OK) == 0);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), "PRAGMA journal_mode", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	assert_int_equal(query_int(f->db, "PRAGMA synchronous"), 2);   /* FULL */
+	assert_int_equal(query_int(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(f->db, "PRAGMA busy_timeout"), 5000);
+	assert_int_equal(query_int(f->db, "PRAGMA temp_store"), 2);    /* MEMORY */
+	assert_int_equal(query_int(f->db, "PRAGMA trusted_schema"), 0);
+}
+
+static void
+test_foreign_keys_enforced(void **state)
+{
+	struct fixture *f = *state;
+
+	open_db(f);
+	exec(f->db, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE c (p INTEGER REFERENCES p (id))");
+	assert_int_equal(sqlite3_exec(db_handle(f->db), "INSERT INTO c VALUES (7)", NULL, NULL,
+	    NULL), SQLITE_CONSTRAINT_FOREIGNKEY);
+}
+
+static void
+test_migrate_fresh(void **state)
+{
+	struct fixture *f = *state;
+	static const char names_sql[] = "SELECT name, applied_at FROM schema_migrations "
+	    "ORDER BY version";
+	sqlite3_stmt *st;
+	size_t i;
+
+	open_db(f);
+	assert_true(db_latest_version() >= 1);
+	assert_true(embed_migrations_count >= 1);
+	assert_true(db_schema_version(f->db) <= 0);
+	migrate(f);
+	assert_int_equal(db_schema_version(f->db), db_latest_version());
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+	    embed_migrations_count);
+	/* One row per embedded file, in order, with an RFC 3339 time. */
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), names_sql, -1, &st, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < embed_migrations_count; i++) {
+		const char *at;
+
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0),
+		    embed_migrations[i].name);
+		at = (const char *)sqlite3_column_text(st, 1);
+		assert_int_equal(strlen(at), 20);
+		assert_int_equal(at[10], 'T');
+		assert_int_equal(at[19], 'Z');
+	}
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	/* The schema the migrations describe is really there. */
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema WHERE type = "
+	    "'table' AND name IN ('users', 'api_tokens')"), 2);
+	assert_int_equal(sqlite3_get_autocommit(db_handle(f->db)), 1);
+}
+
+static void
+test_migrate_twice_is_noop(void **state)
+{
+	struct fixture *f = *state;
+
+	open_db(f);
+	migrate(f);
+	exec(f->db, "UPDATE schema_migrations SET applied_at = 'marker'");
+	migrate(f);
+	assert_int_equal(db_schema_version(f->db), db_latest_version());
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+	    embed_migrations_count);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM schema_migrations "
+	    "WHERE applied_at = 'marker'"), embed_migrations_count);
+	/* And again from a new connection. */
+	db_close(f->db);
+	f->db = NULL;
+	open_db(f);
+	migrate(f);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM schema_migrations "
+	    "WHERE applied_at = 'marker'"), embed_migrations_count);
+}
+
+static void
+test_migrate_refuses_newer_schema(void **state)
+{
+	struct fixture *f = *state;
+	char sql[160], want[64];
+	int newer = db_latest_version() + 1;
+
+	open_db(f);
+	migrate(f);
+	snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, '%04d_future.sql', "
+	    "'2030-01-01T00:00:00Z')", newer, newer);
+	exec(f->db, sql);
+	assert_int_equal(db_schema_version(f->db), newer);
+	f->err[0] = '\0';
+	assert_int_equal(db_migrate(f->db, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "newer"));
+	snprintf(want, sizeof(want), "version %d", newer);
+	assert_non_null(strstr(f->err, want));
+	/* Nothing changed, and no transaction is left open. */
+	assert_int_equal(sqlite3_get_autocommit(db_handle(f->db)), 1);
+	assert_int_equal(db_schema_version(f->db), newer);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM schema_migrations"),
+	    embed_migrations_count + 1);
+}
+
+static void
+test_failed_migration_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	const char *first = (const char *)embed_migrations[0].data, *p;
+	char table[64], sql[128];
+
+	/* Pre-create the first table the first migration makes, so that it fails. */
+	p = strstr(first, "CREATE TABLE ");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "CREATE TABLE %63[A-Za-z0-9_]", table), 1);
+	open_db(f);
+	snprintf(sql, sizeof(sql), "CREATE TABLE %s (x)", table);
+	exec(f->db, sql);
+	assert_int_equal(db_migrate(f->db, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, embed_migrations[0].name));
+	assert_non_null(strstr(f->err, "already exists"));
+	assert_int_equal(sqlite3_get_autocommit(db_handle(f->db)), 1);
+	/* All of it was rolled back, schema_migrations included. */
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+	    "'schema_migrations'"), 0);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema WHERE "
+	    "type = 'table'"), 1);
+}
+
+static void
+test_stmt_cache(void **state)
+{
+	struct fixture *f = *state;
+	static const char two_rows[] = "SELECT 1 UNION ALL SELECT 2";
+	static const char echo[] = "SELECT ?1";
+	static const char echo_again[] = "SELECT ?1";   /* same text, another literal */
+	static const char broken[] = "SELEKT nothing";
+	sqlite3_stmt *st, *st2, *st3;
+
+	open_db(f);
+	st = db_stmt(f->db, two_rows);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	/* Mid-iteration: handed out again, it is the same statement from the start. */
+	assert_ptr_equal(db_stmt(f->db, two_rows), st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+
+	/* Bindings are cleared. */
+	st2 = db_stmt(f->db, echo);
+	assert_non_null(st2);
+	assert_ptr_not_equal(st2, st);
+	assert_int_equal(sqlite3_bind_int(st2, 1, 42), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st2), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st2, 0), 42);
+	assert_ptr_equal(db_stmt(f->db, echo), st2);
+	assert_int_equal(sqlite3_step(st2), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(st2, 0), SQLITE_NULL);
+
+	/* The cache is keyed by the pointer, not the text. */
+	st3 = db_stmt(f->db, echo_again);
+	assert_non_null(st3);
+	assert_ptr_not_equal(st3, st2);
+
+	/* Bad SQL gives NULL, every time, and spoils nothing. */
+	assert_null(db_stmt(f->db, broken));
+	assert_null(db_stmt(f->db, broken));
+	assert_ptr_equal(db_stmt(f->db, two_rows), st);
+	assert_ptr_equal(db_stmt(f->db, echo), st2);
+}
+
+static void
+test_transactions(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h;
+
+	open_db(f);
+	h = db_handle(f->db);
+	exec(f->db, "CREATE TABLE t (x INTEGER)");
+
+	assert_int_equal(db_begin(f->db, true), 0);
+	assert_int_equal(sqlite3_get_autocommit(h), 0);
+	exec(f->db, "INSERT INTO t VALUES (1)");
+	db_rollback(f->db);
+	assert_int_equal(sqlite3_get_autocommit(h), 1);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t"), 0);
+
+	assert_int_equal(db_begin(f->db, false), 0);
+	exec(f->db, "INSERT INTO t VALUES (2)");
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(sqlite3_get_autocommit(h), 1);
+	assert_int_equal(query_int(f->db, "SELECT x FROM t"), 2);
+
+	/* No nesting; COMMIT without BEGIN fails; ROLLBACK without BEGIN is harmless. */
+	assert_int_equal(db_begin(f->db, true), 0);
+	assert_int_equal(db_begin(f->db, true), -1);
+	db_rollback(f->db);
+	assert_int_equal(db_commit(f->db), -1);
+	db_rollback(f->db);
+	assert_int_equal(sqlite3_get_autocommit(h), 1);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM t"), 1);
+}
+
+static void
+test_write_transaction_takes_lock_up_front(void **state)
+{
+	struct fixture *f = *state;
+	struct db *other = NULL;
+	struct api_err err;
+
+	open_db(f);
+	exec(f->db, "CREATE TABLE t (x INTEGER)");
+	assert_int_equal(db_open(f->path, &other, f->err, sizeof(f->err)), 0);
+	assert_int_equal(sqlite3_busy_timeout(db_handle(other), 0), SQLITE_OK);
+
+	assert_int_equal(db_begin(f->db, true), 0);
+	/* A second writer is refused at BEGIN, a reader is not. */
+	assert_int_equal(db_begin(other, true), -1);
+	api_err_init(&err);
+	db_fail(other, &err, "testing");
+	assert_int_equal(err.status, 503);
+	api_err_free(&err);
+	assert_int_equal(db_begin(other, false), 0);
+	assert_int_equal(query_int(other, "SELECT count(*) FROM t"), 0);
+	db_rollback(other);
+	assert_int_equal(db_commit(f->db), 0);
+	db_close(other);
+}
+
+static void
+test_db_fail_is_500(void **state)
+{
+	struct fixture *f = *state;
+	struct api_err err;
+
+	open_db(f);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "SELECT * FROM missing", NULL, NULL,
+	    NULL), SQLITE_OK);
+	api_err_init(&err);
+	assert_int_equal(db_fail(f->db, &err, "listing things"), -1);
+	assert_int_equal(err.status, 500);
+	assert_string_equal(err.detail, "database error while listing things");
+	api_err_free(&err);
+}
+
+static void
+test_open_in_missing_directory(void **state)
+{
+	struct fixture *f = *state;
+	char path[192];
+	struct db *db = (struct db *)path;   /* must be reset to NULL */
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.db", f->dir);
+	f->err[0] = '\0';
+	assert_int_equal(db_open(path, &db, f->err, sizeof(f->err)), -1);
+	assert_null(db);
+	assert_non_null(strstr(f->err, "cannot open database"));
+	assert_non_null(strstr(f->err, path));
+	assert_true(access(path, F_OK) == -1);
+}
+
+static void
+test_open_not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	char junk[4096];
+	int fd;
+
+	memset(junk, 'j', sizeof(junk));
+	memcpy(junk, "this is not a database\n", 23);
+	fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, junk, sizeof(junk)), sizeof(junk));
+	close(fd);
+	f->err[0] = '\0';
+	assert_int_equal(db_open(f->path, &f->db, f->err, sizeof(f->err)), -1);
+	assert_null(f->db);
+	assert_non_null(strstr(f->err, f->path));
+	assert_non_null(strstr(f->err, "not a database"));
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_open_sets_pragmas),
+		T(test_foreign_keys_enforced),
+		T(test_migrate_fresh),
+		T(test_migrate_twice_is_noop),
+		T(test_migrate_refuses_newer_schema),
+		T(test_failed_migration_rolls_back),
+		T(test_stmt_cache),
+		T(test_transactions),
+		T(test_write_transaction_takes_lock_up_front),
+		T(test_db_fail_is_500),
+		T(test_open_in_missing_directory),
+		T(test_open_not_a_database),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
