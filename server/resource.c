@@ -896,25 +896,34 @@ out:
 	return rc;
 }
 
+/* Parses the query into l (which may already hold fixed conditions) and answers the page. */
+static int
+res_page(struct req *r, struct reply *rep, struct listing *l, const char *base,
+    struct api_err *err)
+{
+	struct db *db;
+	json_t *page;
+
+	if ((db = http_db(r, err)) == NULL || listing_parse(l, r, err) == -1 ||
+	    listing_run(l, db, base, &page, err) == -1)
+		return -1;
+	http_reply_json(rep, 200, page);
+	return 0;
+}
+
 int
 resource_list(struct req *r, struct reply *rep, struct api_err *err)
 {
 	const struct resource *res;
 	struct listing l;
 	char base[96];
-	struct db *db;
-	json_t *page;
-	int rc = -1;
+	int rc;
 
-	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
+	if ((res = res_of(r, err)) == NULL)
 		return -1;
 	listing_init(&l, res);
 	snprintf(base, sizeof(base), "/api/v1/%s", res->name);
-	if (listing_parse(&l, r, err) == -1 || listing_run(&l, db, base, &page, err) == -1)
-		goto out;
-	http_reply_json(rep, 200, page);
-	rc = 0;
-out:
+	rc = res_page(r, rep, &l, base, err);
 	listing_free(&l);
 	return rc;
 }
@@ -925,22 +934,16 @@ resource_changes(struct req *r, struct reply *rep, struct api_err *err)
 	const struct resource *res;
 	struct listing l;
 	char base[128];
-	struct db *db;
-	json_t *page;
-	int rc = -1;
+	int rc;
 
 	/* The object may be gone; its history is still there, so only the type is checked. */
-	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
+	if ((res = res_of(r, err)) == NULL)
 		return -1;
 	listing_init(&l, &res_changes);
 	snprintf(base, sizeof(base), "/api/v1/%s/%lld/changes", res->name, r->id);
 	listing_where(&l, "object_type = ?", json_string(res->object));
 	listing_where(&l, "object_id = ?", json_integer(r->id));
-	if (listing_parse(&l, r, err) == -1 || listing_run(&l, db, base, &page, err) == -1)
-		goto out;
-	http_reply_json(rep, 200, page);
-	rc = 0;
-out:
+	rc = res_page(r, rep, &l, base, err);
 	listing_free(&l);
 	return rc;
 }
