@@ -202,13 +202,15 @@ db_latest_version(void)
 int
 db_schema_version(struct db *db)
 {
-	sqlite3_stmt *st = NULL;
+	static const char sql[] = "SELECT coalesce(max(version), 0) FROM schema_migrations";
+	sqlite3_stmt *st;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(db->h, "SELECT coalesce(max(version), 0) FROM schema_migrations",
-	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	/* Cached: /healthz asks on every call. Reset at once so no read stays open. */
+	if ((st = db_stmt(db, sql)) != NULL && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	if (st != NULL)
+		sqlite3_reset(st);
 	return v;
 }
 
