@@ -18,4 +18,8 @@ int api_tokens_list(struct req *r, struct reply *rep, struct api_err *err);
 int api_tokens_create(struct req *r, struct reply *rep, struct api_err *err);
 int api_tokens_delete(struct req *r, struct reply *rep, struct api_err *err);
 
+int api_alloc_ips_list(struct req *r, struct reply *rep, struct api_err *err);
+int api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err);
+int api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err);
+
 #endif

@@ -151,7 +151,7 @@ http_send(struct req *r, struct reply *rep, struct api_err *err)
 			http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"netsot\"");
 	}
 	if (rep->json != NULL) {
-		body = json_dumps(rep->json, JSON_COMPACT);
+		body = json_dumps(rep->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
 		len = body ? strlen(body) : 0;
 		if (ctype == NULL)
 			ctype = "application/json";

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "db.h"
 #include "ipaddr.h"
 
@@ -38,10 +40,30 @@ listing_where(struct listing *l, const char *clause, json_t *value)
 	json_array_append_new(l->binds, value);
 }
 
+json_t *
+listing_blob(const unsigned char *data, size_t len)
+{
+	char hex[2 * 64 + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), data, len < 64 ? len : 64);
+	return json_pack("{s:s}", "blob", hex);
+}
+
 void
 listing_bind(sqlite3_stmt *st, int i, const json_t *v)
 {
-	if (json_is_integer(v))
+	unsigned char raw[64];
+	size_t n;
+
+	if (json_is_object(v)) {
+		const char *hex = json_string_value(json_object_get(v, "blob"));
+
+		if (hex != NULL && sodium_hex2bin(raw, sizeof(raw), hex, strlen(hex), NULL, &n,
+		    NULL) == 0)
+			sqlite3_bind_blob(st, i, raw, (int)n, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, i);
+	} else if (json_is_integer(v))
 		sqlite3_bind_int64(st, i, json_integer_value(v));
 	else if (json_is_string(v))
 		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v),

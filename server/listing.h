@@ -30,7 +30,9 @@ void listing_where(struct listing *l, const char *clause, json_t *value);
 /* Runs the count and page queries and builds the page; base is the path for the links. */
 int listing_run(struct listing *l, struct db *db, const char *base, json_t **out,
     struct api_err *err);
-/* Binds a JSON scalar to a statement parameter. */
+/* A bind value for a BLOB (address keys): {"blob":"<hex>"}. */
+json_t *listing_blob(const unsigned char *data, size_t len);
+/* Binds a JSON scalar (or a listing_blob) to a statement parameter. */
 void listing_bind(sqlite3_stmt *st, int i, const json_t *v);
 
 #endif

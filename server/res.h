@@ -7,5 +7,8 @@
 extern const struct resource res_vlans;
 extern const struct resource res_hosts;
 extern const struct resource res_changes;
+extern const struct resource res_prefixes;
+extern const struct resource res_ip_ranges;
+extern const struct resource res_ip_addresses;
 
 #endif

@@ -1,8 +1,7 @@
 #include "res.h"
 
-#include <string.h>
-
 #include "apierr.h"
+#include "dnsname.h"
 
 static const char *const res_hosts_kinds[] = { "hypervisor", "vm", "router", "appliance",
 	"service", "container", "switch", "storage", NULL };
@@ -17,31 +16,14 @@ static const struct field res_hosts_fields[] = {
 	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
 };
 
-/* Host names become Ansible inventory names and DNS labels: RFC 1123 labels, dots allowed. */
+/* Host names become Ansible inventory names and DNS labels. */
 static int
 res_hosts_validate(struct wctx *w, json_t *obj, struct api_err *err)
 {
-	const char *s = json_string_value(json_object_get(obj, "name"));
-	size_t i, label = 0;
-
 	(void)w;
-	for (i = 0; s[i] != '\0'; i++) {
-		char c = s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return api_err_field(err, "name", "must be RFC 1123 labels");
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    (c == '-' && label > 0)))
-			return api_err_field(err, "name", "must be RFC 1123 labels (letters, digits, "
-			    "'-' inside)");
-		label++;
-	}
-	if (i == 0 || label == 0 || s[i - 1] == '-')
-		return api_err_field(err, "name", "must be RFC 1123 labels");
+	if (!dnsname_valid(json_string_value(json_object_get(obj, "name"))))
+		return api_err_field(err, "name", "must be RFC 1123 labels (letters, digits, '-' "
+		    "inside, joined by dots)");
 	return 0;
 }
 

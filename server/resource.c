@@ -21,6 +21,9 @@
 /* Adding a resource is one line here, one res_x.c, one migration. */
 const struct resource *const resource_table[] = {
 	&res_vlans,
+	&res_prefixes,
+	&res_ip_ranges,
+	&res_ip_addresses,
 	&res_hosts,
 	&res_changes,
 	NULL,
@@ -543,11 +546,17 @@ res_write_failed(struct db *db, const struct resource *res, struct api_err *err)
 {
 	const char *msg = sqlite3_errmsg(db_handle(db)), *p;
 	char field[64];
+	size_t i;
 
 	if (sqlite3_extended_errcode(db_handle(db)) == SQLITE_CONSTRAINT_UNIQUE &&
 	    (p = strstr(msg, res->table)) != NULL && p[strlen(res->table)] == '.') {
 		p += strlen(res->table) + 1;
 		snprintf(field, sizeof(field), "%.*s", (int)strcspn(p, ", "), p);
+		/* A clash on a derived key is a clash on the field it comes from. */
+		for (i = 0; res->hidden != NULL && res->hidden[i] != NULL; i++)
+			if (strcmp(res->hidden[i], field) == 0 && res->hidden_of != NULL &&
+			    res->hidden_of[i] != NULL)
+				snprintf(field, sizeof(field), "%s", res->hidden_of[i]);
 		api_err_set(err, 409, "another %s has this %s", res->object, field);
 		return api_err_field(err, field, "already used by another %s", res->object);
 	}
@@ -628,8 +637,8 @@ out:
 }
 
 /* Field names of one object in a bulk create are prefixed with its index: "[3].vid". */
-static void
-res_prefix_errors(struct api_err *err, size_t idx)
+void
+resource_error_index(struct api_err *err, size_t idx)
 {
 	const char *key;
 	json_t *v, *renamed;
@@ -683,7 +692,7 @@ resource_create(struct req *r, struct reply *rep, struct api_err *err)
 		results = json_array();
 		json_array_foreach(r->json, i, one) {
 			if (resource_create_one(r, db, res, one, &created, err) == -1) {
-				res_prefix_errors(err, i);
+				resource_error_index(err, i);
 				goto out;
 			}
 			json_array_append_new(results, created);

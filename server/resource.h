@@ -86,6 +86,7 @@ struct resource {
 	const char *object;         /* "ip-address": object_type in the audit log */
 	const struct field *fields;
 	const char *const *hidden;  /* columns derive() fills, in w->hidden order, or NULL */
+	const char *const *hidden_of;  /* the field each hidden column derives from, or NULL */
 	const struct rfilter *filters;  /* extra filters, NULL-name terminated, or NULL */
 	/* Rules beyond the field table, on the whole new object (merged for PATCH); 422s. */
 	int (*validate)(struct wctx *w, json_t *obj, struct api_err *err);
@@ -111,6 +112,8 @@ int resource_create_one(struct req *r, struct db *db, const struct resource *res
 /* Appends one row to the audit log. */
 int resource_log(struct req *r, struct db *db, const char *action, const char *object,
     long long id, const json_t *before, const json_t *after, struct api_err *err);
+/* Names the object of a bulk write in err: "object 3: ..." and fields as "[3].field". */
+void resource_error_index(struct api_err *err, size_t idx);
 void resource_etag(const json_t *obj, char buf[24]);
 /* The column list of SELECTs and the row in the API's shape, shared with listing.c. */
 const char *resource_columns(const struct resource *res);

@@ -405,3 +405,27 @@ raw_exchange(struct srv *s, const char *data, size_t len, char *out, size_t outl
 	close(fd);
 	return (ssize_t)got;
 }
+
+long
+api(struct srv *s, const char *method, const char *path, const char *token, const char *body,
+    struct resp *out)
+{
+	struct resp r;
+	long st;
+
+	assert_int_equal(req_json(s, method, path, token, body, &r), 0);
+	st = r.status;
+	if (st >= 400)
+		assert_problem(&r, st);
+	if (out != NULL)
+		*out = r;
+	else
+		resp_free(&r);
+	return st;
+}
+
+const char *
+field_error(const struct resp *r, const char *field)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "errors"), field));
+}

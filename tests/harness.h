@@ -52,6 +52,12 @@ int req_json(struct srv *s, const char *method, const char *path, const char *to
 int req_hdr(struct srv *s, const char *method, const char *path, const char *token,
     const char *header, const char *body, struct resp *r);
 void resp_free(struct resp *r);
+/* Sends a JSON request and returns the status, asserting a problem body for errors; the
+ * response goes to out when given, else it is freed. */
+long api(struct srv *s, const char *method, const char *path, const char *token,
+    const char *body, struct resp *out);
+/* A per-field message from a problem's errors map, or NULL. */
+const char *field_error(const struct resp *r, const char *field);
 /* The value of a response header (case-insensitive), copied into buf; NULL if absent. */
 const char *resp_header(const struct resp *r, const char *name, char *buf, size_t len);
 

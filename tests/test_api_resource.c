@@ -35,29 +35,11 @@ teardown(void **state)
 	return 0;
 }
 
-/* Sends a request and returns the status; problem bodies are checked on the way. */
 static long
 call(const char *method, const char *path, const char *token, const char *body,
     struct resp *out)
 {
-	struct resp r;
-	long st;
-
-	assert_int_equal(req_json(&S, method, path, token, body, &r), 0);
-	st = r.status;
-	if (st >= 400)
-		assert_problem(&r, st);
-	if (out != NULL)
-		*out = r;
-	else
-		resp_free(&r);
-	return st;
-}
-
-static const char *
-field_error(const struct resp *r, const char *field)
-{
-	return json_string_value(json_object_get(json_object_get(r->json, "errors"), field));
+	return api(&S, method, path, token, body, out);
 }
 
 static void

@@ -1,0 +1,291 @@
+/* Allocation: the free addresses of a prefix or range, handing out the lowest ones, and carving
+ * the lowest free child prefix. Each allocation is one write transaction: the lowest free
+ * address is found and taken under the same lock, so two clients never get the same one. */
+#include "api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "freemap.h"
+#include "idem.h"
+#include "ipam.h"
+#include "res.h"
+
+#define ALLOC_MAX 1000
+
+/* The addresses a prefix (usable ones) or a range (start to end) hands out. */
+static int
+api_alloc_interval(struct req *r, struct db *db, struct ipaddr *lo, struct ipaddr *hi,
+    struct api_err *err)
+{
+	const struct resource *res = resource_find(r->param);
+	struct ipnet n;
+	json_t *obj;
+	int rc = -1;
+
+	if (res == NULL || resource_load(db, res, r->id, &obj, err) == -1)
+		return res == NULL ? api_err_set(err, 404, "no such resource") : -1;
+	if (res == &res_prefixes) {
+		if (ipnet_parse(json_string_value(json_object_get(obj, "prefix")), &n) == -1 ||
+		    ipam_usable(&n, lo, hi) == -1) {
+			api_err_set(err, 409, "the prefix has no addresses to hand out");
+			goto out;
+		}
+	} else if (ipaddr_parse(json_string_value(json_object_get(obj, "start_address")),
+	    lo) == -1 || ipaddr_parse(json_string_value(json_object_get(obj, "end_address")),
+	    hi) == -1) {
+		api_err_set(err, 500, "a stored range does not parse");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(obj);
+	return rc;
+}
+
+int
+api_alloc_ips_list(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const char *limit = http_query(r, "limit");
+	struct ipaddr lo, hi, *free_ = NULL;
+	char buf[IPADDR_STRLEN], *end;
+	size_t n = 0, i, max = 50;
+	struct db *db;
+	json_t *arr;
+	int rc = -1;
+
+	if (limit != NULL) {
+		errno = 0;
+		max = strtoul(limit, &end, 10);
+		if (errno != 0 || *limit == '\0' || *end != '\0' || max < 1 || max > ALLOC_MAX) {
+			api_err_set(err, 400, "bad query parameters");
+			return api_err_field(err, "limit", "must be 1 to %d", ALLOC_MAX);
+		}
+	}
+	if ((db = http_db(r, err)) == NULL || api_alloc_interval(r, db, &lo, &hi, err) == -1)
+		return -1;
+	if ((free_ = calloc(max, sizeof(*free_))) == NULL)
+		return api_err_set(err, 500, "out of memory");
+	if (freemap_list(db, &lo, &hi, max, free_, &n, err) == -1)
+		goto out;
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		ipaddr_format(&free_[i], buf, sizeof(buf));
+		json_array_append_new(arr, json_pack("{s:s, s:i}", "address", buf, "family",
+		    free_[i].family));
+	}
+	http_reply_json(rep, 200, arr);
+	rc = 0;
+out:
+	free(free_);
+	return rc;
+}
+
+/* Takes the lowest free address for one new object (the body's other fields). */
+static int
+api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
+    const json_t *fields, json_t **out, struct api_err *err)
+{
+	char buf[IPADDR_STRLEN];
+	struct ipaddr a;
+	json_t *obj;
+	int found, rc;
+
+	if (fields != NULL && !json_is_object(fields))
+		return api_err_set(err, 400, "each item must be a JSON object");
+	if (fields != NULL && json_object_get(fields, "address") != NULL) {
+		api_err_set(err, 400, "the server chooses the address");
+		return api_err_field(err, "address", "is chosen by the server");
+	}
+	if ((found = freemap_lowest(db, lo, hi, &a, err)) == -1)
+		return -1;
+	if (found == 0)
+		return api_err_set(err, 409, "no free address is left");
+	obj = fields != NULL ? json_deep_copy(fields) : json_object();
+	ipaddr_format(&a, buf, sizeof(buf));
+	json_object_set_new(obj, "address", json_string(buf));
+	rc = resource_create_one(r, db, &res_ip_addresses, obj, out, err);
+	json_decref(obj);
+	return rc;
+}
+
+int
+api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err)
+{
+	struct ipaddr lo, hi;
+	json_t *result = NULL, *one, *item;
+	struct db *db;
+	size_t i;
+	int rc = -1;
+
+	if (json_is_array(r->json) && (json_array_size(r->json) == 0 ||
+	    json_array_size(r->json) > ALLOC_MAX))
+		return api_err_set(err, 400, "the array must hold 1 to %d items", ALLOC_MAX);
+	if ((db = http_db(r, err)) == NULL)
+		return -1;
+	if (db_begin(db, true) == -1)
+		return db_fail(db, err, "starting a write");
+	if ((rc = idem_replay(r, db, rep, err)) != 0) {
+		db_rollback(db);
+		return rc == 1 ? 0 : -1;
+	}
+	rc = -1;
+	if (api_alloc_interval(r, db, &lo, &hi, err) == -1)
+		goto out;
+	if (json_is_array(r->json)) {
+		/* All or none: the first that cannot be had rolls back the others. */
+		result = json_array();
+		json_array_foreach(r->json, i, item) {
+			if (api_alloc_one(r, db, &lo, &hi, item, &one, err) == -1) {
+				resource_error_index(err, i);
+				goto out;
+			}
+			json_array_append_new(result, one);
+		}
+	} else if (api_alloc_one(r, db, &lo, &hi, r->json, &result, err) == -1)
+		goto out;
+	if (idem_store(r, db, 201, result, err) == -1)
+		goto out;
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
+		goto out;
+	}
+	if (json_is_object(result))
+		http_reply_header(rep, "Location", "/api/v1/ip-addresses/%lld",
+		    (long long)json_integer_value(json_object_get(result, "id")));
+	http_reply_json(rep, 201, result);
+	result = NULL;
+	rc = 0;
+out:
+	if (rc == -1)
+		db_rollback(db);
+	json_decref(result);
+	return rc;
+}
+
+/* The lowest block of 2^(bits - len) addresses, aligned, within [g0, g1]: 1 with *out. */
+static int
+api_alloc_fit(const struct ipaddr *g0, const struct ipaddr *g1, int len, struct ipnet *out)
+{
+	struct ipaddr last;
+
+	out->addr = *g0;
+	out->len = len;
+	ipnet_first(out, &out->addr);
+	if (ipaddr_cmp(&out->addr, g0) < 0) {
+		ipnet_last(out, &last);
+		if (ipaddr_next(&last, &out->addr) == -1)
+			return 0;
+	}
+	ipnet_last(out, &last);
+	return ipaddr_cmp(&last, g1) <= 0 && ipaddr_cmp(&out->addr, g0) >= 0;
+}
+
+/* Walks the gaps between the direct children of parent, lowest first. */
+static int
+api_alloc_find_block(struct db *db, long long parent, const struct ipnet *pn, int len,
+    struct ipnet *out, struct api_err *err)
+{
+	static const char sql[] = "SELECT first_key, last_key FROM prefixes WHERE parent_id = ? "
+	    "ORDER BY first_key";
+	struct ipaddr cursor, first, last, gap_end;
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, found = 0, done = 0;
+
+	ipnet_first(pn, &cursor);
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading child prefixes");
+	sqlite3_bind_int64(st, 1, parent);
+	while (!found && !done && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ipaddr_from_key(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		    &first) == -1 || ipaddr_from_key(sqlite3_column_blob(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1), &last) == -1) {
+			sqlite3_reset(st);
+			return api_err_set(err, 500, "a stored prefix key is damaged");
+		}
+		if (ipaddr_cmp(&first, &cursor) > 0 && ipaddr_prev(&first, &gap_end) == 0)
+			found = api_alloc_fit(&cursor, &gap_end, len, out);
+		done = ipaddr_next(&last, &cursor) == -1;
+	}
+	sqlite3_reset(st);
+	if (!found && !done && rc != SQLITE_DONE)
+		return db_fail(db, err, "reading child prefixes");
+	if (!found && !done) {
+		ipnet_last(pn, &gap_end);
+		found = ipaddr_cmp(&cursor, &gap_end) <= 0 && api_alloc_fit(&cursor, &gap_end, len,
+		    out);
+	}
+	return found;
+}
+
+int
+api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const json_t *lenv = json_object_get(r->json, "prefix_length");
+	char buf[IPNET_STRLEN];
+	json_t *parent = NULL, *obj = NULL, *created = NULL;
+	struct ipnet pn, child;
+	struct db *db;
+	int rc = -1, found, len;
+
+	if (!json_is_object(r->json))
+		return api_err_set(err, 400, "the body must be a JSON object with prefix_length");
+	if (!json_is_integer(lenv))
+		return api_err_field(err, "prefix_length", "is required, an integer");
+	if ((db = http_db(r, err)) == NULL)
+		return -1;
+	if (db_begin(db, true) == -1)
+		return db_fail(db, err, "starting a write");
+	if ((rc = idem_replay(r, db, rep, err)) != 0) {
+		db_rollback(db);
+		return rc == 1 ? 0 : -1;
+	}
+	rc = -1;
+	if (resource_load(db, &res_prefixes, r->id, &parent, err) == -1)
+		goto out;
+	if (ipnet_parse(json_string_value(json_object_get(parent, "prefix")), &pn) == -1) {
+		api_err_set(err, 500, "a stored prefix does not parse");
+		goto out;
+	}
+	len = (int)json_integer_value(lenv);
+	if (json_integer_value(lenv) <= pn.len ||
+	    json_integer_value(lenv) > (pn.addr.family == 4 ? 32 : 128)) {
+		api_err_field(err, "prefix_length", "must be from %d to %d", pn.len + 1,
+		    pn.addr.family == 4 ? 32 : 128);
+		goto out;
+	}
+	if ((found = api_alloc_find_block(db, r->id, &pn, len, &child, err)) == -1)
+		goto out;
+	if (found == 0) {
+		api_err_set(err, 409, "no free /%d is left in %s", len,
+		    json_string_value(json_object_get(parent, "prefix")));
+		goto out;
+	}
+	/* The other fields of the body describe the new prefix. */
+	obj = json_deep_copy(r->json);
+	json_object_del(obj, "prefix_length");
+	ipnet_format(&child, buf, sizeof(buf));
+	json_object_set_new(obj, "prefix", json_string(buf));
+	if (resource_create_one(r, db, &res_prefixes, obj, &created, err) == -1 ||
+	    idem_store(r, db, 201, created, err) == -1)
+		goto out;
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
+		goto out;
+	}
+	http_reply_header(rep, "Location", "/api/v1/prefixes/%lld",
+	    (long long)json_integer_value(json_object_get(created, "id")));
+	http_reply_json(rep, 201, created);
+	created = NULL;
+	rc = 0;
+out:
+	if (rc == -1)
+		db_rollback(db);
+	json_decref(parent);
+	json_decref(obj);
+	json_decref(created);
+	return rc;
+}

@@ -1,0 +1,10 @@
+/* Host and DNS names: RFC 1123 labels (letters, digits, '-' inside), joined by dots. */
+#ifndef NETSOT_DNSNAME_H
+#define NETSOT_DNSNAME_H
+
+#include <stdbool.h>
+
+/* At most 253 characters, labels of 1 to 63; a trailing dot is not accepted. */
+bool dnsname_valid(const char *s);
+
+#endif

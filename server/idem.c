@@ -1,0 +1,90 @@
+#include "idem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "db.h"
+
+static const char *
+idem_key(struct req *r)
+{
+	return http_header(r, "Idempotency-Key");
+}
+
+static void
+idem_route(struct req *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s", r->method, r->url);
+}
+
+int
+idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err)
+{
+	static const char sql[] = "SELECT route, status, body FROM idempotency_keys "
+	    "WHERE username = ? AND key = ?";
+	const char *key = idem_key(r);
+	char route[600];
+	sqlite3_stmt *st;
+	json_t *body = NULL;
+	int rc, status = 0, same = 0;
+
+	if (key == NULL)
+		return 0;
+	if (*key == '\0' || strlen(key) > IDEM_KEY_MAX)
+		return api_err_set(err, 422, "Idempotency-Key must be 1 to %d characters",
+		    IDEM_KEY_MAX);
+	idem_route(r, route, sizeof(route));
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading an idempotency key");
+	sqlite3_bind_text(st, 1, r->who.name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		same = strcmp((const char *)sqlite3_column_text(st, 0), route) == 0;
+		status = sqlite3_column_int(st, 1);
+		body = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading an idempotency key");
+	if (!same) {
+		json_decref(body);
+		return api_err_set(err, 422, "this Idempotency-Key was used for another request");
+	}
+	http_reply_json(rep, status, body);
+	http_reply_header(rep, "Idempotent-Replayed", "true");
+	return 1;
+}
+
+int
+idem_store(struct req *r, struct db *db, int status, const json_t *body, struct api_err *err)
+{
+	static const char sql[] = "INSERT INTO idempotency_keys (username, key, route, status, "
+	    "body, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+	const char *key = idem_key(r);
+	char route[600], now[CLOCK_RFC3339_LEN];
+	sqlite3_stmt *st;
+	char *text;
+	int rc;
+
+	if (key == NULL)
+		return 0;
+	idem_route(r, route, sizeof(route));
+	clock_rfc3339(clock_now(), now);
+	if ((st = db_stmt(db, sql)) == NULL ||
+	    (text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+		return db_fail(db, err, "storing an idempotency key");
+	sqlite3_bind_text(st, 1, r->who.name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, route, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, status);
+	sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	free(text);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "storing an idempotency key");
+}

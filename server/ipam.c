@@ -1,0 +1,103 @@
+#include "ipam.h"
+
+#include "apierr.h"
+#include "db.h"
+#include "freemap.h"
+
+int
+ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
+    const unsigned char last[IPADDR_KEYLEN], int below_len, long long exclude, long long *id,
+    struct api_err *err)
+{
+	static const char sql[] = "SELECT id FROM prefixes WHERE first_key <= ?1 AND "
+	    "last_key >= ?2 AND prefix_len < ?3 AND id != ?4 ORDER BY prefix_len DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "finding a prefix");
+	sqlite3_bind_blob(st, 1, first, IPADDR_KEYLEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, last, IPADDR_KEYLEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, below_len);
+	sqlite3_bind_int64(st, 4, exclude);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "finding a prefix");
+}
+
+static int
+ipam_exec(struct db *db, const char *sql, const unsigned char *first, const unsigned char *last,
+    const char *what, struct api_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, what);
+	sqlite3_bind_blob(st, 1, first, IPADDR_KEYLEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, last, IPADDR_KEYLEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (sqlite3_extended_errcode(db_handle(db)) == SQLITE_CONSTRAINT_NOTNULL)
+		return api_err_set(err, 409, "this would leave %s outside every prefix", what);
+	return db_fail(db, err, what);
+}
+
+int
+ipam_rederive(struct db *db, const unsigned char first[IPADDR_KEYLEN],
+    const unsigned char last[IPADDR_KEYLEN], struct api_err *err)
+{
+	static const char parents[] = "UPDATE prefixes SET parent_id = (SELECT q.id FROM "
+	    "prefixes q WHERE q.first_key <= prefixes.first_key AND q.last_key >= "
+	    "prefixes.last_key AND q.prefix_len < prefixes.prefix_len ORDER BY q.prefix_len DESC "
+	    "LIMIT 1) WHERE first_key >= ?1 AND last_key <= ?2";
+	static const char addresses[] = "UPDATE ip_addresses SET prefix_id = (SELECT q.id FROM "
+	    "prefixes q WHERE q.first_key <= ip_addresses.addr_key AND q.last_key >= "
+	    "ip_addresses.addr_key ORDER BY q.prefix_len DESC LIMIT 1) "
+	    "WHERE addr_key BETWEEN ?1 AND ?2";
+	static const char ranges[] = "UPDATE ip_ranges SET prefix_id = (SELECT q.id FROM "
+	    "prefixes q WHERE q.first_key <= ip_ranges.start_key AND q.last_key >= "
+	    "ip_ranges.end_key ORDER BY q.prefix_len DESC LIMIT 1) "
+	    "WHERE end_key >= ?1 AND start_key <= ?2";
+
+	if (ipam_exec(db, parents, first, last, "prefixes", err) == -1 ||
+	    ipam_exec(db, addresses, first, last, "IP addresses", err) == -1 ||
+	    ipam_exec(db, ranges, first, last, "IP ranges", err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi)
+{
+	ipnet_first(n, lo);
+	ipnet_last(n, hi);
+	if (n->addr.family == 4 && n->len < 31 &&
+	    (ipaddr_next(lo, lo) == -1 || ipaddr_prev(hi, hi) == -1))
+		return -1;
+	return 0;
+}
+
+json_t *
+ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
+    struct api_err *err)
+{
+	uint64_t used = 0, total;
+
+	if (freemap_count(db, lo, hi, &used, err) == -1)
+		return NULL;
+	total = ipaddr_distance(lo, hi);
+	total = total == UINT64_MAX ? total : total + 1;
+	/* JSON integers are signed: a huge IPv6 prefix shows the largest one. */
+	if (total > INT64_MAX)
+		total = INT64_MAX;
+	return json_pack("{s:I, s:I, s:f}", "used", (json_int_t)used, "total", (json_int_t)total,
+	    "percent", total ? (double)(long long)((double)used * 10000.0 / (double)total + 0.5) /
+	    100.0 : 0.0);
+}

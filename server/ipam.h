@@ -1,0 +1,31 @@
+/* What prefixes, ranges and addresses share: address keys, the most specific containing
+ * prefix, keeping derived parents right, and utilization. */
+#ifndef NETSOT_IPAM_H
+#define NETSOT_IPAM_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ipaddr.h"
+
+struct api_err;
+struct db;
+
+/* The most specific prefix holding [first, last] whose length is below below_len, other than
+ * exclude: 1 with *id, 0 for none, -1 on error. */
+int ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
+    const unsigned char last[IPADDR_KEYLEN], int below_len, long long exclude, long long *id,
+    struct api_err *err);
+/* After prefixes changed inside [first, last]: recomputes the parent of every prefix, and the
+ * prefix of every address and range, there. 409 when an address or range would be left
+ * outside every prefix. */
+int ipam_rederive(struct db *db, const unsigned char first[IPADDR_KEYLEN],
+    const unsigned char last[IPADDR_KEYLEN], struct api_err *err);
+/* {"used","total","percent"} for [lo, hi]; total is the count of usable addresses. */
+json_t *ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
+    struct api_err *err);
+/* The addresses of a prefix that may be handed out: without the network and broadcast
+ * addresses of an IPv4 prefix shorter than /31. -1 when none are. */
+int ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi);
+
+#endif

@@ -1,0 +1,122 @@
+#include "res.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "dnsname.h"
+#include "freemap.h"
+#include "ipam.h"
+
+static const char *const res_ip_addresses_status[] = { "active", "reserved", "dhcp",
+	"deprecated", NULL };
+
+static const struct field res_ip_addresses_fields[] = {
+	{ "address", FT_ADDR, F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0, 0, NULL,
+	  "addr_key" },
+	{ "prefix_id", FT_REF, F_READONLY | F_FILTER, "prefixes", NULL, 0, 0, NULL, NULL },
+	{ "host_id", FT_REF, F_NULL | F_FILTER, "hosts", NULL, 0, 0, "null", NULL },
+	{ "interface", FT_TEXT, F_FILTER, NULL, NULL, 0, 64, "\"\"", NULL },
+	{ "dns_name", FT_TEXT, F_FILTER | F_SEARCH | F_ORDER, NULL, NULL, 0, 253, "\"\"", NULL },
+	{ "status", FT_ENUM, F_FILTER | F_ORDER, NULL, res_ip_addresses_status, 0, 0,
+	  "\"active\"", NULL },
+	{ "role", FT_TEXT, F_FILTER, NULL, NULL, 0, 64, "\"\"", NULL },
+	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
+	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+};
+
+static const char *const res_ip_addresses_hidden[] = { "addr_key", NULL };
+static const char *const res_ip_addresses_hidden_of[] = { "address" };
+
+static int
+res_ip_addresses_addr(const json_t *obj, struct ipaddr *a)
+{
+	return ipaddr_parse(json_string_value(json_object_get(obj, "address")), a);
+}
+
+static int
+res_ip_addresses_validate(struct wctx *w, json_t *obj, struct api_err *err)
+{
+	const char *dns = json_string_value(json_object_get(obj, "dns_name"));
+
+	(void)w;
+	if (dns != NULL && *dns != '\0' && !dnsname_valid(dns))
+		return api_err_field(err, "dns_name", "must be RFC 1123 labels joined by dots");
+	return 0;
+}
+
+/* The address lives in the most specific prefix that holds it; none is a 422. */
+static int
+res_ip_addresses_derive(struct wctx *w, json_t *obj, struct api_err *err)
+{
+	struct ipaddr a;
+	long long prefix;
+	int rc;
+
+	if (res_ip_addresses_addr(obj, &a) == -1)
+		return api_err_field(err, "address", "is not an IP address");
+	w->nhidden = 1;
+	w->hidden[0].type = HV_BLOB;
+	w->hidden[0].len = IPADDR_KEYLEN;
+	ipaddr_to_key(&a, w->hidden[0].blob);
+	if ((rc = ipam_containing(w->db, w->hidden[0].blob, w->hidden[0].blob, 129, 0, &prefix,
+	    err)) == -1)
+		return -1;
+	if (rc == 0)
+		return api_err_field(err, "address", "is not inside any prefix");
+	json_object_set_new(obj, "prefix_id", json_integer(prefix));
+	return 0;
+}
+
+/* The free map follows every address that appears, moves or goes. */
+static int
+res_ip_addresses_after(struct wctx *w, const json_t *obj, struct api_err *err)
+{
+	struct ipaddr before, after;
+	bool had = w->old != NULL, has = obj != NULL;
+
+	if (had && res_ip_addresses_addr(w->old, &before) == -1)
+		return api_err_set(err, 500, "a stored address does not parse");
+	if (has && res_ip_addresses_addr(obj, &after) == -1)
+		return api_err_set(err, 500, "an address does not parse");
+	if (had && has && ipaddr_cmp(&before, &after) == 0)
+		return 0;
+	if (had && freemap_release(w->db, &before, err) == -1)
+		return -1;
+	return has ? freemap_use(w->db, &after, err) : 0;
+}
+
+/* ?vlan_id=N: the addresses in the prefixes of that VLAN. */
+static int
+res_ip_addresses_vlan(struct sbuf *where, json_t *binds, const char *const *values, int n,
+    struct api_err *err)
+{
+	char *end;
+	long long v;
+
+	(void)n;
+	v = strtoll(values[0], &end, 10);
+	if (*values[0] == '\0' || *end != '\0' || v <= 0)
+		return api_err_field(err, "vlan_id", "must be a positive id");
+	sbuf_puts(where, " AND (prefix_id IN (SELECT id FROM prefixes WHERE vlan_id = ?))");
+	json_array_append_new(binds, json_integer(v));
+	return 0;
+}
+
+static const struct rfilter res_ip_addresses_filters[] = {
+	{ "vlan_id", res_ip_addresses_vlan },
+	{ NULL, NULL },
+};
+
+const struct resource res_ip_addresses = {
+	.name = "ip-addresses",
+	.table = "ip_addresses",
+	.object = "ip-address",
+	.fields = res_ip_addresses_fields,
+	.hidden = res_ip_addresses_hidden,
+	.hidden_of = res_ip_addresses_hidden_of,
+	.filters = res_ip_addresses_filters,
+	.validate = res_ip_addresses_validate,
+	.derive = res_ip_addresses_derive,
+	.after = res_ip_addresses_after,
+};

@@ -1,0 +1,216 @@
+#include "res.h"
+
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "ipam.h"
+#include "listing.h"
+
+static const char *const res_prefixes_status[] = { "active", "reserved", "deprecated",
+	"container", NULL };
+
+static const struct field res_prefixes_fields[] = {
+	{ "prefix", FT_CIDR, F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0,
+	  0, NULL, "first_key, prefix_len" },
+	{ "vlan_id", FT_REF, F_NULL | F_FILTER, "vlans", NULL, 0, 0, "null", NULL },
+	{ "gateway", FT_ADDR, F_NULL | F_FILTER, NULL, NULL, 0, 0, "null", NULL },
+	{ "role", FT_TEXT, F_FILTER | F_SEARCH | F_ORDER, NULL, NULL, 0, 64, "\"\"", NULL },
+	{ "status", FT_ENUM, F_FILTER | F_ORDER, NULL, res_prefixes_status, 0, 0, "\"active\"",
+	  NULL },
+	{ "dhcp", FT_BOOL, F_FILTER, NULL, NULL, 0, 0, "false", NULL },
+	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
+	{ "parent_id", FT_REF, F_READONLY | F_NULL | F_FILTER, "prefixes", NULL, 0, 0, NULL,
+	  NULL },
+	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+};
+
+static const char *const res_prefixes_hidden[] = { "first_key", "last_key", "prefix_len",
+	NULL };
+static const char *const res_prefixes_hidden_of[] = { "prefix", "prefix", "prefix" };
+
+static void
+res_prefixes_net(const json_t *obj, struct ipnet *n)
+{
+	/* Already checked by the driver (FT_CIDR), so this cannot fail here. */
+	if (ipnet_parse(json_string_value(json_object_get(obj, "prefix")), n) == -1)
+		memset(n, 0, sizeof(*n));
+}
+
+static void
+res_prefixes_keys(const struct ipnet *n, unsigned char first[IPADDR_KEYLEN],
+    unsigned char last[IPADDR_KEYLEN])
+{
+	struct ipaddr a;
+
+	ipnet_first(n, &a);
+	ipaddr_to_key(&a, first);
+	ipnet_last(n, &a);
+	ipaddr_to_key(&a, last);
+}
+
+static int
+res_prefixes_validate(struct wctx *w, json_t *obj, struct api_err *err)
+{
+	const json_t *gw = json_object_get(obj, "gateway");
+	struct ipaddr a;
+	struct ipnet n;
+
+	(void)w;
+	res_prefixes_net(obj, &n);
+	if (json_is_string(gw) && (ipaddr_parse(json_string_value(gw), &a) == -1 ||
+	    !ipnet_contains(&n, &a)))
+		return api_err_field(err, "gateway", "must be an address inside the prefix");
+	return 0;
+}
+
+static int
+res_prefixes_derive(struct wctx *w, json_t *obj, struct api_err *err)
+{
+	struct ipnet n;
+	long long parent;
+	int rc;
+
+	res_prefixes_net(obj, &n);
+	w->nhidden = 3;
+	w->hidden[0].type = w->hidden[1].type = HV_BLOB;
+	w->hidden[0].len = w->hidden[1].len = IPADDR_KEYLEN;
+	res_prefixes_keys(&n, w->hidden[0].blob, w->hidden[1].blob);
+	w->hidden[2].type = HV_INT;
+	w->hidden[2].i = n.len;
+	rc = ipam_containing(w->db, w->hidden[0].blob, w->hidden[1].blob, n.len, w->id, &parent,
+	    err);
+	if (rc == -1)
+		return -1;
+	json_object_set_new(obj, "parent_id", rc ? json_integer(parent) : json_null());
+	return 0;
+}
+
+/* A new, moved or removed prefix changes the parents and prefixes of what lies inside it. */
+static int
+res_prefixes_after(struct wctx *w, const json_t *obj, struct api_err *err)
+{
+	unsigned char first[IPADDR_KEYLEN], last[IPADDR_KEYLEN];
+	struct ipnet n;
+
+	if (w->old != NULL && (obj == NULL || strcmp(json_string_value(json_object_get(obj,
+	    "prefix")), json_string_value(json_object_get(w->old, "prefix"))) != 0)) {
+		res_prefixes_net(w->old, &n);
+		res_prefixes_keys(&n, first, last);
+		if (ipam_rederive(w->db, first, last, err) == -1)
+			return -1;
+	}
+	if (obj == NULL)
+		return 0;
+	res_prefixes_net(obj, &n);
+	res_prefixes_keys(&n, first, last);
+	return ipam_rederive(w->db, first, last, err);
+}
+
+/* Children move up to this prefix's parent before it goes; without a parent, addresses and
+ * ranges that live directly in it would be left in no prefix, so the delete is refused. */
+static int
+res_prefixes_before_delete(struct wctx *w, struct api_err *err)
+{
+	static const char inside[] = "SELECT (SELECT count(*) FROM ip_addresses WHERE "
+	    "prefix_id = ?1), (SELECT count(*) FROM ip_ranges WHERE prefix_id = ?1)";
+	static const char lift[] = "UPDATE prefixes SET parent_id = ?2 WHERE parent_id = ?1";
+	static const char lift_addr[] = "UPDATE ip_addresses SET prefix_id = ?2 WHERE "
+	    "prefix_id = ?1";
+	static const char lift_range[] = "UPDATE ip_ranges SET prefix_id = ?2 WHERE "
+	    "prefix_id = ?1";
+	const char *const lifts[] = { lift, lift_addr, lift_range };
+	const json_t *parent = json_object_get(w->old, "parent_id");
+	long long naddr = 0, nrange = 0;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (json_is_null(parent)) {
+		if ((st = db_stmt(w->db, inside)) == NULL)
+			return db_fail(w->db, err, "checking a prefix");
+		sqlite3_bind_int64(st, 1, w->id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			naddr = sqlite3_column_int64(st, 0);
+			nrange = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_reset(st);
+		if (naddr > 0 || nrange > 0) {
+			api_err_set(err, 409, "the prefix still holds %lld IP addresses and %lld IP "
+			    "ranges that no other prefix contains", naddr, nrange);
+			if (naddr > 0)
+				api_err_field(err, "ip-addresses", "%lld would be left in no prefix",
+				    naddr);
+			if (nrange > 0)
+				api_err_field(err, "ip-ranges", "%lld would be left in no prefix",
+				    nrange);
+			return -1;
+		}
+	}
+	for (i = 0; i < sizeof(lifts) / sizeof(lifts[0]); i++) {
+		if ((st = db_stmt(w->db, lifts[i])) == NULL)
+			return db_fail(w->db, err, "deleting a prefix");
+		sqlite3_bind_int64(st, 1, w->id);
+		if (json_is_integer(parent))
+			sqlite3_bind_int64(st, 2, json_integer_value(parent));
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(w->db, err, "deleting a prefix");
+	}
+	return 0;
+}
+
+static int
+res_prefixes_decorate(struct db *db, json_t *obj, struct api_err *err)
+{
+	struct ipaddr lo, hi;
+	struct ipnet n;
+	json_t *u;
+
+	res_prefixes_net(obj, &n);
+	if (ipam_usable(&n, &lo, &hi) == -1)
+		return 0;
+	if ((u = ipam_utilization(db, &lo, &hi, err)) == NULL)
+		return -1;
+	json_object_set_new(obj, "utilization", u);
+	return 0;
+}
+
+/* ?contains=ADDR: the prefixes holding that address. */
+static int
+res_prefixes_contains(struct sbuf *where, json_t *binds, const char *const *values, int n,
+    struct api_err *err)
+{
+	unsigned char key[IPADDR_KEYLEN];
+	struct ipaddr a;
+
+	(void)n;
+	if (ipaddr_parse(values[0], &a) == -1)
+		return api_err_field(err, "contains", "is not an IP address");
+	ipaddr_to_key(&a, key);
+	sbuf_puts(where, " AND (first_key <= ? AND last_key >= ?)");
+	json_array_append_new(binds, listing_blob(key, sizeof(key)));
+	json_array_append_new(binds, listing_blob(key, sizeof(key)));
+	return 0;
+}
+
+static const struct rfilter res_prefixes_filters[] = {
+	{ "contains", res_prefixes_contains },
+	{ NULL, NULL },
+};
+
+const struct resource res_prefixes = {
+	.name = "prefixes",
+	.table = "prefixes",
+	.object = "prefix",
+	.fields = res_prefixes_fields,
+	.hidden = res_prefixes_hidden,
+	.hidden_of = res_prefixes_hidden_of,
+	.filters = res_prefixes_filters,
+	.validate = res_prefixes_validate,
+	.derive = res_prefixes_derive,
+	.after = res_prefixes_after,
+	.before_delete = res_prefixes_before_delete,
+	.decorate = res_prefixes_decorate,
+};

@@ -1,0 +1,571 @@
+/* Prefixes, IP ranges, IP addresses and allocation against the real server: derived parents and
+ * prefixes, containment rules, utilization, filters, lowest-free allocation, idempotency,
+ * carving child prefixes, the audit log, and 400 allocations from 16 parallel clients. */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sbuf.h"
+
+#define PW "correct horse"
+
+static struct srv S;
+static char *ed, *vi;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	srv_prepare(&S);
+	srv_add_user(&S, "ed", "editor", PW);
+	srv_add_user(&S, "vi", "viewer", PW);
+	srv_start(&S, NULL);
+	ed = login(&S, "ed", PW);
+	vi = login(&S, "vi", PW);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	free(ed);
+	free(vi);
+	srv_stop(&S);
+	srv_cleanup(&S);
+	return 0;
+}
+
+/* POSTs and returns the new object's id. */
+static long long
+create(const char *path, const char *body)
+{
+	struct resp r;
+	long long id;
+
+	if (api(&S, "POST", path, ed, body, &r) != 201)
+		fail_msg("POST %s %s: %ld %s", path, body, r.status, r.body);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	return id;
+}
+
+static json_t *
+get(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static json_t *
+get(const char *fmt, ...)
+{
+	char path[512];
+	struct resp r;
+	va_list ap;
+	json_t *j;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (api(&S, "GET", path, vi, NULL, &r) != 200)
+		fail_msg("GET %s: %ld %s", path, r.status, r.body);
+	j = json_incref(r.json);
+	resp_free(&r);
+	return j;
+}
+
+static long long
+num(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void
+test_prefix_rules(void **state)
+{
+	struct resp r;
+
+	(void)state;
+	assert_int_equal(api(&S, "POST", "/api/v1/prefixes", ed, "{\"prefix\":\"10.1.0.1/24\"}",
+	    &r), 422);
+	assert_non_null(field_error(&r, "prefix"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", "/api/v1/prefixes", ed, "{\"prefix\":\"10.1.0.0/33\"}",
+	    NULL), 422);
+	assert_int_equal(api(&S, "POST", "/api/v1/prefixes", ed,
+	    "{\"prefix\":\"10.1.0.0/24\",\"gateway\":\"10.1.1.1\"}", &r), 422);
+	assert_non_null(field_error(&r, "gateway"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", "/api/v1/prefixes", ed,
+	    "{\"prefix\":\"10.1.0.0/24\",\"vlan_id\":999}", &r), 422);
+	assert_non_null(field_error(&r, "vlan_id"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", "/api/v1/prefixes", ed,
+	    "{\"prefix\":\"10.1.0.0/24\",\"parent_id\":1}", &r), 400);
+	assert_non_null(field_error(&r, "parent_id"));
+	resp_free(&r);
+	create("/api/v1/prefixes", "{\"prefix\":\"10.1.0.0/24\",\"gateway\":\"10.1.0.1\"}");
+	/* An identical duplicate is refused; the canonical form decides what is identical. */
+	assert_int_equal(api(&S, "POST", "/api/v1/prefixes", ed, "{\"prefix\":\"10.1.0.0/24\"}",
+	    &r), 409);
+	assert_non_null(field_error(&r, "prefix"));
+	resp_free(&r);
+	create("/api/v1/prefixes", "{\"prefix\":\"2001:DB8:0::/48\"}");
+	assert_int_equal(api(&S, "GET", "/api/v1/prefixes?prefix=2001:db8::/48", vi, NULL, &r),
+	    200);
+	assert_int_equal(num(r.json, "count"), 1);
+	resp_free(&r);
+}
+
+static void
+test_parents_follow_prefixes(void **state)
+{
+	long long p16, p24, p26, a;
+	json_t *j;
+
+	(void)state;
+	/* Built inside out: the /24 first, then a /26 in it, then the /16 around both. */
+	p24 = create("/api/v1/prefixes", "{\"prefix\":\"10.2.5.0/24\"}");
+	a = create("/api/v1/ip-addresses", "{\"address\":\"10.2.5.7\"}");
+	p26 = create("/api/v1/prefixes", "{\"prefix\":\"10.2.5.0/26\"}");
+	j = get("/api/v1/ip-addresses/%lld", a);
+	assert_int_equal(num(j, "prefix_id"), p26);
+	json_decref(j);
+	j = get("/api/v1/prefixes/%lld", p26);
+	assert_int_equal(num(j, "parent_id"), p24);
+	json_decref(j);
+	p16 = create("/api/v1/prefixes", "{\"prefix\":\"10.2.0.0/16\"}");
+	j = get("/api/v1/prefixes/%lld", p24);
+	assert_int_equal(num(j, "parent_id"), p16);
+	json_decref(j);
+	j = get("/api/v1/prefixes/%lld", p16);
+	assert_true(json_is_null(json_object_get(j, "parent_id")));
+	json_decref(j);
+	/* Removing the /26 hands its address and nothing else back to the /24. */
+	assert_int_equal(api(&S, "DELETE", "/api/v1/prefixes/", ed, NULL, NULL), 404);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/v1/prefixes/%lld", p26);
+		assert_int_equal(api(&S, "DELETE", path, ed, NULL, NULL), 204);
+		snprintf(path, sizeof(path), "/api/v1/prefixes/%lld", p24);
+		/* The /24 now holds the address but has a parent to hand it to. */
+		assert_int_equal(api(&S, "DELETE", path, ed, NULL, NULL), 204);
+		j = get("/api/v1/ip-addresses/%lld", a);
+		assert_int_equal(num(j, "prefix_id"), p16);
+		json_decref(j);
+		/* The /16 has no parent: deleting it would orphan the address. */
+		snprintf(path, sizeof(path), "/api/v1/prefixes/%lld", p16);
+		assert_int_equal(api(&S, "DELETE", path, ed, NULL, NULL), 409);
+		/* Nor may it shrink away from the address. */
+		assert_int_equal(api(&S, "PATCH", path, ed, "{\"prefix\":\"10.2.128.0/17\"}", NULL),
+		    409);
+		j = get("/api/v1/prefixes/%lld", p16);
+		assert_string_equal(str(j, "prefix"), "10.2.0.0/16");
+		json_decref(j);
+	}
+}
+
+static void
+test_address_rules(void **state)
+{
+	char path[160];
+	struct resp r;
+	long long p, h, a;
+	json_t *j;
+
+	(void)state;
+	p = create("/api/v1/prefixes", "{\"prefix\":\"10.3.0.0/24\"}");
+	h = create("/api/v1/hosts", "{\"name\":\"nas\",\"kind\":\"appliance\"}");
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-addresses", ed, "{\"address\":\"10.99.0.1\"}",
+	    &r), 422);
+	assert_non_null(field_error(&r, "address"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-addresses", ed, "{\"address\":\"010.3.0.1\"}",
+	    NULL), 422);
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-addresses", ed,
+	    "{\"address\":\"10.3.0.9\",\"dns_name\":\"bad_name\"}", NULL), 422);
+	snprintf(path, sizeof(path), "{\"address\":\"10.3.0.10\",\"host_id\":%lld,"
+	    "\"interface\":\"eth1\",\"dns_name\":\"nas.local\"}", h);
+	a = create("/api/v1/ip-addresses", path);
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-addresses", ed, "{\"address\":\"10.3.0.10\"}",
+	    &r), 409);
+	assert_non_null(field_error(&r, "address"));
+	resp_free(&r);
+	j = get("/api/v1/ip-addresses?host_id=%lld", h);
+	assert_int_equal(num(j, "count"), 1);
+	json_decref(j);
+	j = get("/api/v1/ip-addresses?prefix_id=%lld", p);
+	assert_int_equal(num(j, "count"), 1);
+	json_decref(j);
+	/* The host is referenced now: deleting it names the address. */
+	snprintf(path, sizeof(path), "/api/v1/hosts/%lld", h);
+	assert_int_equal(api(&S, "DELETE", path, ed, NULL, &r), 409);
+	assert_non_null(field_error(&r, "ip-addresses"));
+	resp_free(&r);
+	/* Moving an address frees the old one for allocation. */
+	snprintf(path, sizeof(path), "/api/v1/ip-addresses/%lld", a);
+	assert_int_equal(api(&S, "PATCH", path, ed, "{\"address\":\"10.3.0.20\"}", NULL), 200);
+	j = get("/api/v1/prefixes/%lld/available-ips?limit=12", p);
+	assert_int_equal(json_array_size(j), 12);
+	assert_string_equal(str(json_array_get(j, 9), "address"), "10.3.0.10");
+	assert_string_equal(str(json_array_get(j, 10), "address"), "10.3.0.11");
+	json_decref(j);
+}
+
+static void
+test_vlan_filter_and_contains(void **state)
+{
+	char body[128];
+	long long v;
+	json_t *j;
+
+	(void)state;
+	v = create("/api/v1/vlans", "{\"vid\":40,\"name\":\"observability\"}");
+	snprintf(body, sizeof(body), "{\"prefix\":\"10.10.40.0/24\",\"vlan_id\":%lld}", v);
+	create("/api/v1/prefixes", body);
+	create("/api/v1/ip-addresses", "{\"address\":\"10.10.40.10\",\"dns_name\":\"prom.local\"}");
+	create("/api/v1/ip-addresses", "{\"address\":\"10.10.40.20\"}");
+	j = get("/api/v1/ip-addresses?vlan_id=%lld", v);
+	assert_int_equal(num(j, "count"), 2);
+	json_decref(j);
+	j = get("/api/v1/prefixes?vlan_id=%lld", v);
+	assert_int_equal(num(j, "count"), 1);
+	json_decref(j);
+	j = get("/api/v1/prefixes?contains=10.10.40.77");
+	assert_int_equal(num(j, "count"), 1);
+	assert_string_equal(str(json_array_get(json_object_get(j, "results"), 0), "prefix"),
+	    "10.10.40.0/24");
+	/* Utilization: 2 of 254 usable. */
+	assert_int_equal(num(json_object_get(json_array_get(json_object_get(j, "results"), 0),
+	    "utilization"), "used"), 2);
+	assert_int_equal(num(json_object_get(json_array_get(json_object_get(j, "results"), 0),
+	    "utilization"), "total"), 254);
+	json_decref(j);
+	j = get("/api/v1/ip-addresses?q=prom");
+	assert_int_equal(num(j, "count"), 1);
+	json_decref(j);
+	assert_int_equal(api(&S, "GET", "/api/v1/prefixes?contains=nope", vi, NULL, NULL), 400);
+}
+
+static void
+test_ranges(void **state)
+{
+	struct resp r;
+	long long p, rg;
+	json_t *j;
+
+	(void)state;
+	p = create("/api/v1/prefixes", "{\"prefix\":\"10.10.50.0/24\"}");
+	create("/api/v1/prefixes", "{\"prefix\":\"10.10.50.128/25\"}");
+	rg = create("/api/v1/ip-ranges", "{\"start_address\":\"10.10.50.10\","
+	    "\"end_address\":\"10.10.50.30\",\"description\":\"Dev VMs\"}");
+	j = get("/api/v1/ip-ranges/%lld", rg);
+	assert_int_equal(num(j, "prefix_id"), p);
+	assert_int_equal(num(json_object_get(j, "utilization"), "total"), 21);
+	json_decref(j);
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-ranges", ed, "{\"start_address\":"
+	    "\"10.10.50.25\",\"end_address\":\"10.10.50.40\"}", &r), 409);
+	assert_non_null(field_error(&r, "start_address"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-ranges", ed, "{\"start_address\":"
+	    "\"10.10.50.40\",\"end_address\":\"10.10.50.39\"}", NULL), 422);
+	/* Across the edge of the /25 child. */
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-ranges", ed, "{\"start_address\":"
+	    "\"10.10.50.120\",\"end_address\":\"10.10.50.130\"}", &r), 422);
+	assert_non_null(field_error(&r, "end_address"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-ranges", ed, "{\"start_address\":"
+	    "\"10.250.0.1\",\"end_address\":\"10.250.0.9\"}", NULL), 422);
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-ranges", ed, "{\"start_address\":"
+	    "\"10.10.50.40\",\"end_address\":\"::1\"}", NULL), 422);
+}
+
+static void
+test_allocation(void **state)
+{
+	char path[96], loc[64];
+	struct resp r;
+	long long p, p31, rg;
+	json_t *j;
+
+	(void)state;
+	p = create("/api/v1/prefixes", "{\"prefix\":\"10.10.20.0/24\",\"gateway\":\"10.10.20.1\"}");
+	create("/api/v1/ip-addresses", "{\"address\":\"10.10.20.1\",\"role\":\"gateway\"}");
+	create("/api/v1/ip-addresses", "{\"address\":\"10.10.20.3\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p);
+	/* The network address .0 is never handed out; .2 is the lowest free, then .4. */
+	j = get("%s?limit=2", path);
+	assert_string_equal(str(json_array_get(j, 0), "address"), "10.10.20.2");
+	assert_string_equal(str(json_array_get(j, 1), "address"), "10.10.20.4");
+	json_decref(j);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"dns_name\":\"ml110.local\","
+	    "\"status\":\"reserved\"}", &r), 201);
+	assert_string_equal(str(r.json, "address"), "10.10.20.2");
+	assert_string_equal(str(r.json, "dns_name"), "ml110.local");
+	assert_int_equal(num(r.json, "prefix_id"), p);
+	assert_non_null(resp_header(&r, "Location", loc, sizeof(loc)));
+	resp_free(&r);
+	/* An array allocates several, lowest first. */
+	assert_int_equal(api(&S, "POST", path, ed, "[{\"description\":\"a\"},{}]", &r), 201);
+	assert_string_equal(str(json_array_get(r.json, 0), "address"), "10.10.20.4");
+	assert_string_equal(str(json_array_get(r.json, 1), "address"), "10.10.20.5");
+	resp_free(&r);
+	/* The client does not choose the address; a bad field stops everything. */
+	assert_int_equal(api(&S, "POST", path, ed, "{\"address\":\"10.10.20.9\"}", NULL), 400);
+	assert_int_equal(api(&S, "POST", path, ed, "[{},{\"status\":\"bogus\"}]", &r), 422);
+	assert_non_null(field_error(&r, "[1].status"));
+	resp_free(&r);
+	j = get("%s?limit=1", path);
+	assert_string_equal(str(json_array_get(j, 0), "address"), "10.10.20.6");
+	json_decref(j);
+	/* A /31 hands out both addresses; a full one answers 409 and all or none. */
+	p31 = create("/api/v1/prefixes", "{\"prefix\":\"10.9.9.0/31\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p31);
+	assert_int_equal(api(&S, "POST", path, ed, "[{},{},{}]", NULL), 409);
+	assert_int_equal(api(&S, "POST", path, ed, "[{},{}]", &r), 201);
+	assert_string_equal(str(json_array_get(r.json, 0), "address"), "10.9.9.0");
+	assert_string_equal(str(json_array_get(r.json, 1), "address"), "10.9.9.1");
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, NULL, NULL), 409);
+	/* Ranges hand out their own addresses. */
+	rg = create("/api/v1/ip-ranges", "{\"start_address\":\"10.10.20.40\","
+	    "\"end_address\":\"10.10.20.41\"}");
+	snprintf(path, sizeof(path), "/api/v1/ip-ranges/%lld/available-ips", rg);
+	assert_int_equal(api(&S, "POST", path, ed, "[{},{}]", &r), 201);
+	assert_string_equal(str(json_array_get(r.json, 1), "address"), "10.10.20.41");
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, "{}", NULL), 409);
+	assert_int_equal(api(&S, "POST", path, vi, "{}", NULL), 403);
+	assert_int_equal(api(&S, "GET", "/api/v1/prefixes/99999/available-ips", vi, NULL, NULL),
+	    404);
+	assert_int_equal(api(&S, "GET", "/api/v1/ip-ranges/1/available-ips?limit=0", vi, NULL,
+	    NULL), 400);
+}
+
+static void
+test_idempotency(void **state)
+{
+	char path[96], a1[64];
+	struct resp r;
+	long long p;
+
+	(void)state;
+	p = create("/api/v1/prefixes", "{\"prefix\":\"10.10.60.0/24\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p);
+	assert_int_equal(req_hdr(&S, "POST", path, ed, "Idempotency-Key: jump-1", "{}", &r), 0);
+	assert_int_equal(r.status, 201);
+	snprintf(a1, sizeof(a1), "%s", str(r.json, "address"));
+	resp_free(&r);
+	/* The retry gets the same address, and no second one is taken. */
+	assert_int_equal(req_hdr(&S, "POST", path, ed, "Idempotency-Key: jump-1", "{}", &r), 0);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(str(r.json, "address"), a1);
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, "{}", &r), 201);
+	assert_string_equal(str(r.json, "address"), "10.10.60.2");
+	resp_free(&r);
+	/* The same key on another route is an error, not a replay. */
+	assert_int_equal(req_hdr(&S, "POST", "/api/v1/ip-ranges/1/available-ips", ed,
+	    "Idempotency-Key: jump-1", "{}", &r), 0);
+	assert_problem(&r, 422);
+	resp_free(&r);
+}
+
+static void
+test_available_prefixes(void **state)
+{
+	char path[96];
+	struct resp r;
+	long long p;
+
+	(void)state;
+	p = create("/api/v1/prefixes", "{\"prefix\":\"172.16.0.0/22\",\"status\":\"container\"}");
+	create("/api/v1/prefixes", "{\"prefix\":\"172.16.0.0/26\"}");
+	create("/api/v1/prefixes", "{\"prefix\":\"172.16.1.0/24\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-prefixes", p);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"prefix_length\":26,\"role\":\"storage\"}",
+	    &r), 201);
+	assert_string_equal(str(r.json, "prefix"), "172.16.0.64/26");
+	assert_string_equal(str(r.json, "role"), "storage");
+	assert_int_equal(num(r.json, "parent_id"), p);
+	resp_free(&r);
+	/* The lowest free aligned /24 skips the used 172.16.1.0/24. */
+	assert_int_equal(api(&S, "POST", path, ed, "{\"prefix_length\":24}", &r), 201);
+	assert_string_equal(str(r.json, "prefix"), "172.16.2.0/24");
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"prefix_length\":23}", NULL), 409);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"prefix_length\":22}", &r), 422);
+	assert_non_null(field_error(&r, "prefix_length"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"prefix_length\":33}", NULL), 422);
+	assert_int_equal(api(&S, "POST", path, ed, "{}", NULL), 422);
+}
+
+static void
+test_allocations_are_audited(void **state)
+{
+	char path[96];
+	long long p, before;
+	json_t *j;
+
+	(void)state;
+	j = get("/api/v1/changes?object_type=ip-address&action=create&limit=1");
+	before = num(j, "count");
+	json_decref(j);
+	p = create("/api/v1/prefixes", "{\"prefix\":\"10.20.0.0/24\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p);
+	assert_int_equal(api(&S, "POST", path, ed, "[{},{},{}]", NULL), 201);
+	j = get("/api/v1/changes?object_type=ip-address&action=create&limit=1");
+	assert_int_equal(num(j, "count"), before + 3);
+	json_decref(j);
+}
+
+/* ---- 16 clients, 400 allocations, one /22 ---- */
+
+#define CLIENTS 16
+#define PER_CLIENT 25
+
+struct client {
+	int port;
+	const char *token;
+	const char *path;
+	int ok, errors5xx, other;
+	char addrs[PER_CLIENT][48];
+};
+
+static size_t
+sink(char *d, size_t s, size_t n, void *p)
+{
+	return sbuf_append(p, d, s * n) == 0 ? s * n : 0;
+}
+
+static void *
+client_run(void *p)
+{
+	struct client *c = p;
+	CURL *h = curl_easy_init();
+	struct curl_slist *hd = NULL;
+	char url[256], auth[4200];
+	struct sbuf body;
+	long status;
+	int i;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", c->port, c->path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+	hd = curl_slist_append(hd, auth);
+	hd = curl_slist_append(hd, "Content-Type: application/json");
+	for (i = 0; i < PER_CLIENT; i++) {
+		json_t *j;
+
+		sbuf_init(&body, 0);
+		curl_easy_reset(h);
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{\"description\":\"parallel\"}");
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+		if (curl_easy_perform(h) != CURLE_OK) {
+			c->other++;
+			sbuf_free(&body);
+			continue;
+		}
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 201 && (j = json_loads(sbuf_str(&body), 0, NULL)) != NULL) {
+			snprintf(c->addrs[c->ok++], 48, "%s", json_string_value(json_object_get(j,
+			    "address")));
+			json_decref(j);
+		} else if (status >= 500)
+			c->errors5xx++;
+		else
+			c->other++;
+		sbuf_free(&body);
+	}
+	curl_slist_free_all(hd);
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void
+test_parallel_allocation(void **state)
+{
+	static struct client c[CLIENTS];
+	static char all[CLIENTS * PER_CLIENT][48];
+	pthread_t t[CLIENTS];
+	char path[96];
+	long long p;
+	int i, k, n = 0, e5 = 0, other = 0;
+	json_t *j;
+
+	(void)state;
+	p = create("/api/v1/prefixes", "{\"prefix\":\"10.30.0.0/22\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p);
+	for (i = 0; i < CLIENTS; i++) {
+		c[i].port = S.port;
+		c[i].token = ed;
+		c[i].path = path;
+		assert_int_equal(pthread_create(&t[i], NULL, client_run, &c[i]), 0);
+	}
+	for (i = 0; i < CLIENTS; i++) {
+		pthread_join(t[i], NULL);
+		for (k = 0; k < c[i].ok; k++)
+			memcpy(all[n++], c[i].addrs[k], 48);
+		e5 += c[i].errors5xx;
+		other += c[i].other;
+	}
+	assert_int_equal(e5, 0);
+	assert_int_equal(other, 0);
+	assert_int_equal(n, CLIENTS * PER_CLIENT);
+	qsort(all, (size_t)n, 48, cmp_str);
+	for (i = 1; i < n; i++)
+		assert_string_not_equal(all[i - 1], all[i]);
+	/* The server agrees: 400 addresses in the prefix, and 400 audit entries for them. */
+	j = get("/api/v1/ip-addresses?prefix_id=%lld&limit=1", p);
+	assert_int_equal(num(j, "count"), 400);
+	json_decref(j);
+	j = get("/api/v1/changes?object_type=ip-address&action=create&limit=1000");
+	k = 0;
+	for (i = 0; i < (int)json_array_size(json_object_get(j, "results")); i++) {
+		json_t *after = json_object_get(json_array_get(json_object_get(j, "results"), i),
+		    "after");
+
+		k += num(after, "prefix_id") == p;
+	}
+	assert_int_equal(k, 400);
+	json_decref(j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prefix_rules),
+		cmocka_unit_test(test_parents_follow_prefixes),
+		cmocka_unit_test(test_address_rules),
+		cmocka_unit_test(test_vlan_filter_and_contains),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_allocation),
+		cmocka_unit_test(test_idempotency),
+		cmocka_unit_test(test_available_prefixes),
+		cmocka_unit_test(test_allocations_are_audited),
+		cmocka_unit_test(test_parallel_allocation),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
