@@ -8,9 +8,10 @@ bench_setup() {
 	netsot_install $NETSOT_BUILD_PACKAGES $NETSOT_TEST_PACKAGES
 	cmake -S "$bench_root" -B "$bench_root/build-bench" -DCMAKE_BUILD_TYPE=Release \
 		-DNETSOT_TESTS=OFF >/dev/null
-	cmake --build "$bench_root/build-bench" -j"$(nproc)" --target netsot hello >/dev/null
+	cmake --build "$bench_root/build-bench" -j"$(nproc)" --target netsot hello gen >/dev/null
 	NETSOT="$bench_root/build-bench/netsot"
 	HELLO="$bench_root/build-bench/hello"
+	GEN="$bench_root/build-bench/gen"
 	BENCH_DIR=$(mktemp -d /tmp/netsot-bench-XXXXXX)
 	BENCH_PIDS=()
 	trap bench_teardown EXIT
@@ -67,4 +68,21 @@ bench_wrk() {
 
 bench_ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}
+
+# bench_latency URL [wrk args...]: one client; prints "MEDIAN_US P99_US REQUESTS".
+bench_latency() {
+	local url=$1
+	shift
+	wrk -t1 -c1 -d"${BENCH_SECONDS:-8}s" --latency "$@" "$url" | awk '
+		function us(v) {
+			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
+			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
+			if (v ~ /s$/) { sub(/s$/, "", v); return v * 1000000 }
+			return v + 0
+		}
+		$1 == "50%" { p50 = us($2) }
+		$1 == "99%" { p99 = us($2) }
+		/requests in/ { n = $1 }
+		END { printf "%d %d %d\n", p50, p99, n }'
 }

@@ -26,7 +26,8 @@ api_alloc_interval(struct req *r, struct db *db, struct ipaddr *lo, struct ipadd
 	json_t *obj;
 	int rc = -1;
 
-	if (res == NULL || resource_load(db, res, r->id, &obj, err) == -1)
+	/* Plain: a prefix's utilization can cost a scan, and allocation needs only its ends. */
+	if (res == NULL || resource_load_plain(db, res, r->id, &obj, err) == -1)
 		return res == NULL ? api_err_set(err, 404, "no such resource") : -1;
 	if (res == &res_prefixes) {
 		if (ipnet_parse(json_string_value(json_object_get(obj, "prefix")), &n) == -1 ||
@@ -244,7 +245,7 @@ api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
 		return rc == 1 ? 0 : -1;
 	}
 	rc = -1;
-	if (resource_load(db, &res_prefixes, r->id, &parent, err) == -1)
+	if (resource_load_plain(db, &res_prefixes, r->id, &parent, err) == -1)
 		goto out;
 	if (ipnet_parse(json_string_value(json_object_get(parent, "prefix")), &pn) == -1) {
 		api_err_set(err, 500, "a stored prefix does not parse");

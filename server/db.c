@@ -20,9 +20,19 @@ struct db_slot {
 	sqlite3_stmt *stmt;
 };
 
+/* Queries built at run time (list filters) are cached by their text in a small ring. */
+#define DB_DYN_SLOTS 32
+
+struct db_dyn {
+	char *sql;
+	sqlite3_stmt *stmt;
+};
+
 struct db {
 	sqlite3 *h;
 	struct db_slot slots[DB_STMT_SLOTS];
+	struct db_dyn dyn[DB_DYN_SLOTS];
+	unsigned dyn_next;
 };
 
 static const char *const db_pragmas =
@@ -31,7 +41,9 @@ static const char *const db_pragmas =
 	"PRAGMA foreign_keys=ON;"
 	"PRAGMA busy_timeout=5000;"
 	"PRAGMA temp_store=MEMORY;"
-	"PRAGMA trusted_schema=OFF;";
+	"PRAGMA trusted_schema=OFF;"
+	/* Reads through a shared mapping: no read() per page, and no page cache per thread. */
+	"PRAGMA mmap_size=1073741824;";
 
 int
 db_open(const char *path, struct db **out, char *err, size_t errlen)
@@ -74,6 +86,10 @@ db_close(struct db *db)
 		return;
 	for (i = 0; i < DB_STMT_SLOTS; i++)
 		sqlite3_finalize(db->slots[i].stmt);
+	for (i = 0; i < DB_DYN_SLOTS; i++) {
+		sqlite3_finalize(db->dyn[i].stmt);
+		free(db->dyn[i].sql);
+	}
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -85,6 +101,7 @@ db_handle(struct db *db)
 }
 
 static pthread_key_t db_key;
+
 static char *db_thread_path;
 
 static void
@@ -116,6 +133,7 @@ db_thread(void)
 	pthread_setspecific(db_key, db);
 	return db;
 }
+
 
 void
 db_thread_teardown(void)
@@ -154,6 +172,38 @@ db_stmt(struct db *db, const char *sql)
 	}
 	s->sql = sql;
 	return s->stmt;
+}
+
+sqlite3_stmt *
+db_stmt_text(struct db *db, const char *sql)
+{
+	struct db_dyn *d;
+	size_t i;
+
+	for (i = 0; i < DB_DYN_SLOTS; i++) {
+		d = &db->dyn[i];
+		if (d->sql != NULL && strcmp(d->sql, sql) == 0) {
+			sqlite3_reset(d->stmt);
+			sqlite3_clear_bindings(d->stmt);
+			return d->stmt;
+		}
+	}
+	/* Round-robin replacement: the statement replaced is never the one being returned. */
+	d = &db->dyn[db->dyn_next++ % DB_DYN_SLOTS];
+	sqlite3_finalize(d->stmt);
+	free(d->sql);
+	d->stmt = NULL;
+	if ((d->sql = strdup(sql)) == NULL)
+		return NULL;
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &d->stmt, NULL) !=
+	    SQLITE_OK) {
+		log_msg("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);
+		free(d->sql);
+		d->sql = NULL;
+		d->stmt = NULL;
+		return NULL;
+	}
+	return d->stmt;
 }
 
 int

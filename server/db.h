@@ -24,6 +24,10 @@ void db_thread_teardown(void);
  * string literal: the cache is keyed by it. NULL on error (logged). */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
 
+/* The same for SQL built at run time, cached by its text in a small ring of recent queries.
+ * A caller holds at most one such statement at a time: a later call may replace it. */
+sqlite3_stmt *db_stmt_text(struct db *db, const char *sql);
+
 int db_begin(struct db *db, bool write);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

@@ -84,20 +84,21 @@ ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi)
 	return 0;
 }
 
-json_t *
+int
 ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
-    struct api_err *err)
+    struct sbuf *out, struct api_err *err)
 {
 	uint64_t used = 0, total;
 
 	if (freemap_count(db, lo, hi, &used, err) == -1)
-		return NULL;
+		return -1;
 	total = ipaddr_distance(lo, hi);
 	total = total == UINT64_MAX ? total : total + 1;
-	/* JSON integers are signed: a huge IPv6 prefix shows the largest one. */
+	/* JSON integers are signed 64-bit for most readers: a huge IPv6 prefix shows the largest. */
 	if (total > INT64_MAX)
 		total = INT64_MAX;
-	return json_pack("{s:I, s:I, s:f}", "used", (json_int_t)used, "total", (json_int_t)total,
-	    "percent", total ? (double)(long long)((double)used * 10000.0 / (double)total + 0.5) /
-	    100.0 : 0.0);
+	sbuf_printf(out, ",\"utilization\":{\"used\":%llu,\"total\":%llu,\"percent\":%.2f}",
+	    (unsigned long long)used, (unsigned long long)total,
+	    total ? (double)used * 100.0 / (double)total : 0.0);
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ipaddr.h"
+#include "sbuf.h"
 
 struct api_err;
 struct db;
@@ -21,9 +22,9 @@ int ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
  * outside every prefix. */
 int ipam_rederive(struct db *db, const unsigned char first[IPADDR_KEYLEN],
     const unsigned char last[IPADDR_KEYLEN], struct api_err *err);
-/* {"used","total","percent"} for [lo, hi]; total is the count of usable addresses. */
-json_t *ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
-    struct api_err *err);
+/* Appends ,"utilization":{"used","total","percent"} for [lo, hi]. */
+int ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
+    struct sbuf *out, struct api_err *err);
 /* The addresses of a prefix that may be handed out: without the network and broadcast
  * addresses of an IPv4 prefix shorter than /31. -1 when none are. */
 int ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi);

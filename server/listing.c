@@ -317,13 +317,17 @@ listing_escape(struct sbuf *sb, const char *s)
 	}
 }
 
-static json_t *
-listing_link(const struct listing *l, const char *base, long long offset)
+/* The next or previous page's path as a JSON string, or null for offset -1. */
+static void
+listing_link(const struct listing *l, const char *base, long long offset, struct sbuf *out)
 {
 	struct sbuf sb;
-	json_t *s;
 	int i;
 
+	if (offset < 0) {
+		sbuf_puts(out, "null");
+		return;
+	}
 	sbuf_init(&sb, 0);
 	sbuf_printf(&sb, "%s?", base);
 	for (i = 0; i < l->nargs; i++) {
@@ -335,40 +339,45 @@ listing_link(const struct listing *l, const char *base, long long offset)
 		sbuf_putc(&sb, '&');
 	}
 	sbuf_printf(&sb, "limit=%lld&offset=%lld", l->limit, offset);
-	s = json_string(sbuf_str(&sb));
+	sbuf_json(out, sbuf_str(&sb), sb.len);
 	sbuf_free(&sb);
-	return s;
 }
 
 int
-listing_run(struct listing *l, struct db *db, const char *base, json_t **out,
+listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *page,
     struct api_err *err)
 {
 	const struct resource *res = l->res;
 	sqlite3_stmt *st = NULL;
 	char *sql = NULL;
 	const char *cols;
-	json_t *results = NULL, *row;
 	long long count = 0;
-	size_t i, nb = json_array_size(l->binds);
+	size_t i, n, nb = json_array_size(l->binds);
 	int rc = -1;
 
-	*out = NULL;
-	if (asprintf(&sql, "SELECT count(*) FROM %s WHERE 1%s", res->table,
-	    sbuf_str(&l->where)) < 0)
-		return api_err_set(err, 500, "out of memory");
-	if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, err, "counting");
-		goto out;
+	/* Unfiltered: the trigger-kept row count, not a scan of the table. */
+	if (l->where.len == 0) {
+		static const char counted[] = "SELECT n FROM row_counts WHERE tbl = ?";
+
+		if ((st = db_stmt(db, counted)) == NULL)
+			return db_fail(db, err, "counting");
+		sqlite3_bind_text(st, 1, res->table, -1, SQLITE_STATIC);
+	} else {
+		if (asprintf(&sql, "SELECT count(*) FROM %s WHERE 1%s", res->table,
+		    sbuf_str(&l->where)) < 0)
+			return api_err_set(err, 500, "out of memory");
+		st = db_stmt_text(db, sql);
+		free(sql);
+		sql = NULL;
+		if (st == NULL)
+			return db_fail(db, err, "counting");
+		for (i = 0; i < nb; i++)
+			listing_bind(st, (int)i + 1, json_array_get(l->binds, i));
 	}
-	for (i = 0; i < nb; i++)
-		listing_bind(st, (int)i + 1, json_array_get(l->binds, i));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		count = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	st = NULL;
-	free(sql);
-	sql = NULL;
 	/* The column list is the one resource_load uses, so rows look the same either way. */
 	cols = resource_columns(res);
 	if (asprintf(&sql, "SELECT %s FROM %s WHERE 1%s ORDER BY %sid LIMIT ? OFFSET ?", cols,
@@ -376,7 +385,7 @@ listing_run(struct listing *l, struct db *db, const char *base, json_t **out,
 		api_err_set(err, 500, "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
+	if ((st = db_stmt_text(db, sql)) == NULL) {
 		db_fail(db, err, "listing");
 		goto out;
 	}
@@ -384,31 +393,31 @@ listing_run(struct listing *l, struct db *db, const char *base, json_t **out,
 		listing_bind(st, (int)i + 1, json_array_get(l->binds, i));
 	sqlite3_bind_int64(st, (int)nb + 1, l->limit);
 	sqlite3_bind_int64(st, (int)nb + 2, l->offset);
-	results = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row = resource_row(res, st);
-		if (res->decorate != NULL && res->decorate(db, row, err) == -1) {
-			json_decref(row);
+	/* The page is written as text, row by row: no JSON tree is built for it. */
+	sbuf_printf(page, "{\"count\":%lld,\"next\":", count);
+	listing_link(l, base, l->offset + l->limit < count ? l->offset + l->limit : -1, page);
+	sbuf_puts(page, ",\"previous\":");
+	listing_link(l, base, l->offset > 0 ? (l->offset > l->limit ? l->offset - l->limit : 0) :
+	    -1, page);
+	sbuf_puts(page, ",\"results\":[");
+	for (n = 0; (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
+		if (n > 0)
+			sbuf_putc(page, ',');
+		if (resource_row_text(res, db, st, true, page, err) == -1) {
 			rc = -1;
 			goto out;
 		}
-		json_array_append_new(results, row);
 	}
 	if (rc != SQLITE_DONE) {
 		db_fail(db, err, "listing");
 		rc = -1;
 		goto out;
 	}
-	*out = json_pack("{s:I, s:o, s:o, s:O}", "count", (json_int_t)count,
-	    "next", l->offset + l->limit < count ? listing_link(l, base, l->offset + l->limit) :
-	    json_null(),
-	    "previous", l->offset > 0 ? listing_link(l, base, l->offset > l->limit ?
-	    l->offset - l->limit : 0) : json_null(),
-	    "results", results);
-	rc = 0;
+	sbuf_puts(page, "]}");
+	rc = sbuf_failed(page) ? api_err_set(err, 500, "out of memory") : 0;
 out:
-	json_decref(results);
-	sqlite3_finalize(st);
+	if (st != NULL)
+		sqlite3_reset(st);
 	free(sql);
 	return rc;
 }

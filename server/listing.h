@@ -27,8 +27,9 @@ void listing_free(struct listing *l);
 int listing_parse(struct listing *l, struct req *r, struct api_err *err);
 /* Adds a fixed condition with one bound value (used for /{id}/changes). */
 void listing_where(struct listing *l, const char *clause, json_t *value);
-/* Runs the count and page queries and builds the page; base is the path for the links. */
-int listing_run(struct listing *l, struct db *db, const char *base, json_t **out,
+/* Runs the count and page queries and writes the page as JSON text into page; base is the
+ * path for the next/previous links. */
+int listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *page,
     struct api_err *err);
 /* A bind value for a BLOB (address keys): {"blob":"<hex>"}. */
 json_t *listing_blob(const unsigned char *data, size_t len);

@@ -87,17 +87,16 @@ res_ip_ranges_derive(struct wctx *w, json_t *obj, struct api_err *err)
 }
 
 static int
-res_ip_ranges_decorate(struct db *db, json_t *obj, struct api_err *err)
+res_ip_ranges_decorate(struct db *db, const struct resource *res, sqlite3_stmt *row,
+    struct sbuf *out, struct api_err *err)
 {
+	const char *s = resource_column_text(res, row, "start_address");
+	const char *e = resource_column_text(res, row, "end_address");
 	struct ipaddr start, end;
-	json_t *u;
 
-	if (res_ip_ranges_ends(obj, &start, &end) == -1)
+	if (s == NULL || e == NULL || ipaddr_parse(s, &start) == -1 || ipaddr_parse(e, &end) == -1)
 		return 0;
-	if ((u = ipam_utilization(db, &start, &end, err)) == NULL)
-		return -1;
-	json_object_set_new(obj, "utilization", u);
-	return 0;
+	return ipam_utilization(db, &start, &end, out, err);
 }
 
 const struct resource res_ip_ranges = {

@@ -162,19 +162,16 @@ res_prefixes_before_delete(struct wctx *w, struct api_err *err)
 }
 
 static int
-res_prefixes_decorate(struct db *db, json_t *obj, struct api_err *err)
+res_prefixes_decorate(struct db *db, const struct resource *res, sqlite3_stmt *row,
+    struct sbuf *out, struct api_err *err)
 {
+	const char *text = resource_column_text(res, row, "prefix");
 	struct ipaddr lo, hi;
 	struct ipnet n;
-	json_t *u;
 
-	res_prefixes_net(obj, &n);
-	if (ipam_usable(&n, &lo, &hi) == -1)
+	if (text == NULL || ipnet_parse(text, &n) == -1 || ipam_usable(&n, &lo, &hi) == -1)
 		return 0;
-	if ((u = ipam_utilization(db, &lo, &hi, err)) == NULL)
-		return -1;
-	json_object_set_new(obj, "utilization", u);
-	return 0;
+	return ipam_utilization(db, &lo, &hi, out, err);
 }
 
 /* ?contains=ADDR: the prefixes holding that address. */

@@ -129,29 +129,9 @@ res_q(const struct resource *res)
 	return &res_sql[res_index(res)];
 }
 
-/* ---- rows to JSON ---- */
-
-static json_t *
-res_column(sqlite3_stmt *st, int col, const struct field *f)
-{
-	const char *text;
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return json_null();
-	switch (f->type) {
-	case FT_INT:
-	case FT_REF:
-		return json_integer(sqlite3_column_int64(st, col));
-	case FT_BOOL:
-		return json_boolean(sqlite3_column_int(st, col));
-	case FT_LIST:
-	case FT_OBJECT:
-		text = (const char *)sqlite3_column_text(st, col);
-		return json_loads(text, 0, NULL);
-	default:
-		return json_string((const char *)sqlite3_column_text(st, col));
-	}
-}
+/* ---- rows to JSON text ----
+ * Objects are written as JSON text straight from the row: no tree is built on the read path,
+ * and the ETag is a hash of exactly the bytes a client receives. */
 
 const char *
 resource_columns(const struct resource *res)
@@ -159,63 +139,134 @@ resource_columns(const struct resource *res)
 	return res_q(res)->cols;
 }
 
-json_t *
-resource_row(const struct resource *res, sqlite3_stmt *st)
+const char *
+resource_column_text(const struct resource *res, sqlite3_stmt *st, const char *name)
 {
-	static const struct field tags = { "tags", FT_LIST, 0, NULL, NULL, 0, 0, NULL, NULL };
-	static const struct field text = { "t", FT_TEXT, 0, NULL, NULL, 0, 0, NULL, NULL };
 	const struct field *f;
-	json_t *obj = json_object();
 	int col = 1;
 
-	json_object_set_new(obj, "id", json_integer(sqlite3_column_int64(st, 0)));
-	for (f = res->fields; f->name != NULL; f++)
-		json_object_set_new(obj, f->name, res_column(st, col++, f));
-	if (res_meta(res)) {
-		json_object_set_new(obj, "tags", res_column(st, col++, &tags));
-		json_object_set_new(obj, "created_at", res_column(st, col++, &text));
-		json_object_set_new(obj, "updated_at", res_column(st, col, &text));
+	for (f = res->fields; f->name != NULL; f++, col++)
+		if (strcmp(f->name, name) == 0)
+			return (const char *)sqlite3_column_text(st, col);
+	return NULL;
+}
+
+static void
+res_column_text(struct sbuf *sb, sqlite3_stmt *st, int col, enum ftype type)
+{
+	const char *text;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		sbuf_puts(sb, "null");
+		return;
 	}
-	return obj;
+	switch (type) {
+	case FT_INT:
+	case FT_REF:
+		sbuf_printf(sb, "%lld", (long long)sqlite3_column_int64(st, col));
+		break;
+	case FT_BOOL:
+		sbuf_puts(sb, sqlite3_column_int(st, col) ? "true" : "false");
+		break;
+	case FT_LIST:
+	case FT_OBJECT:
+		/* Stored as compact JSON by this server (or a JSON default): copied as is. */
+		sbuf_append(sb, sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
+		break;
+	default:
+		text = (const char *)sqlite3_column_text(st, col);
+		sbuf_json(sb, text, (size_t)sqlite3_column_bytes(st, col));
+		break;
+	}
+}
+
+int
+resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *st, bool decorate,
+    struct sbuf *sb, struct api_err *err)
+{
+	const struct field *f;
+	int col = 1;
+
+	sbuf_printf(sb, "{\"id\":%lld", (long long)sqlite3_column_int64(st, 0));
+	for (f = res->fields; f->name != NULL; f++) {
+		sbuf_printf(sb, ",\"%s\":", f->name);
+		res_column_text(sb, st, col++, f->type);
+	}
+	if (res_meta(res)) {
+		sbuf_puts(sb, ",\"tags\":");
+		res_column_text(sb, st, col++, FT_LIST);
+		sbuf_puts(sb, ",\"created_at\":");
+		res_column_text(sb, st, col++, FT_TEXT);
+		sbuf_puts(sb, ",\"updated_at\":");
+		res_column_text(sb, st, col, FT_TEXT);
+	}
+	if (decorate && res->decorate != NULL && res->decorate(db, res, st, sb, err) == -1)
+		return -1;
+	sbuf_putc(sb, '}');
+	return sbuf_failed(sb) ? api_err_set(err, 500, "out of memory") : 0;
+}
+
+/* The stored object as JSON text (appended to sb); 404 when there is none. */
+static int
+res_text(struct db *db, const struct resource *res, long long id, bool decorate,
+    struct sbuf *sb, struct api_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, res_q(res)->select_one)) == NULL)
+		return db_fail(db, err, "reading an object");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && resource_row_text(res, db, st, decorate, sb, err) == -1) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return api_err_set(err, 404, "no %s with id %lld", res->object, id);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "reading an object");
+}
+
+static int
+res_load(struct db *db, const struct resource *res, long long id, bool decorate,
+    json_t **out, struct api_err *err)
+{
+	struct sbuf sb;
+	int rc = -1;
+
+	*out = NULL;
+	sbuf_init(&sb, 0);
+	if (res_text(db, res, id, decorate, &sb, err) == 0 &&
+	    (*out = json_loadb(sbuf_str(&sb), sb.len, 0, NULL)) != NULL)
+		rc = 0;
+	else if (err->status == 0)
+		api_err_set(err, 500, "an object does not read back as JSON");
+	sbuf_free(&sb);
+	return rc;
 }
 
 int
 resource_load(struct db *db, const struct resource *res, long long id, json_t **out,
     struct api_err *err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	return res_load(db, res, id, true, out, err);
+}
 
-	*out = NULL;
-	if ((st = db_stmt(db, res_q(res)->select_one)) == NULL)
-		return db_fail(db, err, "reading an object");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = resource_row(res, st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return api_err_set(err, 404, "no %s with id %lld", res->object, id);
-	if (rc != SQLITE_ROW)
-		return db_fail(db, err, "reading an object");
-	if (res->decorate != NULL && res->decorate(db, *out, err) == -1) {
-		json_decref(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
+int
+resource_load_plain(struct db *db, const struct resource *res, long long id, json_t **out,
+    struct api_err *err)
+{
+	return res_load(db, res, id, false, out, err);
 }
 
 void
-resource_etag(const json_t *obj, char buf[24])
+resource_etag(const char *text, size_t len, char buf[24])
 {
 	unsigned char h[8];
 	char hex[17];
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)(s ? s : ""), s ? strlen(s) : 0,
-	    NULL, 0);
-	free(s);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)text, len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	snprintf(buf, 24, "\"%s\"", hex);
 }
@@ -239,19 +290,48 @@ res_etag_listed(const char *list, const char *etag)
 	return false;
 }
 
+/* If-Match on a write: compared with the object as it is now, inside the transaction. */
 static int
-res_if_match(struct req *r, const json_t *current, struct api_err *err)
+res_if_match(struct req *r, struct db *db, const struct resource *res, struct api_err *err)
 {
 	const char *im = http_header(r, "If-Match");
+	struct sbuf sb;
 	char etag[24];
+	int rc;
 
 	if (im == NULL)
 		return 0;
-	resource_etag(current, etag);
-	if (!res_etag_listed(im, etag))
-		return api_err_set(err, 412, "the object has changed since you read it (ETag %s)",
-		    etag);
-	return 0;
+	sbuf_init(&sb, 0);
+	rc = res_text(db, res, r->id, true, &sb, err);
+	if (rc == 0) {
+		resource_etag(sbuf_str(&sb), sb.len, etag);
+		if (!res_etag_listed(im, etag))
+			rc = api_err_set(err, 412, "the object has changed since you read it "
+			    "(ETag %s)", etag);
+	}
+	sbuf_free(&sb);
+	return rc;
+}
+
+/* Replies with an object's current text and its ETag. */
+static int
+res_reply_object(struct db *db, const struct resource *res, long long id, int status,
+    struct reply *rep, struct api_err *err)
+{
+	struct sbuf sb;
+	char etag[24];
+
+	sbuf_init(&sb, 0);
+	if (res_text(db, res, id, true, &sb, err) == -1) {
+		sbuf_free(&sb);
+		return -1;
+	}
+	resource_etag(sbuf_str(&sb), sb.len, etag);
+	http_reply_header(rep, "ETag", "%s", etag);
+	rep->status = status;
+	rep->ctype = "application/json";
+	rep->body = sbuf_take(&sb, &rep->len);
+	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
 }
 
 /* ---- checking input ---- */
@@ -673,6 +753,7 @@ resource_create(struct req *r, struct reply *rep, struct api_err *err)
 	const struct resource *res;
 	json_t *one, *results = NULL, *created;
 	struct db *db;
+	long long id;
 	size_t i;
 	int rc = -1;
 
@@ -698,21 +779,19 @@ resource_create(struct req *r, struct reply *rep, struct api_err *err)
 			json_array_append_new(results, created);
 		}
 	}
-	if (db_commit(db) == -1) {
-		db_fail(db, err, "committing");
-		goto out;
-	}
 	if (results != NULL) {
 		http_reply_json(rep, 201, results);
 		results = NULL;
 	} else {
-		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res->name,
-		    (long long)json_integer_value(json_object_get(created, "id")));
-		char etag[24];
-
-		resource_etag(created, etag);
-		http_reply_header(rep, "ETag", "%s", etag);
-		http_reply_json(rep, 201, created);
+		id = json_integer_value(json_object_get(created, "id"));
+		json_decref(created);
+		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res->name, id);
+		if (res_reply_object(db, res, id, 201, rep, err) == -1)
+			goto out;
+	}
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
+		goto out;
 	}
 	rc = 0;
 out:
@@ -729,28 +808,34 @@ resource_get(struct req *r, struct reply *rep, struct api_err *err)
 	const char *inm;
 	char etag[24];
 	struct db *db;
-	json_t *obj;
+	struct sbuf sb;
 
-	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL ||
-	    resource_load(db, res, r->id, &obj, err) == -1)
+	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
 		return -1;
-	resource_etag(obj, etag);
+	sbuf_init(&sb, 0);
+	if (res_text(db, res, r->id, true, &sb, err) == -1) {
+		sbuf_free(&sb);
+		return -1;
+	}
+	resource_etag(sbuf_str(&sb), sb.len, etag);
 	http_reply_header(rep, "ETag", "%s", etag);
 	inm = http_header(r, "If-None-Match");
 	if (inm != NULL && res_etag_listed(inm, etag)) {
-		json_decref(obj);
+		sbuf_free(&sb);
 		rep->status = 304;
 		return 0;
 	}
-	http_reply_json(rep, 200, obj);
-	return 0;
+	rep->status = 200;
+	rep->ctype = "application/json";
+	rep->body = sbuf_take(&sb, &rep->len);
+	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
 }
 
 static int
 res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
 {
 	const struct resource *res;
-	char now[CLOCK_RFC3339_LEN], etag[24];
+	char now[CLOCK_RFC3339_LEN];
 	struct wctx w = { .r = r };
 	json_t *obj = NULL, *after = NULL;
 	sqlite3_stmt *st;
@@ -765,7 +850,7 @@ res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
 	if (db_begin(w.db, true) == -1)
 		return db_fail(w.db, err, "starting a write");
 	if (resource_load(w.db, res, r->id, &w.old, err) == -1 ||
-	    res_if_match(r, w.old, err) == -1 ||
+	    res_if_match(r, w.db, res, err) == -1 ||
 	    res_prepare(&w, r->json ? r->json : json_object(), patch, &obj, err) == -1)
 		goto out;
 	if ((st = db_stmt(w.db, res_q(res)->update)) == NULL) {
@@ -783,16 +868,13 @@ res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
 	sqlite3_reset(st);
 	if ((res->after != NULL && res->after(&w, obj, err) == -1) ||
 	    resource_load(w.db, res, r->id, &after, err) == -1 ||
-	    resource_log(r, w.db, "update", res->object, r->id, w.old, after, err) == -1)
+	    resource_log(r, w.db, "update", res->object, r->id, w.old, after, err) == -1 ||
+	    res_reply_object(w.db, res, r->id, 200, rep, err) == -1)
 		goto out;
 	if (db_commit(w.db) == -1) {
 		db_fail(w.db, err, "committing");
 		goto out;
 	}
-	resource_etag(after, etag);
-	http_reply_header(rep, "ETag", "%s", etag);
-	http_reply_json(rep, 200, after);
-	after = NULL;
 	rc = 0;
 out:
 	if (rc == -1)
@@ -874,7 +956,7 @@ resource_delete(struct req *r, struct reply *rep, struct api_err *err)
 	if (db_begin(w.db, true) == -1)
 		return db_fail(w.db, err, "starting a write");
 	if (resource_load(w.db, res, r->id, &w.old, err) == -1 ||
-	    res_if_match(r, w.old, err) == -1 ||
+	    res_if_match(r, w.db, res, err) == -1 ||
 	    res_check_referrers(w.db, res, r->id, err) == -1 ||
 	    (res->before_delete != NULL && res->before_delete(&w, err) == -1))
 		goto out;
@@ -906,18 +988,25 @@ out:
 }
 
 /* Parses the query into l (which may already hold fixed conditions) and answers the page. */
+/* Parses the query into l (which may already hold fixed conditions) and answers the page. */
 static int
 res_page(struct req *r, struct reply *rep, struct listing *l, const char *base,
     struct api_err *err)
 {
+	struct sbuf page;
 	struct db *db;
-	json_t *page;
 
-	if ((db = http_db(r, err)) == NULL || listing_parse(l, r, err) == -1 ||
-	    listing_run(l, db, base, &page, err) == -1)
+	if ((db = http_db(r, err)) == NULL || listing_parse(l, r, err) == -1)
 		return -1;
-	http_reply_json(rep, 200, page);
-	return 0;
+	sbuf_init(&page, 0);
+	if (listing_run(l, db, base, &page, err) == -1) {
+		sbuf_free(&page);
+		return -1;
+	}
+	rep->status = 200;
+	rep->ctype = "application/json";
+	rep->body = sbuf_take(&page, &rep->len);
+	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
 }
 
 int

@@ -96,8 +96,9 @@ struct resource {
 	int (*after)(struct wctx *w, const json_t *obj, struct api_err *err);
 	/* Refuses or prepares a delete beyond the generic reference check. */
 	int (*before_delete)(struct wctx *w, struct api_err *err);
-	/* Adds computed fields (utilization) to an object being returned. */
-	int (*decorate)(struct db *db, json_t *obj, struct api_err *err);
+	/* Appends computed fields (",\"utilization\":{...}") to an object's JSON text. */
+	int (*decorate)(struct db *db, const struct resource *res, sqlite3_stmt *row,
+	    struct sbuf *out, struct api_err *err);
 };
 
 extern const struct resource *const resource_table[];
@@ -105,6 +106,9 @@ extern const struct resource *const resource_table[];
 const struct resource *resource_find(const char *name);
 /* The stored object as the API shows it; 0, or -1 with 404. */
 int resource_load(struct db *db, const struct resource *res, long long id, json_t **out,
+    struct api_err *err);
+/* The same without computed fields: cheaper when only stored fields are needed. */
+int resource_load_plain(struct db *db, const struct resource *res, long long id, json_t **out,
     struct api_err *err);
 /* Creates one object inside the caller's write transaction (used by allocation too). */
 int resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
@@ -114,10 +118,15 @@ int resource_log(struct req *r, struct db *db, const char *action, const char *o
     long long id, const json_t *before, const json_t *after, struct api_err *err);
 /* Names the object of a bulk write in err: "object 3: ..." and fields as "[3].field". */
 void resource_error_index(struct api_err *err, size_t idx);
-void resource_etag(const json_t *obj, char buf[24]);
-/* The column list of SELECTs and the row in the API's shape, shared with listing.c. */
+/* The ETag of an object's JSON text: a hash of the bytes a client receives. */
+void resource_etag(const char *text, size_t len, char buf[24]);
+/* The column list of SELECTs, and a row written as the API shows it (shared with listing.c). */
 const char *resource_columns(const struct resource *res);
-json_t *resource_row(const struct resource *res, sqlite3_stmt *st);
+int resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *st,
+    bool decorate, struct sbuf *sb, struct api_err *err);
+/* A field's column of a row, as text (for decorate hooks). */
+const char *resource_column_text(const struct resource *res, sqlite3_stmt *st,
+    const char *name);
 
 /* Route handlers: the resource is the {name} path parameter. */
 int resource_list(struct req *r, struct reply *rep, struct api_err *err);

@@ -113,6 +113,43 @@ sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 	return rc;
 }
 
+int
+sbuf_json(struct sbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	sbuf_putc(sb, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7] = { '\\', 0 };
+		size_t elen = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		/* Flush the plain run before this character, then its escape. */
+		sbuf_append(sb, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			elen = 6;
+		}
+		sbuf_append(sb, esc, elen);
+	}
+	sbuf_append(sb, s + run, n - run);
+	return sbuf_putc(sb, '"');
+}
+
 bool
 sbuf_failed(const struct sbuf *sb)
 {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "sbuf.h"
 
 static void
@@ -331,6 +333,28 @@ test_free_is_safe(void **state)
 	assert_false(sbuf_failed(&sb));
 }
 
+static void
+test_json_string(void **state)
+{
+	struct sbuf sb;
+	json_t *back;
+
+	(void)state;
+	sbuf_init(&sb, 0);
+	sbuf_json(&sb, "a\"b\\c\n\t\x01\x1f/\xc3\xa9", 12);
+	assert_string_equal(sbuf_str(&sb), "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f/\xc3\xa9\"");
+	/* What it writes reads back as the same string. */
+	back = json_loads(sbuf_str(&sb), JSON_DECODE_ANY, NULL);
+	assert_non_null(back);
+	assert_int_equal(json_string_length(back), 12);
+	assert_memory_equal(json_string_value(back), "a\"b\\c\n\t\x01\x1f/\xc3\xa9", 12);
+	json_decref(back);
+	sbuf_reset(&sb);
+	sbuf_json(&sb, "", 0);
+	assert_string_equal(sbuf_str(&sb), "\"\"");
+	sbuf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -350,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_take_on_unused_builder),
 		cmocka_unit_test(test_free_is_safe),
+		cmocka_unit_test(test_json_string),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

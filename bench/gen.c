@@ -1,0 +1,158 @@
+/* Benchmark data generator and free-map timer.
+ *   gen addresses DB dense|random N   a 10.0.0.0/8 prefix holding N addresses
+ *   gen nextfree DB                   times freemap_lowest in that /8
+ * Rows are written straight into SQLite (one transaction) with the same keys and free map the
+ * server keeps, so the server then runs on them as on data it made itself. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apierr.h"
+#include "clock.h"
+#include "db.h"
+#include "freemap.h"
+#include "ipaddr.h"
+
+#define SPACE (1u << 24)
+
+static void
+die(const char *what, struct db *db)
+{
+	fprintf(stderr, "gen: %s: %s\n", what, db ? sqlite3_errmsg(db_handle(db)) : "");
+	exit(1);
+}
+
+static int
+gen_addresses(struct db *db, int dense, unsigned n)
+{
+	static const char prefix[] = "INSERT INTO prefixes (prefix, created_at, updated_at, "
+	    "first_key, last_key, prefix_len) VALUES ('10.0.0.0/8', ?1, ?1, ?2, ?3, 8)";
+	static const char addr[] = "INSERT INTO ip_addresses (address, prefix_id, created_at, "
+	    "updated_at, addr_key) VALUES (?1, 1, ?2, ?2, ?3)";
+	unsigned char *used = calloc(SPACE / 8, 1), key[IPADDR_KEYLEN];
+	char now[CLOCK_RFC3339_LEN], text[IPADDR_STRLEN];
+	struct api_err err;
+	struct ipaddr a;
+	sqlite3_stmt *st;
+	unsigned i, x, placed = 0;
+
+	api_err_init(&err);
+	if (used == NULL || n >= SPACE - 2)
+		die("too many", NULL);
+	/* Pick the host numbers first (1 .. 2^24-2), then write them in order. */
+	srand(42);
+	for (x = 1; placed < n; x++) {
+		unsigned v = dense ? x : 1 + ((unsigned)rand() * 2654435761u + (unsigned)rand()) %
+		    (SPACE - 2);
+
+		if (!(used[v / 8] & (1u << (v % 8)))) {
+			used[v / 8] |= (unsigned char)(1u << (v % 8));
+			placed++;
+		}
+	}
+	clock_rfc3339(clock_now(), now);
+	if (db_begin(db, true) == -1)
+		die("begin", db);
+	st = db_stmt(db, prefix);
+	a = (struct ipaddr){ 0, 0x0a000000, 4 };
+	ipaddr_to_key(&a, key);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, key, IPADDR_KEYLEN, SQLITE_TRANSIENT);
+	a.lo = 0x0affffff;
+	ipaddr_to_key(&a, key);
+	sqlite3_bind_blob(st, 3, key, IPADDR_KEYLEN, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die("prefix", db);
+	st = db_stmt(db, addr);
+	for (i = 1; i < SPACE - 1; i++) {
+		if (!(used[i / 8] & (1u << (i % 8))))
+			continue;
+		a.lo = 0x0a000000u | i;
+		ipaddr_format(&a, text, sizeof(text));
+		ipaddr_to_key(&a, key);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, key, IPADDR_KEYLEN, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die("address", db);
+	}
+	sqlite3_reset(st);
+	if (freemap_rebuild(db, "SELECT addr_key FROM ip_addresses ORDER BY addr_key", &err) == -1)
+		die(err.detail, db);
+	if (db_commit(db) == -1)
+		die("commit", db);
+	free(used);
+	printf("generated %u %s addresses in 10.0.0.0/8\n", n, dense ? "dense" : "random");
+	return 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Lowest free from the bottom of the /8, and from 10,000 random starting points. */
+static int
+gen_nextfree(struct db *db)
+{
+	enum { RUNS = 10000 };
+	static uint64_t t[RUNS];
+	struct ipaddr lo = { 0, 0x0a000001, 4 }, hi = { 0, 0x0afffffe, 4 }, out;
+	struct api_err err;
+	uint64_t t0, worst = 0;
+	int i;
+
+	api_err_init(&err);
+	srand(7);
+	for (i = 0; i < RUNS; i++) {
+		struct ipaddr from = lo;
+
+		if (i > 0)
+			from.lo = 0x0a000001u + (unsigned)rand() % (SPACE - 2);
+		t0 = clock_usec();
+		if (db_begin(db, false) == -1 || freemap_lowest(db, &from, &hi, &out, &err) != 1)
+			die("nextfree", db);
+		db_rollback(db);
+		t[i] = clock_usec() - t0;
+		if (i == 0)
+			worst = t[0];
+	}
+	qsort(t, RUNS, sizeof(t[0]), cmp_u64);
+	printf("next free from 10.0.0.1: %llu us (first call)\n", (unsigned long long)worst);
+	printf("next free, %d random starts: median %llu us, p99 %llu us, max %llu us\n", RUNS,
+	    (unsigned long long)t[RUNS / 2], (unsigned long long)t[RUNS * 99 / 100],
+	    (unsigned long long)t[RUNS - 1]);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[256];
+	struct db *db;
+
+	if (argc < 3 || sodium_init() < 0) {
+		fprintf(stderr, "usage: gen addresses DB dense|random N | gen nextfree DB\n");
+		return 2;
+	}
+	if (db_open(argv[2], &db, err, sizeof(err)) == -1 || db_migrate(db, err, sizeof(err)) == -1) {
+		fprintf(stderr, "gen: %s\n", err);
+		return 1;
+	}
+	/* Bulk load: the benchmark measures the server, not the loader's fsyncs. */
+	sqlite3_exec(db_handle(db), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+	if (strcmp(argv[1], "addresses") == 0 && argc == 5)
+		gen_addresses(db, strcmp(argv[3], "dense") == 0, (unsigned)atoi(argv[4]));
+	else if (strcmp(argv[1], "nextfree") == 0)
+		gen_nextfree(db);
+	else
+		return 2;
+	db_close(db);
+	return 0;
+}
