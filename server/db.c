@@ -214,6 +214,35 @@ db_begin(struct db *db, bool write)
 	    SQLITE_OK ? 0 : -1;
 }
 
+/* A read transaction around all the reads of one GET: one snapshot (a list's count and page
+ * agree) and one round of file locking instead of one per statement. */
+int
+db_read_begin(struct db *db)
+{
+	static const char sql[] = "BEGIN";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+
+	if (st != NULL)
+		sqlite3_reset(st);
+	return rc;
+}
+
+void
+db_read_end(struct db *db)
+{
+	static const char sql[] = "COMMIT";
+	sqlite3_stmt *st;
+
+	if (sqlite3_get_autocommit(db->h))
+		return;
+	if ((st = db_stmt(db, sql)) != NULL) {
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	db_rollback(db);
+}
+
 int
 db_commit(struct db *db)
 {

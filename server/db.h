@@ -30,6 +30,9 @@ sqlite3_stmt *db_stmt_text(struct db *db, const char *sql);
 
 int db_begin(struct db *db, bool write);
 int db_commit(struct db *db);
+/* One read transaction around a whole read-only request (cached BEGIN/COMMIT). */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db);
 void db_rollback(struct db *db);
 
 /* Applies the embedded migrations that are missing, all in one transaction. Refuses a database

@@ -237,6 +237,10 @@ http_dispatch(struct req *r)
 	memcpy(r->param, m.param, sizeof(r->param));
 	if (r->route->arg != NULL)
 		snprintf(r->param, sizeof(r->param), "%s", r->route->arg);
+	/* A read gets one snapshot for everything it reads, the caller's session included. */
+	if (routes_method(r->method) == HTTP_GET && (r->reading = db_thread()) != NULL &&
+	    db_read_begin(r->reading) == -1)
+		r->reading = NULL;
 	if (r->route->role > ROLE_NONE) {
 		if (session_authenticate(r, &err) == -1)
 			goto out;
@@ -251,6 +255,8 @@ http_dispatch(struct req *r)
 		goto out;
 	r->route->fn(r, &rep, &err);
 out:
+	if (r->reading != NULL)
+		db_read_end(r->reading);
 	ok = http_send(r, &rep, &err);
 	api_err_free(&err);
 	return ok;

@@ -49,6 +49,7 @@ struct req {
 	char client[64];
 	uint64_t t0;
 	int status;                /* what was answered, for the access log */
+	struct db *reading;        /* the read transaction of a GET, ended after the handler */
 };
 
 #define REPLY_MAX_HEADERS 4

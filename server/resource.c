@@ -163,7 +163,7 @@ res_column_text(struct sbuf *sb, sqlite3_stmt *st, int col, enum ftype type)
 	switch (type) {
 	case FT_INT:
 	case FT_REF:
-		sbuf_printf(sb, "%lld", (long long)sqlite3_column_int64(st, col));
+		sbuf_int(sb, sqlite3_column_int64(st, col));
 		break;
 	case FT_BOOL:
 		sbuf_puts(sb, sqlite3_column_int(st, col) ? "true" : "false");
@@ -187,9 +187,13 @@ resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *st, b
 	const struct field *f;
 	int col = 1;
 
-	sbuf_printf(sb, "{\"id\":%lld", (long long)sqlite3_column_int64(st, 0));
+	sbuf_puts(sb, "{\"id\":");
+	sbuf_int(sb, sqlite3_column_int64(st, 0));
 	for (f = res->fields; f->name != NULL; f++) {
-		sbuf_printf(sb, ",\"%s\":", f->name);
+		/* Field names are plain identifiers: no escaping needed. */
+		sbuf_puts(sb, ",\"");
+		sbuf_puts(sb, f->name);
+		sbuf_puts(sb, "\":");
 		res_column_text(sb, st, col++, f->type);
 	}
 	if (res_meta(res)) {

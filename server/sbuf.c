@@ -85,20 +85,49 @@ int
 sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
+	size_t room;
 	int n;
 
 	if (sb->failed)
 		return -1;
+	/* Try to format in place first: one pass in the common case that it fits. */
+	room = sb->cap > sb->len ? sb->cap - sb->len : 0;
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, cp);
 	va_end(cp);
-	if (n < 0 || sbuf_reserve(sb, (size_t)n) == -1) {
+	if (n < 0) {
 		sb->failed = true;
 		return -1;
 	}
+	if ((size_t)n < room) {
+		if (sb->max != 0 && sb->len + (size_t)n > sb->max) {
+			sb->buf[sb->len] = '\0';
+			sb->failed = true;
+			return -1;
+		}
+		sb->len += (size_t)n;
+		return 0;
+	}
+	if (sbuf_reserve(sb, (size_t)n) == -1)
+		return -1;
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	sb->len += (size_t)n;
 	return 0;
+}
+
+/* Integers are most of what rows hold: written without printf. */
+int
+sbuf_int(struct sbuf *sb, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return sbuf_append(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 int

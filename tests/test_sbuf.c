@@ -334,6 +334,25 @@ test_free_is_safe(void **state)
 }
 
 static void
+test_int(void **state)
+{
+	struct sbuf sb;
+
+	(void)state;
+	sbuf_init(&sb, 0);
+	sbuf_int(&sb, 0);
+	sbuf_putc(&sb, ' ');
+	sbuf_int(&sb, -42);
+	sbuf_putc(&sb, ' ');
+	sbuf_int(&sb, 9223372036854775807LL);
+	sbuf_putc(&sb, ' ');
+	sbuf_int(&sb, -9223372036854775807LL - 1);
+	assert_string_equal(sbuf_str(&sb),
+	    "0 -42 9223372036854775807 -9223372036854775808");
+	sbuf_free(&sb);
+}
+
+static void
 test_json_string(void **state)
 {
 	struct sbuf sb;
@@ -375,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_take_on_unused_builder),
 		cmocka_unit_test(test_free_is_safe),
 		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_int),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
