@@ -11,8 +11,6 @@ bench_setup
 N=${BENCH_ADDRESSES:-1000000}
 
 bench_start_hello 18098
-hello=$(bench_wrk "http://127.0.0.1:$HELLO_PORT/")
-echo "hello-world (bare libmicrohttpd): $hello req/s"
 
 for layout in dense random; do
 	db="$BENCH_DIR/$layout.db"
@@ -27,14 +25,14 @@ for layout in dense random; do
 	read -r nf50 nf99 _ < <(bench_latency "$base/prefixes/1/available-ips?limit=1" "${auth[@]}")
 	read -r a50 a99 an < <(bench_latency "$base/prefixes/1/available-ips" "${auth[@]}" \
 		-s "$bench_root/bench/post.lua")
-	one=$(bench_wrk "$base/ip-addresses/500000" "${auth[@]}")
-	page=$(bench_wrk "$base/ip-addresses?limit=50" "${auth[@]}")
+	read -r one hello1 r1 < <(bench_vs_hello "$base/ip-addresses/500000" "${auth[@]}")
+	read -r page hello2 r2 < <(bench_vs_hello "$base/ip-addresses?limit=50" "${auth[@]}")
 
 	echo "== $layout layout, $N addresses"
 	echo "next free over HTTP (GET available-ips?limit=1): median ${nf50} us, p99 ${nf99} us"
 	echo "allocation (POST available-ips, sequential): median ${a50} us, p99 ${a99} us ($an allocations)"
-	echo "GET one address: $one req/s = $(bench_ratio "$one" "$hello") x hello-world (goal 0.5)"
-	echo "GET 50-item page: $page req/s = $(bench_ratio "$page" "$hello") x hello-world (goal 0.2)"
+	echo "GET one address: $one req/s vs hello-world $hello1 = $r1 (goal 0.5; median of 3 pairs)"
+	echo "GET 50-item page: $page req/s vs hello-world $hello2 = $r2 (goal 0.2; median of 3 pairs)"
 	kill "${BENCH_PIDS[-1]}"
 	wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
 	unset 'BENCH_PIDS[-1]'

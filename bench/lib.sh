@@ -86,3 +86,16 @@ bench_latency() {
 		/requests in/ { n = $1 }
 		END { printf "%d %d %d\n", p50, p99, n }'
 }
+
+# bench_vs_hello URL [wrk args...]: alternates the hello-world server and URL three times
+# (noise on a shared machine moves both alike) and prints "REQS HELLO RATIO", the run with
+# the median ratio.
+bench_vs_hello() {
+	local url=$1 i h x
+	shift
+	for i in 1 2 3; do
+		h=$(bench_wrk "http://127.0.0.1:$HELLO_PORT/")
+		x=$(bench_wrk "$url" "$@")
+		echo "$x $h $(bench_ratio "$x" "$h")"
+	done | sort -k3 -n | sed -n 2p
+}

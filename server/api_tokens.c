@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "session.h"
 #include "jsonin.h"
 #include "token.h"
 
@@ -60,6 +61,7 @@ api_tokens_delete(struct req *r, struct reply *rep, struct api_err *err)
 
 	if ((db = http_db(r, err)) == NULL || token_delete(db, r->id, err) == -1)
 		return -1;
+	session_invalidate();
 	rep->status = 204;
 	return 0;
 }

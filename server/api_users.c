@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "session.h"
 #include "jsonin.h"
 #include "user.h"
 
@@ -92,6 +93,7 @@ api_users_update(struct req *r, struct reply *rep, struct api_err *err)
 		db_fail(db, err, "changing a user");
 		goto out;
 	}
+	session_invalidate();
 	http_reply_json(rep, 200, user_json(&u));
 	rc = 0;
 out:

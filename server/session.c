@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 
@@ -7,23 +8,40 @@
 #include "token.h"
 #include "user.h"
 
-int
-session_authenticate(struct req *r, struct api_err *err)
+/* Each server thread remembers the tokens it has verified, keyed by a hash of the token, so
+ * that a client's second request skips the signature check and the user lookup. Any change
+ * to users or tokens bumps the generation, which empties every thread's cache at once: a
+ * disabled user or a revoked token is still refused on the very next request. */
+#define SESSION_SLOTS 256
+
+struct session_slot {
+	unsigned char key[16];
+	unsigned gen;
+	long long exp;
+	struct principal who;
+};
+
+static _Thread_local struct session_slot session_cache[SESSION_SLOTS];
+static atomic_uint session_gen = 1;
+
+void
+session_invalidate(void)
 {
-	const char *h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-	time_t now = clock_now();
+	atomic_fetch_add(&session_gen, 1);
+}
+
+/* Verifies the token and looks up its user or API token: the slow path. */
+static int
+session_verify(struct req *r, const char *token, time_t now, struct principal *who,
+    struct api_err *err)
+{
 	struct claims c;
 	struct user u;
 	struct db *db;
 	enum role role;
 	int rc;
 
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-		return api_err_set(err, 401, "send Authorization: Bearer <token>");
-	h += 7;
-	while (*h == ' ')
-		h++;
-	if (auth_token_verify(r->srv->key, h, now, &c) == -1)
+	if (auth_token_verify(r->srv->key, token, now, &c) == -1)
 		return api_err_set(err, 401, "the token is invalid or expired");
 	if ((db = http_db(r, err)) == NULL)
 		return -1;
@@ -40,9 +58,40 @@ session_authenticate(struct req *r, struct api_err *err)
 			return api_err_set(err, 401, "the token's user is unknown or disabled");
 		role = u.role;
 	}
-	memcpy(r->who.name, c.sub, sizeof(r->who.name));
-	r->who.role = role;
-	r->who.kind = c.kind;
-	r->who.exp = c.exp;
+	memset(who, 0, sizeof(*who));
+	memcpy(who->name, c.sub, sizeof(who->name));
+	who->role = role;
+	who->kind = c.kind;
+	who->exp = c.exp;
+	return 0;
+}
+
+int
+session_authenticate(struct req *r, struct api_err *err)
+{
+	const char *h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	time_t now = clock_now();
+	unsigned gen = atomic_load(&session_gen);
+	struct session_slot *slot;
+	unsigned char key[16];
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return api_err_set(err, 401, "send Authorization: Bearer <token>");
+	h += 7;
+	while (*h == ' ')
+		h++;
+	crypto_generichash(key, sizeof(key), (const unsigned char *)h, strlen(h), NULL, 0);
+	slot = &session_cache[(key[0] | key[1] << 8) % SESSION_SLOTS];
+	if (slot->gen == gen && slot->exp > (long long)now &&
+	    sodium_memcmp(slot->key, key, sizeof(key)) == 0) {
+		r->who = slot->who;
+		return 0;
+	}
+	if (session_verify(r, h, now, &r->who, err) == -1)
+		return -1;
+	memcpy(slot->key, key, sizeof(key));
+	slot->gen = gen;
+	slot->exp = r->who.exp;
+	slot->who = r->who;
 	return 0;
 }

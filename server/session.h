@@ -6,5 +6,7 @@
 #include "http.h"
 
 int session_authenticate(struct req *r, struct api_err *err);
+/* Forgets every verified token in every thread: call after any change to users or tokens. */
+void session_invalidate(void);
 
 #endif
