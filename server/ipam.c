@@ -81,7 +81,11 @@ ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi)
 	if (n->addr.family == 4 && n->len < 31 &&
 	    (ipaddr_next(lo, lo) == -1 || ipaddr_prev(hi, hi) == -1))
 		return -1;
-	return 0;
+	/* IPv6 has no broadcast, but the first address is the Subnet-Router anycast address
+	 * (RFC 4291 2.6.1) everywhere but on point-to-point /127s (RFC 6164). */
+	if (n->addr.family == 6 && n->len < 127 && ipaddr_next(lo, lo) == -1)
+		return -1;
+	return ipaddr_cmp(lo, hi) <= 0 ? 0 : -1;
 }
 
 int

@@ -26,7 +26,8 @@ int ipam_rederive(struct db *db, const unsigned char first[IPADDR_KEYLEN],
 int ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
     struct sbuf *out, struct api_err *err);
 /* The addresses of a prefix that may be handed out: without the network and broadcast
- * addresses of an IPv4 prefix shorter than /31. -1 when none are. */
+ * addresses of an IPv4 prefix shorter than /31, nor the Subnet-Router anycast address of an
+ * IPv6 prefix shorter than /127. -1 when none are. */
 int ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi);
 
 #endif
