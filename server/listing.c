@@ -393,7 +393,12 @@ listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *pag
 		listing_bind(st, (int)i + 1, json_array_get(l->binds, i));
 	sqlite3_bind_int64(st, (int)nb + 1, l->limit);
 	sqlite3_bind_int64(st, (int)nb + 2, l->offset);
-	/* The page is written as text, row by row: no JSON tree is built for it. */
+	/* The page is written as text, row by row: no JSON tree is built for it. Room for a
+	 * typical page up front saves the regrowth copies. */
+	if (sbuf_reserve_hint(page, 256 + (size_t)l->limit * 512) == -1) {
+		api_err_set(err, 500, "out of memory");
+		goto out;
+	}
 	sbuf_printf(page, "{\"count\":%lld,\"next\":", count);
 	listing_link(l, base, l->offset + l->limit < count ? l->offset + l->limit : -1, page);
 	sbuf_puts(page, ",\"previous\":");

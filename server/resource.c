@@ -33,6 +33,8 @@ const struct resource *const resource_table[] = {
  * per-connection statement cache can key on their addresses. */
 struct rsql {
 	char *cols;        /* "id, a, b, tags, created_at, updated_at" */
+	char **keys;       /* per field: ,"name": as written before its value */
+	size_t *keylens;
 	char *select_one;
 	char *insert;
 	char *update;
@@ -101,6 +103,16 @@ res_build_one(const struct resource *res, struct rsql *q)
 		sbuf_puts(&upd, ", tags = ?, updated_at = ?");
 	}
 	q->cols = sbuf_take(&cols, NULL);
+	for (i = 0; res->fields[i].name != NULL; i++)
+		;
+	if ((q->keys = calloc(i, sizeof(*q->keys))) == NULL ||
+	    (q->keylens = calloc(i, sizeof(*q->keylens))) == NULL)
+		abort();
+	for (i = 0; res->fields[i].name != NULL; i++) {
+		if (asprintf(&q->keys[i], ",\"%s\":", res->fields[i].name) < 0)
+			abort();
+		q->keylens[i] = strlen(q->keys[i]);
+	}
 	if (asprintf(&q->select_one, "SELECT %s FROM %s WHERE id = ?", q->cols, res->table) < 0 ||
 	    asprintf(&q->insert, "INSERT INTO %s (%s) VALUES (%s)", res->table, sbuf_str(&ins),
 	    sbuf_str(&vals)) < 0 ||
@@ -154,30 +166,37 @@ resource_column_text(const struct resource *res, sqlite3_stmt *st, const char *n
 static void
 res_column_text(struct sbuf *sb, sqlite3_stmt *st, int col, enum ftype type)
 {
-	const char *text;
+	const unsigned char *text;
 
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		sbuf_puts(sb, "null");
-		return;
-	}
 	switch (type) {
 	case FT_INT:
 	case FT_REF:
-		sbuf_int(sb, sqlite3_column_int64(st, col));
-		break;
+		if (sqlite3_column_type(st, col) == SQLITE_NULL)
+			sbuf_append(sb, "null", 4);
+		else
+			sbuf_int(sb, sqlite3_column_int64(st, col));
+		return;
 	case FT_BOOL:
-		sbuf_puts(sb, sqlite3_column_int(st, col) ? "true" : "false");
-		break;
-	case FT_LIST:
-	case FT_OBJECT:
-		/* Stored as compact JSON by this server (or a JSON default): copied as is. */
-		sbuf_append(sb, sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
-		break;
+		if (sqlite3_column_type(st, col) == SQLITE_NULL)
+			sbuf_append(sb, "null", 4);
+		else if (sqlite3_column_int(st, col))
+			sbuf_append(sb, "true", 4);
+		else
+			sbuf_append(sb, "false", 5);
+		return;
 	default:
-		text = (const char *)sqlite3_column_text(st, col);
-		sbuf_json(sb, text, (size_t)sqlite3_column_bytes(st, col));
 		break;
 	}
+	/* Text of a NULL is NULL, so one call tells both. */
+	if ((text = sqlite3_column_text(st, col)) == NULL) {
+		sbuf_append(sb, "null", 4);
+		return;
+	}
+	if (type == FT_LIST || type == FT_OBJECT)
+		/* Stored as compact JSON by this server (or a JSON default): copied as is. */
+		sbuf_append(sb, text, (size_t)sqlite3_column_bytes(st, col));
+	else
+		sbuf_json(sb, (const char *)text, (size_t)sqlite3_column_bytes(st, col));
 }
 
 int
@@ -187,13 +206,13 @@ resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *st, b
 	const struct field *f;
 	int col = 1;
 
-	sbuf_puts(sb, "{\"id\":");
+	const struct rsql *q = res_q(res);
+	size_t i;
+
+	sbuf_append(sb, "{\"id\":", 6);
 	sbuf_int(sb, sqlite3_column_int64(st, 0));
-	for (f = res->fields; f->name != NULL; f++) {
-		/* Field names are plain identifiers: no escaping needed. */
-		sbuf_puts(sb, ",\"");
-		sbuf_puts(sb, f->name);
-		sbuf_puts(sb, "\":");
+	for (f = res->fields, i = 0; f->name != NULL; f++, i++) {
+		sbuf_append(sb, q->keys[i], q->keylens[i]);
 		res_column_text(sb, st, col++, f->type);
 	}
 	if (res_meta(res)) {

@@ -58,9 +58,17 @@ sbuf_reserve(struct sbuf *sb, size_t extra)
 }
 
 int
+sbuf_reserve_hint(struct sbuf *sb, size_t total)
+{
+	return total > sb->len ? sbuf_reserve(sb, total - sb->len) : 0;
+}
+
+int
 sbuf_append(struct sbuf *sb, const void *data, size_t n)
 {
-	if (sbuf_reserve(sb, n) == -1)
+	/* The common case, room to spare and no cap near, takes no call. */
+	if (!(n < sb->cap - sb->len && sb->max == 0 && !sb->failed) &&
+	    sbuf_reserve(sb, n) == -1)
 		return -1;
 	if (n > 0)
 		memcpy(sb->buf + sb->len, data, n);

@@ -18,6 +18,8 @@ struct sbuf {
 void sbuf_init(struct sbuf *sb, size_t max);
 void sbuf_free(struct sbuf *sb);
 void sbuf_reset(struct sbuf *sb);
+/* Makes room for total bytes in all, so that appends up to it do not regrow. */
+int sbuf_reserve_hint(struct sbuf *sb, size_t total);
 int sbuf_append(struct sbuf *sb, const void *data, size_t n);
 int sbuf_puts(struct sbuf *sb, const char *s);
 int sbuf_putc(struct sbuf *sb, char c);
