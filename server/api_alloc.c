@@ -85,6 +85,22 @@ out:
 	return rc;
 }
 
+/* Starts the write transaction of an allocation: 0 to go on, 1 when an Idempotency-Key
+ * replayed an earlier answer into rep (nothing else to do), -1 on error. */
+static int
+api_alloc_begin(struct req *r, struct db **db, struct reply *rep, struct api_err *err)
+{
+	int rc;
+
+	if ((*db = http_db(r, err)) == NULL)
+		return -1;
+	if (db_begin(*db, true) == -1)
+		return db_fail(*db, err, "starting a write");
+	if ((rc = idem_replay(r, *db, rep, err)) != 0)
+		db_rollback(*db);
+	return rc;
+}
+
 /* Takes the lowest free address for one new object (the body's other fields). */
 static int
 api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
@@ -125,14 +141,8 @@ api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err)
 	if (json_is_array(r->json) && (json_array_size(r->json) == 0 ||
 	    json_array_size(r->json) > ALLOC_MAX))
 		return api_err_set(err, 400, "the array must hold 1 to %d items", ALLOC_MAX);
-	if ((db = http_db(r, err)) == NULL)
-		return -1;
-	if (db_begin(db, true) == -1)
-		return db_fail(db, err, "starting a write");
-	if ((rc = idem_replay(r, db, rep, err)) != 0) {
-		db_rollback(db);
+	if ((rc = api_alloc_begin(r, &db, rep, err)) != 0)
 		return rc == 1 ? 0 : -1;
-	}
 	rc = -1;
 	if (api_alloc_interval(r, db, &lo, &hi, err) == -1)
 		goto out;
@@ -236,14 +246,8 @@ api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
 		return api_err_set(err, 400, "the body must be a JSON object with prefix_length");
 	if (!json_is_integer(lenv))
 		return api_err_field(err, "prefix_length", "is required, an integer");
-	if ((db = http_db(r, err)) == NULL)
-		return -1;
-	if (db_begin(db, true) == -1)
-		return db_fail(db, err, "starting a write");
-	if ((rc = idem_replay(r, db, rep, err)) != 0) {
-		db_rollback(db);
+	if ((rc = api_alloc_begin(r, &db, rep, err)) != 0)
 		return rc == 1 ? 0 : -1;
-	}
 	rc = -1;
 	if (resource_load_plain(db, &res_prefixes, r->id, &parent, err) == -1)
 		goto out;
