@@ -10,5 +10,9 @@ extern const struct resource res_changes;
 extern const struct resource res_prefixes;
 extern const struct resource res_ip_ranges;
 extern const struct resource res_ip_addresses;
+extern const struct resource res_ports;
+extern const struct resource res_wan_links;
+extern const struct resource res_services;
+extern const struct resource res_firewall_rules;
 
 #endif

@@ -25,6 +25,10 @@ const struct resource *const resource_table[] = {
 	&res_ip_ranges,
 	&res_ip_addresses,
 	&res_hosts,
+	&res_ports,
+	&res_wan_links,
+	&res_services,
+	&res_firewall_rules,
 	&res_changes,
 	NULL,
 };
@@ -35,6 +39,8 @@ struct rsql {
 	char *cols;        /* "id, a, b, tags, created_at, updated_at" */
 	char **keys;       /* per field: ,"name": as written before its value */
 	size_t *keylens;
+	char **join_del;   /* per FT_REFLIST field: clear this object's rows of the join */
+	char **join_ins;   /* and add one */
 	char *select_one;
 	char *insert;
 	char *update;
@@ -86,6 +92,13 @@ res_build_one(const struct resource *res, struct rsql *q)
 	sbuf_init(&upd, 0);
 	sbuf_puts(&cols, "id");
 	for (f = res->fields; f->name != NULL; f++) {
+		if (f->type == FT_REFLIST) {
+			/* Read back from the join table, ids in order, as a JSON array. */
+			sbuf_printf(&cols, ", (SELECT json_group_array(%s) FROM (SELECT %s FROM %s "
+			    "WHERE %s = %s.id ORDER BY %s))", f->values[2], f->values[2],
+			    f->values[0], f->values[1], res->table, f->values[2]);
+			continue;
+		}
 		sbuf_printf(&cols, ", %s", f->name);
 		sbuf_printf(&ins, "%s%s", ins.len ? ", " : "", f->name);
 		sbuf_printf(&vals, "%s?", vals.len ? ", " : "");
@@ -108,10 +121,20 @@ res_build_one(const struct resource *res, struct rsql *q)
 	if ((q->keys = calloc(i, sizeof(*q->keys))) == NULL ||
 	    (q->keylens = calloc(i, sizeof(*q->keylens))) == NULL)
 		abort();
+	if ((q->join_del = calloc(i, sizeof(*q->join_del))) == NULL ||
+	    (q->join_ins = calloc(i, sizeof(*q->join_ins))) == NULL)
+		abort();
 	for (i = 0; res->fields[i].name != NULL; i++) {
-		if (asprintf(&q->keys[i], ",\"%s\":", res->fields[i].name) < 0)
+		const struct field *jf = &res->fields[i];
+
+		if (asprintf(&q->keys[i], ",\"%s\":", jf->name) < 0)
 			abort();
 		q->keylens[i] = strlen(q->keys[i]);
+		if (jf->type == FT_REFLIST &&
+		    (asprintf(&q->join_del[i], "DELETE FROM %s WHERE %s = ?", jf->values[0],
+		    jf->values[1]) < 0 || asprintf(&q->join_ins[i], "INSERT INTO %s (%s, %s) "
+		    "VALUES (?, ?)", jf->values[0], jf->values[1], jf->values[2]) < 0))
+			abort();
 	}
 	if (asprintf(&q->select_one, "SELECT %s FROM %s WHERE id = ?", q->cols, res->table) < 0 ||
 	    asprintf(&q->insert, "INSERT INTO %s (%s) VALUES (%s)", res->table, sbuf_str(&ins),
@@ -192,7 +215,7 @@ res_column_text(struct sbuf *sb, sqlite3_stmt *st, int col, enum ftype type)
 		sbuf_append(sb, "null", 4);
 		return;
 	}
-	if (type == FT_LIST || type == FT_OBJECT)
+	if (type == FT_LIST || type == FT_OBJECT || type == FT_REFLIST)
 		/* Stored as compact JSON by this server (or a JSON default): copied as is. */
 		sbuf_append(sb, text, (size_t)sqlite3_column_bytes(st, col));
 	else
@@ -389,6 +412,7 @@ res_json_type_ok(const struct field *f, const json_t *v)
 	case FT_BOOL:
 		return json_is_boolean(v);
 	case FT_LIST:
+	case FT_REFLIST:
 		return json_is_array(v);
 	case FT_OBJECT:
 		return json_is_object(v);
@@ -408,6 +432,8 @@ res_type_word(const struct field *f)
 		return "a boolean";
 	case FT_LIST:
 		return "an array of strings";
+	case FT_REFLIST:
+		return "an array of ids";
 	case FT_OBJECT:
 		return "an object";
 	default:
@@ -482,6 +508,28 @@ res_ref_exists(struct db *db, const struct field *f, long long id, struct api_er
 	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "checking a reference");
 }
 
+/* An array of distinct ids of existing objects, kept in ascending order. */
+static int
+res_check_ids(struct db *db, const struct field *f, json_t *arr, struct api_err *err)
+{
+	size_t i, j;
+	json_t *v;
+
+	if (json_array_size(arr) > 4094)
+		return api_err_field(err, f->name, "at most 4094 ids");
+	json_array_foreach(arr, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			return api_err_field(err, f->name, "must hold positive ids");
+		for (j = 0; j < i; j++)
+			if (json_integer_value(json_array_get(arr, j)) == json_integer_value(v))
+				return api_err_field(err, f->name, "holds id %lld twice",
+				    (long long)json_integer_value(v));
+		if (res_ref_exists(db, f, json_integer_value(v), err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Rules (422) on one value; canonicalises addresses and prefixes in place. */
 static int
 res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_err *err)
@@ -538,6 +586,8 @@ res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_er
 		return 0;
 	case FT_LIST:
 		return res_check_strings(v, f->name, 64, err);
+	case FT_REFLIST:
+		return res_check_ids(db, f, v, err);
 	default:
 		return 0;
 	}
@@ -623,7 +673,8 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, const json_t *obj, const char *no
 	int i = 1, h;
 
 	for (f = w->res->fields; f->name != NULL; f++)
-		res_bind_value(st, i++, f, json_object_get(obj, f->name));
+		if (f->type != FT_REFLIST)
+			res_bind_value(st, i++, f, json_object_get(obj, f->name));
 	for (h = 0; w->res->hidden != NULL && w->res->hidden[h] != NULL; h++, i++) {
 		const struct hidden *hv = &w->hidden[h];
 
@@ -641,6 +692,41 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, const json_t *obj, const char *no
 		sqlite3_bind_text(st, i++, now, -1, SQLITE_TRANSIENT);
 	}
 	return i;
+}
+
+/* The join-table rows of every FT_REFLIST field: this object's rows replaced by the list. */
+static int
+res_write_joins(struct wctx *w, const json_t *obj, struct api_err *err)
+{
+	const struct rsql *q = res_q(w->res);
+	const struct field *f;
+	sqlite3_stmt *st;
+	size_t i, k;
+	json_t *v;
+	int rc;
+
+	for (f = w->res->fields, i = 0; f->name != NULL; f++, i++) {
+		if (f->type != FT_REFLIST)
+			continue;
+		if ((st = db_stmt(w->db, q->join_del[i])) == NULL)
+			return db_fail(w->db, err, "writing a list");
+		sqlite3_bind_int64(st, 1, w->id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(w->db, err, "writing a list");
+		json_array_foreach(json_object_get(obj, f->name), k, v) {
+			if ((st = db_stmt(w->db, q->join_ins[i])) == NULL)
+				return db_fail(w->db, err, "writing a list");
+			sqlite3_bind_int64(st, 1, w->id);
+			sqlite3_bind_int64(st, 2, json_integer_value(v));
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return db_fail(w->db, err, "writing a list");
+		}
+	}
+	return 0;
 }
 
 /* A UNIQUE failure names the column: "UNIQUE constraint failed: vlans.vid". */
@@ -724,7 +810,8 @@ resource_create_one(struct req *r, struct db *db, const struct resource *res, js
 	}
 	sqlite3_reset(st);
 	w.id = sqlite3_last_insert_rowid(db_handle(db));
-	if (res->after != NULL && res->after(&w, obj, err) == -1)
+	if (res_write_joins(&w, obj, err) == -1 ||
+	    (res->after != NULL && res->after(&w, obj, err) == -1))
 		goto out;
 	if (resource_load(db, res, w.id, out, err) == -1 ||
 	    resource_log(r, db, "create", res->object, w.id, NULL, *out, err) == -1)
@@ -889,7 +976,8 @@ res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
 		goto out;
 	}
 	sqlite3_reset(st);
-	if ((res->after != NULL && res->after(&w, obj, err) == -1) ||
+	if (res_write_joins(&w, obj, err) == -1 ||
+	    (res->after != NULL && res->after(&w, obj, err) == -1) ||
 	    resource_load(w.db, res, r->id, &after, err) == -1 ||
 	    resource_log(r, w.db, "update", res->object, r->id, w.old, after, err) == -1 ||
 	    res_reply_object(w.db, res, r->id, 200, rep, err) == -1)
@@ -935,11 +1023,13 @@ res_check_referrers(struct db *db, const struct resource *res, long long id,
 
 	for (i = 0; (other = resource_table[i]) != NULL; i++) {
 		for (f = other->fields; f->name != NULL; f++) {
-			if (f->type != FT_REF || strcmp(f->ref, res->name) != 0 ||
-			    (f->flags & F_READONLY))
+			if ((f->type != FT_REF && f->type != FT_REFLIST) ||
+			    strcmp(f->ref, res->name) != 0 || (f->flags & F_READONLY))
 				continue;
-			if (asprintf(&sql, "SELECT id FROM %s WHERE %s = ? ORDER BY id LIMIT 11",
-			    other->table, f->name) < 0)
+			if ((f->type == FT_REF ? asprintf(&sql, "SELECT id FROM %s WHERE %s = ? "
+			    "ORDER BY id LIMIT 11", other->table, f->name) : asprintf(&sql,
+			    "SELECT %s FROM %s WHERE %s = ? ORDER BY 1 LIMIT 11", f->values[1],
+			    f->values[0], f->values[2])) < 0)
 				return api_err_set(err, 500, "out of memory");
 			if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK) {
 				free(sql);

@@ -22,6 +22,8 @@ enum ftype {
 	FT_CIDR,     /* a prefix with host bits zero, stored canonical */
 	FT_LIST,     /* array of strings, stored as JSON text */
 	FT_OBJECT,   /* JSON object, stored as JSON text */
+	FT_REFLIST,  /* array of ids of resource ref, kept in a join table: values names the
+	              * table, its column for this object and its column for the other */
 };
 
 enum {

@@ -1,0 +1,58 @@
+#include "res.h"
+
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "ipaddr.h"
+
+static const struct field res_wan_links_fields[] = {
+	{ "name", FT_TEXT, F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0,
+	  32, NULL, NULL },
+	{ "port_id", FT_REF, F_REQUIRED | F_FILTER, "ports", NULL, 0, 0, NULL, NULL },
+	{ "provider", FT_TEXT, F_FILTER | F_SEARCH, NULL, NULL, 0, 64, "\"\"", NULL },
+	{ "weight", FT_INT, F_ORDER, NULL, NULL, 1, 1000, "1", NULL },
+	{ "metric", FT_INT, F_ORDER, NULL, NULL, 1, 255, "1", NULL },
+	{ "track_ips", FT_LIST, 0, NULL, NULL, 0, 0, "[]", NULL },
+	{ "enabled", FT_BOOL, F_FILTER, NULL, NULL, 0, 0, "true", NULL },
+	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
+	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+};
+
+/* Health-check targets are addresses (stored canonical), and the link rides a wan-mode port. */
+static int
+res_wan_links_validate(struct wctx *w, json_t *obj, struct api_err *err)
+{
+	static const char sql[] = "SELECT mode FROM ports WHERE id = ?";
+	char buf[IPADDR_STRLEN];
+	struct ipaddr a;
+	sqlite3_stmt *st;
+	size_t i;
+	json_t *v;
+	int rc;
+
+	json_array_foreach(json_object_get(obj, "track_ips"), i, v) {
+		if (ipaddr_parse(json_string_value(v), &a) == -1)
+			return api_err_field(err, "track_ips", "'%s' is not an IP address",
+			    json_string_value(v));
+		ipaddr_format(&a, buf, sizeof(buf));
+		json_array_set_new(json_object_get(obj, "track_ips"), i, json_string(buf));
+	}
+	if ((st = db_stmt(w->db, sql)) == NULL)
+		return db_fail(w->db, err, "reading a port");
+	sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(obj, "port_id")));
+	rc = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "wan") != 0;
+	sqlite3_reset(st);
+	if (rc)
+		return api_err_field(err, "port_id", "the port is not in wan mode");
+	return 0;
+}
+
+const struct resource res_wan_links = {
+	.name = "wan-links",
+	.table = "wan_links",
+	.object = "wan-link",
+	.fields = res_wan_links_fields,
+	.validate = res_wan_links_validate,
+};
