@@ -22,4 +22,10 @@ int api_alloc_ips_list(struct req *r, struct reply *rep, struct api_err *err);
 int api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err);
 int api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err);
 
+int api_dns_records(struct req *r, struct reply *rep, struct api_err *err);
+int api_settings_get(struct req *r, struct reply *rep, struct api_err *err);
+int api_settings_patch(struct req *r, struct reply *rep, struct api_err *err);
+
+int api_validate(struct req *r, struct reply *rep, struct api_err *err);
+
 #endif

@@ -19,7 +19,7 @@ struct opt {
 	const char *help;
 };
 
-#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD)
+#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_VALIDATE)
 
 static const struct opt config_opts[] = {
 	{ "db", "NETSOT_DB", OPT_STR, offsetof(struct config, db), 0, 0, ALL_DB,

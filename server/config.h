@@ -10,6 +10,7 @@ enum {
 	CMD_SERVE = 1 << 0,
 	CMD_MIGRATE = 1 << 1,
 	CMD_USER_ADD = 1 << 2,
+	CMD_VALIDATE = 1 << 3,
 };
 
 #define CONFIG_MAX_ARGS 8

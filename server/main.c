@@ -14,6 +14,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "user.h"
+#include "validate.h"
 
 #ifndef NETSOT_VERSION
 #define NETSOT_VERSION "0.0.0"
@@ -33,6 +34,7 @@ static int main_serve(struct config *c);
 static int main_migrate(struct config *c);
 static int main_user_add(struct config *c);
 static int main_version(struct config *c);
+static int main_validate(struct config *c);
 
 static const struct command main_commands[] = {
 	{ "serve", NULL, CMD_SERVE, "", 0, main_serve, "run the HTTP server" },
@@ -40,6 +42,8 @@ static const struct command main_commands[] = {
 	  "create or upgrade the database schema" },
 	{ "user", "add", CMD_USER_ADD, "NAME", 1, main_user_add,
 	  "add a user (the password is read from standard input)" },
+	{ "validate", NULL, CMD_VALIDATE, "", 0, main_validate,
+	  "print the plan's validation report; exit 1 when it holds an error" },
 	{ "version", NULL, 0, "", 0, main_version, "print the version" },
 };
 
@@ -94,6 +98,35 @@ main_migrate(struct config *c)
 	printf("%s: schema version %d\n", c->db, db_schema_version(db));
 	db_close(db);
 	return 0;
+}
+
+static int
+main_validate(struct config *c)
+{
+	struct api_err err;
+	struct db *db;
+	json_t *report = NULL;
+	char *text;
+	int rc = 1;
+
+	api_err_init(&err);
+	if (main_open(c, &db) == -1)
+		return 1;
+	if (validate_run(db, &report, &err) == -1) {
+		fprintf(stderr, "netsot validate: %s\n", err.detail);
+		goto out;
+	}
+	if ((text = json_dumps(report, JSON_INDENT(2))) != NULL) {
+		printf("%s\n", text);
+		free(text);
+	}
+	rc = json_integer_value(json_object_get(json_object_get(report, "summary"), "errors")) ?
+	    1 : 0;
+out:
+	json_decref(report);
+	api_err_free(&err);
+	db_close(db);
+	return rc;
 }
 
 static int

@@ -14,5 +14,7 @@ extern const struct resource res_ports;
 extern const struct resource res_wan_links;
 extern const struct resource res_services;
 extern const struct resource res_firewall_rules;
+extern const struct resource res_dns_zones;
+extern const struct resource res_dns_records;
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "apierr.h"
 #include "dnsname.h"
+#include "dnszone.h"
 #include "freemap.h"
 #include "ipam.h"
 
@@ -79,7 +80,17 @@ res_ip_addresses_after(struct wctx *w, const json_t *obj, struct api_err *err)
 		return api_err_set(err, 500, "a stored address does not parse");
 	if (has && res_ip_addresses_addr(obj, &after) == -1)
 		return api_err_set(err, 500, "an address does not parse");
-	if (had && has && ipaddr_cmp(&before, &after) == 0)
+	const char *dns_before = had ? json_string_value(json_object_get(w->old, "dns_name")) : "";
+	const char *dns_after = has ? json_string_value(json_object_get(obj, "dns_name")) : "";
+	bool same = had && has && ipaddr_cmp(&before, &after) == 0;
+
+	/* The zones its derived records live in change when its name or address does. */
+	if (!same || strcmp(dns_before, dns_after) != 0) {
+		if ((had && dnszone_touch(w->db, dns_before, &before, err) == -1) ||
+		    (has && dnszone_touch(w->db, dns_after, &after, err) == -1))
+			return -1;
+	}
+	if (same)
 		return 0;
 	if (had && freemap_release(w->db, &before, err) == -1)
 		return -1;

@@ -29,6 +29,8 @@ const struct resource *const resource_table[] = {
 	&res_wan_links,
 	&res_services,
 	&res_firewall_rules,
+	&res_dns_zones,
+	&res_dns_records,
 	&res_changes,
 	NULL,
 };

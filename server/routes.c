@@ -30,6 +30,10 @@ const struct route routes_table[] = {
 	  "ip-ranges" },
 	{ HTTP_POST, "/api/v1/prefixes/{id}/available-prefixes", api_alloc_prefixes_create,
 	  ROLE_EDITOR, NULL },
+	{ HTTP_GET, "/api/v1/dns-zones/{id}/records", api_dns_records, ROLE_VIEWER, NULL },
+	{ HTTP_GET, "/api/v1/settings", api_settings_get, ROLE_VIEWER, NULL },
+	{ HTTP_GET, "/api/v1/validate", api_validate, ROLE_VIEWER, NULL },
+	{ HTTP_PATCH, "/api/v1/settings", api_settings_patch, ROLE_EDITOR, NULL },
 	/* Every writable resource of resource.c, by one generic driver. */
 	{ HTTP_GET, "/api/v1/{res}", resource_list, ROLE_VIEWER, NULL },
 	{ HTTP_POST, "/api/v1/{res}", resource_create, ROLE_EDITOR, NULL },

@@ -1,0 +1,182 @@
+#include "dnszone.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "apierr.h"
+#include "clock.h"
+#include "db.h"
+
+long long
+dnszone_today(void)
+{
+	time_t now = clock_now();
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	return ((long long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday) *
+	    100;
+}
+
+int
+dnszone_bump(struct db *db, long long zone_id, struct api_err *err)
+{
+	static const char sql[] = "UPDATE dns_zones SET serial = max(serial + 1, ?2) "
+	    "WHERE id = ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "bumping a zone serial");
+	sqlite3_bind_int64(st, 1, zone_id);
+	sqlite3_bind_int64(st, 2, dnszone_today() + 1);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "bumping a zone serial");
+}
+
+int
+dnszone_find(struct db *db, const char *fqdn, long long *id, char *name, size_t len,
+    struct api_err *err)
+{
+	/* LIKE is case-insensitive for ASCII, as DNS names are; zone names hold no wildcards. */
+	static const char sql[] = "SELECT id, name FROM dns_zones WHERE name = ?1 COLLATE NOCASE "
+	    "OR ?1 LIKE '%.' || name ORDER BY length(name) DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "finding a zone");
+	sqlite3_bind_text(st, 1, fqdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		if (name != NULL)
+			snprintf(name, len, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "finding a zone");
+}
+
+int
+dnszone_touch(struct db *db, const char *dns_name, const struct ipaddr *a, struct api_err *err)
+{
+	char rev[IPADDR_REVERSE_STRLEN];
+	long long id;
+	int rc;
+
+	if (dns_name == NULL || *dns_name == '\0')
+		return 0;
+	if ((rc = dnszone_find(db, dns_name, &id, NULL, 0, err)) == -1 ||
+	    (rc == 1 && dnszone_bump(db, id, err) == -1))
+		return -1;
+	if (a == NULL || ipaddr_reverse_name(a, rev, sizeof(rev)) == -1)
+		return 0;
+	if ((rc = dnszone_find(db, rev, &id, NULL, 0, err)) == -1 ||
+	    (rc == 1 && dnszone_bump(db, id, err) == -1))
+		return -1;
+	return 0;
+}
+
+/* The owner name relative to the zone: "@" for the apex. */
+static void
+dnszone_relative(const char *fqdn, const char *zone, char *out, size_t len)
+{
+	size_t fl = strlen(fqdn), zl = strlen(zone);
+
+	if (fl == zl)
+		snprintf(out, len, "@");
+	else
+		snprintf(out, len, "%.*s", (int)(fl - zl - 1), fqdn);
+}
+
+static bool
+dnszone_reverse(const char *zone)
+{
+	size_t n = strlen(zone);
+
+	return (n >= 12 && strcasecmp(zone + n - 12, "in-addr.arpa") == 0) ||
+	    (n >= 8 && strcasecmp(zone + n - 8, "ip6.arpa") == 0);
+}
+
+int
+dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *err)
+{
+	static const char zone_sql[] = "SELECT name, ttl FROM dns_zones WHERE id = ?";
+	static const char stored[] = "SELECT id, name, type, value, ttl FROM dns_records "
+	    "WHERE zone_id = ? ORDER BY name, type, id";
+	static const char named[] = "SELECT address, dns_name FROM ip_addresses "
+	    "WHERE dns_name != '' ORDER BY addr_key";
+	char zone[256], rel[512], rev[IPADDR_REVERSE_STRLEN], fqdn[300], inzone[256];
+	const char *addr, *dns;
+	struct ipaddr a;
+	sqlite3_stmt *st;
+	long long zid;
+	json_t *arr;
+	bool reverse;
+	int rc;
+
+	if ((st = db_stmt(db, zone_sql)) == NULL)
+		return db_fail(db, err, "reading a zone");
+	sqlite3_bind_int64(st, 1, zone_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(zone, sizeof(zone), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? api_err_set(err, 404, "no dns-zone with id %lld",
+		    zone_id) : db_fail(db, err, "reading a zone");
+	reverse = dnszone_reverse(zone);
+	arr = json_array();
+	if ((st = db_stmt(db, stored)) == NULL) {
+		json_decref(arr);
+		return db_fail(db, err, "reading records");
+	}
+	sqlite3_bind_int64(st, 1, zone_id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "name", (const char *)sqlite3_column_text(st, 1),
+		    "type", (const char *)sqlite3_column_text(st, 2),
+		    "value", (const char *)sqlite3_column_text(st, 3),
+		    "ttl", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
+		    json_integer(sqlite3_column_int64(st, 4)), "source", "stored"));
+	sqlite3_reset(st);
+	/* Derived: each named address, in this zone when it is the most specific one. */
+	if ((st = db_stmt(db, named)) == NULL) {
+		json_decref(arr);
+		return db_fail(db, err, "reading addresses");
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		addr = (const char *)sqlite3_column_text(st, 0);
+		dns = (const char *)sqlite3_column_text(st, 1);
+		if (ipaddr_parse(addr, &a) == -1)
+			continue;
+		if (reverse) {
+			if (ipaddr_reverse_name(&a, rev, sizeof(rev)) == -1)
+				continue;
+			snprintf(fqdn, sizeof(fqdn), "%s", rev);
+		} else
+			snprintf(fqdn, sizeof(fqdn), "%s", dns);
+		/* A nested statement of its own: dnszone_find's cached one is not this one. */
+		if ((rc = dnszone_find(db, fqdn, &zid, inzone, sizeof(inzone), err)) == -1) {
+			sqlite3_reset(st);
+			json_decref(arr);
+			return -1;
+		}
+		if (rc == 0 || zid != zone_id)
+			continue;
+		dnszone_relative(fqdn, inzone, rel, sizeof(rel));
+		if (reverse)
+			snprintf(fqdn, sizeof(fqdn), "%s.", dns);
+		json_array_append_new(arr, json_pack("{s:n, s:s, s:s, s:s, s:n, s:s}", "id",
+		    "name", rel, "type", reverse ? "PTR" : a.family == 4 ? "A" : "AAAA",
+		    "value", reverse ? fqdn : addr, "ttl", "source", "derived"));
+	}
+	sqlite3_reset(st);
+	*out = arr;
+	return 0;
+}
