@@ -13,6 +13,7 @@
 
 #include "resource.h"
 #include "routes.h"
+#include "validate.h"
 
 #define MAX_OPS 512
 
@@ -136,12 +137,38 @@ test_every_operation_routed(void **state)
 	}
 }
 
+/* Every finding code of the validation report is documented. */
+static void
+test_finding_codes_documented(void **state)
+{
+	const struct validate_check *c;
+	char needle[96], *text;
+	FILE *f = fopen(NETSOT_SOURCE_DIR "/api/openapi.yaml", "r");
+	long n;
+
+	(void)state;
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	for (c = validate_checks; c->code != NULL; c++) {
+		snprintf(needle, sizeof(needle), "`%s` (%s)", c->code, c->severity);
+		if (strstr(text, needle) == NULL)
+			fail_msg("finding code %s is not documented in openapi.yaml", c->code);
+	}
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_route_documented),
 		cmocka_unit_test(test_every_operation_routed),
+		cmocka_unit_test(test_finding_codes_documented),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
