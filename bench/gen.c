@@ -1,6 +1,8 @@
 /* Benchmark data generator and free-map timer.
  *   gen addresses DB dense|random N   a 10.0.0.0/8 prefix holding N addresses
  *   gen nextfree DB                   times freemap_lowest in that /8
+ *   gen plan DB ADDRESSES RULES       VLANs, prefixes, hosts, addresses, services and rules
+ *   gen validate DB                   times the validation report
  * Rows are written straight into SQLite (one transaction) with the same keys and free map the
  * server keeps, so the server then runs on them as on data it made itself. */
 #include <sodium.h>
@@ -14,6 +16,7 @@
 #include "db.h"
 #include "freemap.h"
 #include "ipaddr.h"
+#include "validate.h"
 
 #define SPACE (1u << 24)
 
@@ -131,6 +134,155 @@ gen_nextfree(struct db *db)
 	return 0;
 }
 
+static void
+exec_or_die(struct db *db, const char *sql)
+{
+	if (sqlite3_exec(db_handle(db), sql, NULL, NULL, NULL) != SQLITE_OK)
+		die(sql, db);
+}
+
+/* A plan shaped like a bigger seed: /24 VLANs of 250 addresses, a host per 5 addresses with
+ * an SSH service, and rules between VLANs, prefixes, hosts and CIDRs. */
+static int
+gen_plan(struct db *db, int addresses, int rules)
+{
+	static const char vlan[] = "INSERT INTO vlans (vid, name, created_at, updated_at) "
+	    "VALUES (?1, 'vlan' || ?1, 'x', 'x')";
+	static const char prefix[] = "INSERT INTO prefixes (prefix, vlan_id, created_at, "
+	    "updated_at, first_key, last_key, prefix_len) VALUES (?1, ?2, 'x', 'x', ?3, ?4, 24)";
+	static const char host[] = "INSERT INTO hosts (name, created_at, updated_at) "
+	    "VALUES ('host' || ?1, 'x', 'x')";
+	static const char addr[] = "INSERT INTO ip_addresses (address, prefix_id, host_id, "
+	    "dns_name, created_at, updated_at, addr_key) VALUES (?1, ?2, ?3, ?4, 'x', 'x', ?5)";
+	static const char svc[] = "INSERT INTO services (host_id, name, protocol, ports, "
+	    "created_at, updated_at) VALUES (?1, 'ssh', 'tcp', '22', 'x', 'x')";
+	static const char rule[] = "INSERT INTO firewall_rules (scope, priority, action, "
+	    "protocol, dst_ports, src_vlan_id, src_prefix_id, dst_host_id, dst_cidr, created_at, "
+	    "updated_at) VALUES (?1, ?2, 'accept', ?3, ?4, ?5, ?6, ?7, ?8, 'x', 'x')";
+	int nvlans = (addresses + 249) / 250, i, hosts = 0;
+	unsigned char lo[IPADDR_KEYLEN], hi[IPADDR_KEYLEN];
+	char text[64], dns[64];
+	struct ipaddr a;
+	sqlite3_stmt *st;
+	struct api_err err;
+
+	api_err_init(&err);
+	srand(11);
+	if (db_begin(db, true) == -1)
+		die("begin", db);
+	for (i = 0; i < nvlans; i++) {
+		st = db_stmt(db, vlan);
+		sqlite3_bind_int(st, 1, 100 + i);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die("vlan", db);
+		sqlite3_reset(st);
+		a = (struct ipaddr){ 0, 0x0a000000u | (unsigned)i << 8, 4 };
+		ipaddr_to_key(&a, lo);
+		a.lo |= 255;
+		ipaddr_to_key(&a, hi);
+		snprintf(text, sizeof(text), "10.%d.%d.0/24", i >> 8, i & 255);
+		st = db_stmt(db, prefix);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 2, i + 1);
+		sqlite3_bind_blob(st, 3, lo, IPADDR_KEYLEN, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 4, hi, IPADDR_KEYLEN, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die("prefix", db);
+		sqlite3_reset(st);
+	}
+	for (i = 0; i < addresses; i++) {
+		if (i % 5 == 0) {
+			st = db_stmt(db, host);
+			sqlite3_bind_int(st, 1, ++hosts);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				die("host", db);
+			sqlite3_reset(st);
+			st = db_stmt(db, svc);
+			sqlite3_bind_int(st, 1, hosts);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				die("service", db);
+			sqlite3_reset(st);
+		}
+		a = (struct ipaddr){ 0, 0x0a000000u | (unsigned)(i / 250) << 8 | (unsigned)(i % 250 + 2),
+		    4 };
+		ipaddr_format(&a, text, sizeof(text));
+		ipaddr_to_key(&a, lo);
+		snprintf(dns, sizeof(dns), "h%d.lab.local", i);
+		st = db_stmt(db, addr);
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 2, i / 250 + 1);
+		sqlite3_bind_int(st, 3, hosts);
+		sqlite3_bind_text(st, 4, dns, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 5, lo, IPADDR_KEYLEN, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die("address", db);
+		sqlite3_reset(st);
+	}
+	for (i = 0; i < rules; i++) {
+		int kind = rand() % 4, input = i % 3 == 0;
+
+		st = db_stmt(db, rule);
+		sqlite3_bind_text(st, 1, input ? "input" : "forward", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, i);
+		sqlite3_bind_text(st, 3, kind == 3 ? "any" : "tcp", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, kind == 3 ? "" : (i % 2 ? "22" : "80,443,8000-8100"), -1,
+		    SQLITE_STATIC);
+		if (kind == 0)
+			sqlite3_bind_int(st, 5, 1 + rand() % nvlans);
+		if (kind == 1)
+			sqlite3_bind_int(st, 6, 1 + rand() % nvlans);
+		if (input || kind == 2)
+			sqlite3_bind_int(st, 7, 1 + rand() % hosts);
+		if (!input && kind == 3) {
+			snprintf(text, sizeof(text), "10.%d.0.0/16", rand() % 4);
+			sqlite3_bind_text(st, 8, text, -1, SQLITE_TRANSIENT);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die("rule", db);
+		sqlite3_reset(st);
+	}
+	exec_or_die(db, "UPDATE row_counts SET n = (SELECT count(*) FROM ip_addresses) "
+	    "WHERE tbl = 'ip_addresses'");
+	if (freemap_rebuild(db, "SELECT addr_key FROM ip_addresses ORDER BY addr_key", &err) == -1)
+		die(err.detail, db);
+	if (db_commit(db) == -1)
+		die("commit", db);
+	printf("generated %d VLANs, %d hosts, %d addresses, %d firewall rules\n", nvlans, hosts,
+	    addresses, rules);
+	return 0;
+}
+
+static int
+gen_validate(struct db *db)
+{
+	enum { RUNS = 7 };
+	uint64_t t[RUNS], t0;
+	struct api_err err;
+	json_t *report;
+	int i;
+
+	api_err_init(&err);
+	for (i = 0; i < RUNS; i++) {
+		t0 = clock_usec();
+		if (db_begin(db, false) == -1 || validate_run(db, &report, &err) == -1)
+			die(err.detail, db);
+		db_rollback(db);
+		t[i] = clock_usec() - t0;
+		if (i == RUNS - 1)
+			printf("validation: %lld findings (%lld errors, %lld warnings)\n",
+			    (long long)json_integer_value(json_object_get(json_object_get(report,
+			    "summary"), "findings")), (long long)json_integer_value(json_object_get(
+			    json_object_get(report, "summary"), "errors")),
+			    (long long)json_integer_value(json_object_get(json_object_get(report,
+			    "summary"), "warnings")));
+		json_decref(report);
+	}
+	qsort(t, RUNS, sizeof(t[0]), cmp_u64);
+	printf("validation of the whole plan: median %.1f ms, worst %.1f ms (%d runs)\n",
+	    t[RUNS / 2] / 1000.0, t[RUNS - 1] / 1000.0, RUNS);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -138,7 +290,8 @@ main(int argc, char **argv)
 	struct db *db;
 
 	if (argc < 3 || sodium_init() < 0) {
-		fprintf(stderr, "usage: gen addresses DB dense|random N | gen nextfree DB\n");
+		fprintf(stderr, "usage: gen addresses DB dense|random N | gen nextfree DB | "
+		    "gen plan DB ADDRESSES RULES | gen validate DB\n");
 		return 2;
 	}
 	if (db_open(argv[2], &db, err, sizeof(err)) == -1 || db_migrate(db, err, sizeof(err)) == -1) {
@@ -151,6 +304,10 @@ main(int argc, char **argv)
 		gen_addresses(db, strcmp(argv[3], "dense") == 0, (unsigned)atoi(argv[4]));
 	else if (strcmp(argv[1], "nextfree") == 0)
 		gen_nextfree(db);
+	else if (strcmp(argv[1], "plan") == 0 && argc == 5)
+		gen_plan(db, atoi(argv[3]), atoi(argv[4]));
+	else if (strcmp(argv[1], "validate") == 0)
+		gen_validate(db);
 	else
 		return 2;
 	db_close(db);

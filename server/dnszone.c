@@ -65,7 +65,7 @@ int
 dnszone_touch(struct db *db, const char *dns_name, const struct ipaddr *a, struct api_err *err)
 {
 	char rev[IPADDR_REVERSE_STRLEN];
-	long long id;
+	long long id = 0;
 	int rc;
 
 	if (dns_name == NULL || *dns_name == '\0')
@@ -114,7 +114,7 @@ dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *
 	const char *addr, *dns;
 	struct ipaddr a;
 	sqlite3_stmt *st;
-	long long zid;
+	long long zid = 0;
 	json_t *arr;
 	bool reverse;
 	int rc;

@@ -49,3 +49,5 @@ BEGIN UPDATE row_counts SET n = n - 1 WHERE tbl = 'dns_records'; END;
 
 -- Addresses are looked up by their text too (filters, DNS records, gateways).
 CREATE INDEX ip_addresses_address ON ip_addresses (address);
+-- The validation report asks for each host's input rules.
+CREATE INDEX firewall_rules_dst_host ON firewall_rules (dst_host_id);
