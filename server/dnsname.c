@@ -24,3 +24,17 @@ dnsname_valid(const char *s)
 	}
 	return label > 0 && s[i - 1] != '-';
 }
+
+bool
+dnsname_valid_target(const char *s)
+{
+	char buf[256];
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n + 1);
+	if (buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	return dnsname_valid(buf);
+}

@@ -6,5 +6,7 @@
 
 /* At most 253 characters, labels of 1 to 63; a trailing dot is not accepted. */
 bool dnsname_valid(const char *s);
+/* The same, with an optional trailing dot (targets and SOA names may be absolute). */
+bool dnsname_valid_target(const char *s);
 
 #endif

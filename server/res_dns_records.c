@@ -48,20 +48,6 @@ res_dns_records_owner(const char *s)
 	return dnsname_valid(buf);
 }
 
-static bool
-res_dns_records_target(const char *s)
-{
-	char buf[256];
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n + 1);
-	if (buf[n - 1] == '.')
-		buf[n - 1] = '\0';
-	return dnsname_valid(buf);
-}
-
 /* "N target" (MX) or "N N N target" (SRV), numbers within 0..65535. */
 static bool
 res_dns_records_numbers(const char *s, int count)
@@ -76,7 +62,7 @@ res_dns_records_numbers(const char *s, int count)
 			return false;
 		s = end + 1;
 	}
-	return res_dns_records_target(s);
+	return dnsname_valid_target(s);
 }
 
 static int
@@ -97,7 +83,7 @@ res_dns_records_value(json_t *obj, struct api_err *err)
 		return 0;
 	}
 	if ((strcmp(type, "CNAME") == 0 || strcmp(type, "PTR") == 0) &&
-	    !res_dns_records_target(v))
+	    !dnsname_valid_target(v))
 		return api_err_field(err, "value", "must be a host name");
 	if (strcmp(type, "MX") == 0 && !res_dns_records_numbers(v, 1))
 		return api_err_field(err, "value", "must be \"PREFERENCE HOST\"");

@@ -22,21 +22,6 @@ static const struct field res_dns_zones_fields[] = {
 	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
 };
 
-/* A host name with an optional trailing dot (SOA names are absolute). */
-static bool
-res_dns_zones_host(const char *s)
-{
-	char buf[256];
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n + 1);
-	if (buf[n - 1] == '.')
-		buf[n - 1] = '\0';
-	return dnsname_valid(buf);
-}
-
 static int
 res_dns_zones_validate(struct wctx *w, json_t *obj, struct api_err *err)
 {
@@ -55,7 +40,7 @@ res_dns_zones_validate(struct wctx *w, json_t *obj, struct api_err *err)
 		if (*v == '\0') {
 			snprintf(def, sizeof(def), "%s.%s.", i == 0 ? "ns1" : "hostmaster", name);
 			json_object_set_new(obj, soa[i], json_string(def));
-		} else if (!res_dns_zones_host(v))
+		} else if (!dnsname_valid_target(v))
 			api_err_field(err, soa[i], "must be a host name");
 	}
 	return err->status != 0 ? -1 : 0;

@@ -429,3 +429,21 @@ field_error(const struct resp *r, const char *field)
 {
 	return json_string_value(json_object_get(json_object_get(r->json, "errors"), field));
 }
+
+long long
+api_create(struct srv *s, const char *token, const char *path, const char *fmt, ...)
+{
+	char body[2048];
+	struct resp r;
+	long long id;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	if (api(s, "POST", path, token, body, &r) != 201)
+		fail_msg("POST %s %s: %ld %s", path, body, r.status, r.body);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	return id;
+}

@@ -56,6 +56,9 @@ void resp_free(struct resp *r);
  * response goes to out when given, else it is freed. */
 long api(struct srv *s, const char *method, const char *path, const char *token,
     const char *body, struct resp *out);
+/* POSTs a body made from fmt, asserts 201, and returns the new object's id. */
+long long api_create(struct srv *s, const char *token, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* A per-field message from a problem's errors map, or NULL. */
 const char *field_error(const struct resp *r, const char *field);
 /* The value of a response header (case-insensitive), copied into buf; NULL if absent. */

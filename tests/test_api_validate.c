@@ -15,26 +15,8 @@ static struct srv S;
 static char *ed;
 static long long v20, p20, p30, pve, addr10, wanport, rule_in;
 
-static long long
-create(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static long long
-create(const char *path, const char *fmt, ...)
-{
-	char body[1024];
-	struct resp r;
-	long long id;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(body, sizeof(body), fmt, ap);
-	va_end(ap);
-	if (api(&S, "POST", path, ed, body, &r) != 201)
-		fail_msg("POST %s %s: %ld %s", path, body, r.status, r.body);
-	id = json_integer_value(json_object_get(r.json, "id"));
-	resp_free(&r);
-	return id;
-}
+/* Creates as the editor. */
+#define create(...) api_create(&S, ed, __VA_ARGS__)
 
 static void
 call(const char *method, long expect, const char *path, const char *body)
