@@ -247,6 +247,17 @@ listing_parse(struct listing *l, struct req *r, struct api_err *err)
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, listing_collect, l);
 	if (l->nargs > LISTING_ARGS_MAX)
 		return api_err_set(err, 400, "too many query parameters");
+	/* Values end up in JSON (links, binds): bytes that are not UTF-8 go no further. */
+	for (i = 0; i < l->nargs; i++) {
+		json_t *jk = json_string(l->keys[i]), *jv = json_string(l->values[i]);
+
+		if (jk == NULL || jv == NULL)
+			api_err_set(err, 400, "query parameters must be UTF-8");
+		json_decref(jk);
+		json_decref(jv);
+	}
+	if (err->status != 0)
+		return -1;
 	for (i = 0; i < l->nargs; i++) {
 		key = l->keys[i];
 		if (strcmp(key, "limit") == 0) {
