@@ -23,6 +23,7 @@ for layout in dense random; do
 	base="http://127.0.0.1:$NETSOT_PORT/api/v1"
 
 	read -r nf50 nf99 _ < <(bench_latency "$base/prefixes/1/available-ips?limit=1" "${auth[@]}")
+	read -r pf50 pf99 _ < <(bench_latency "$base/prefixes/1" "${auth[@]}")
 	read -r a50 a99 an < <(bench_latency "$base/prefixes/1/available-ips" "${auth[@]}" \
 		-s "$bench_root/bench/post.lua")
 	read -r one hello1 r1 < <(bench_vs_hello "$base/ip-addresses/500000" "${auth[@]}")
@@ -30,6 +31,7 @@ for layout in dense random; do
 
 	echo "== $layout layout, $N addresses"
 	echo "next free over HTTP (GET available-ips?limit=1): median ${nf50} us, p99 ${nf99} us"
+	echo "GET the /8 prefix with its utilization: median ${pf50} us, p99 ${pf99} us"
 	echo "allocation (POST available-ips, sequential): median ${a50} us, p99 ${a99} us ($an allocations)"
 	echo "GET one address: $one req/s vs hello-world $hello1 = $r1 (goal 0.5; median of 3 pairs)"
 	echo "GET 50-item page: $page req/s vs hello-world $hello2 = $r2 (goal 0.2; median of 3 pairs)"

@@ -2,7 +2,6 @@
 
 #include "apierr.h"
 #include "db.h"
-#include "freemap.h"
 
 int
 ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
@@ -89,20 +88,29 @@ ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi)
 }
 
 int
-ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
-    struct sbuf *out, struct api_err *err)
+ipam_utilization(struct db *db, const char *sql_used, long long id,
+    const struct ipaddr *lo, const struct ipaddr *hi, struct sbuf *out, struct api_err *err)
 {
 	uint64_t used = 0, total;
+	sqlite3_stmt *st;
+	int rc;
 
-	if (freemap_count(db, lo, hi, &used, err) == -1)
-		return -1;
+	if ((st = db_stmt(db, sql_used)) == NULL)
+		return db_fail(db, err, "reading utilization");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		used = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading utilization");
 	total = ipaddr_distance(lo, hi);
 	total = total == UINT64_MAX ? total : total + 1;
 	/* JSON integers are signed 64-bit for most readers: a huge IPv6 prefix shows the largest. */
 	if (total > INT64_MAX)
 		total = INT64_MAX;
+	/* used counts every address inside, a hand-made network address too: at most 100%. */
 	sbuf_printf(out, ",\"utilization\":{\"used\":%llu,\"total\":%llu,\"percent\":%.2f}",
 	    (unsigned long long)used, (unsigned long long)total,
-	    total ? (double)used * 100.0 / (double)total : 0.0);
+	    total ? (used >= total ? 100.0 : (double)used * 100.0 / (double)total) : 0.0);
 	return 0;
 }

@@ -22,9 +22,11 @@ int ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
  * outside every prefix. */
 int ipam_rederive(struct db *db, const unsigned char first[IPADDR_KEYLEN],
     const unsigned char last[IPADDR_KEYLEN], struct api_err *err);
-/* Appends ,"utilization":{"used","total","percent"} for [lo, hi]. */
-int ipam_utilization(struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
-    struct sbuf *out, struct api_err *err);
+/* Appends ,"utilization":{"used","total","percent"}: used is the trigger-kept count of the
+ * row that sql_used (a literal: "SELECT used FROM t WHERE id = ?") reads, total the size of
+ * [lo, hi]. */
+int ipam_utilization(struct db *db, const char *sql_used, long long id,
+    const struct ipaddr *lo, const struct ipaddr *hi, struct sbuf *out, struct api_err *err);
 /* The addresses of a prefix that may be handed out: without the network and broadcast
  * addresses of an IPv4 prefix shorter than /31, nor the Subnet-Router anycast address of an
  * IPv6 prefix shorter than /127. -1 when none are. */

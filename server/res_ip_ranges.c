@@ -94,9 +94,11 @@ res_ip_ranges_decorate(struct db *db, const struct resource *res, sqlite3_stmt *
 	const char *e = resource_column_text(res, row, "end_address");
 	struct ipaddr start, end;
 
+	static const char used[] = "SELECT used FROM ip_ranges WHERE id = ?";
+
 	if (s == NULL || e == NULL || ipaddr_parse(s, &start) == -1 || ipaddr_parse(e, &end) == -1)
 		return 0;
-	return ipam_utilization(db, &start, &end, out, err);
+	return ipam_utilization(db, used, sqlite3_column_int64(row, 0), &start, &end, out, err);
 }
 
 const struct resource res_ip_ranges = {

@@ -169,9 +169,11 @@ res_prefixes_decorate(struct db *db, const struct resource *res, sqlite3_stmt *r
 	struct ipaddr lo, hi;
 	struct ipnet n;
 
+	static const char used[] = "SELECT used FROM prefixes WHERE id = ?";
+
 	if (text == NULL || ipnet_parse(text, &n) == -1 || ipam_usable(&n, &lo, &hi) == -1)
 		return 0;
-	return ipam_utilization(db, &lo, &hi, out, err);
+	return ipam_utilization(db, used, sqlite3_column_int64(row, 0), &lo, &hi, out, err);
 }
 
 /* ?contains=ADDR: the prefixes holding that address. */
