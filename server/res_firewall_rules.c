@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "apierr.h"
+#include "db.h"
 #include "portspec.h"
 
 static const char *const res_fw_scopes[] = { "forward", "input", NULL };
@@ -11,6 +12,8 @@ static const char *const res_fw_actions[] = { "accept", "drop", "reject", NULL }
 static const char *const res_fw_protocols[] = { "any", "tcp", "udp", "icmp", NULL };
 
 static const struct field res_fw_fields[] = {
+	{ "name", FT_TEXT, F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0, 64, "\"\"",
+	  NULL },
 	{ "scope", FT_ENUM, F_REQUIRED | F_FILTER | F_ORDER, NULL, res_fw_scopes, 0, 0, NULL,
 	  NULL },
 	{ "priority", FT_INT, F_FILTER | F_ORDER, NULL, NULL, 0, 65535, "100", NULL },
@@ -51,16 +54,21 @@ res_fw_side(const json_t *obj, const char *side, struct api_err *err)
 	return 0;
 }
 
+#define RES_FW_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+
 static int
 res_fw_validate(struct wctx *w, json_t *obj, struct api_err *err)
 {
 	const char *ports = json_string_value(json_object_get(obj, "dst_ports"));
 	const char *proto = json_string_value(json_object_get(obj, "protocol"));
 	const char *scope = json_string_value(json_object_get(obj, "scope"));
+	const char *name = json_string_value(json_object_get(obj, "name"));
 	struct portspec ps;
 	const char *why;
 
 	(void)w;
+	if (strspn(name, RES_FW_NAME_CHARS) != strlen(name))
+		api_err_field(err, "name", "letters, digits, '-', '_' and '.' only");
 	res_fw_side(obj, "src", err);
 	res_fw_side(obj, "dst", err);
 	if (strcmp(scope, "input") == 0 && !json_is_integer(json_object_get(obj, "dst_host_id")))
@@ -74,10 +82,34 @@ res_fw_validate(struct wctx *w, json_t *obj, struct api_err *err)
 	return err->status != 0 ? -1 : 0;
 }
 
+/* A rule is named by its plan file and rendered configs; one left unnamed becomes rule-<id>. */
+static int
+res_fw_after(struct wctx *w, const json_t *obj, struct api_err *err)
+{
+	static const char sql[] = "UPDATE firewall_rules SET name = 'rule-' || id "
+	    "WHERE id = ? AND name = ''";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (obj == NULL || *json_string_value(json_object_get(obj, "name")) != '\0')
+		return 0;
+	if ((st = db_stmt(w->db, sql)) == NULL)
+		return db_fail(w->db, err, "naming a rule");
+	sqlite3_bind_int64(st, 1, w->id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sqlite3_extended_errcode(db_handle(w->db)) == SQLITE_CONSTRAINT_UNIQUE ?
+		    api_err_field(err, "name", "rule-%lld is taken; name the rule", w->id) :
+		    db_fail(w->db, err, "naming a rule");
+	return 0;
+}
+
 const struct resource res_firewall_rules = {
 	.name = "firewall-rules",
 	.table = "firewall_rules",
 	.object = "firewall-rule",
 	.fields = res_fw_fields,
 	.validate = res_fw_validate,
+	.after = res_fw_after,
 };

@@ -943,58 +943,89 @@ resource_get(struct req *r, struct reply *rep, struct api_err *err)
 	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
 }
 
-static int
-res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
+/* Whether the prepared object stores exactly what is stored now (read-only fields aside). */
+static bool
+res_same(const struct resource *res, const json_t *obj, const json_t *old)
 {
-	const struct resource *res;
+	const struct field *f;
+
+	for (f = res->fields; f->name != NULL; f++)
+		if (!(f->flags & F_READONLY) &&
+		    !json_equal(json_object_get(obj, f->name), json_object_get(old, f->name)))
+			return false;
+	return !res_meta(res) ||
+	    json_equal(json_object_get(obj, "tags"), json_object_get(old, "tags"));
+}
+
+int
+resource_update_one(struct req *r, struct db *db, const struct resource *res, long long id,
+    const json_t *in, bool patch, bool *changed, struct api_err *err)
+{
+	struct wctx w = { .r = r, .db = db, .res = res, .id = id };
 	char now[CLOCK_RFC3339_LEN];
-	struct wctx w = { .r = r };
 	json_t *obj = NULL, *after = NULL;
 	sqlite3_stmt *st;
 	int rc = -1, i;
 
-	if ((res = res_of(r, err)) == NULL || (w.db = http_db(r, err)) == NULL)
-		return -1;
 	if (res->flags & R_READONLY)
 		return api_err_set(err, 405, "%s cannot be changed", res->name);
-	w.res = res;
-	w.id = r->id;
-	if (db_begin(w.db, true) == -1)
-		return db_fail(w.db, err, "starting a write");
-	if (resource_load(w.db, res, r->id, &w.old, err) == -1 ||
-	    res_if_match(r, w.db, res, err) == -1 ||
-	    res_prepare(&w, r->json ? r->json : json_object(), patch, &obj, err) == -1)
+	if (resource_load(db, res, id, &w.old, err) == -1 ||
+	    res_prepare(&w, in, patch, &obj, err) == -1)
 		goto out;
-	if ((st = db_stmt(w.db, res_q(res)->update)) == NULL) {
-		db_fail(w.db, err, "writing an object");
+	if (changed != NULL && !(*changed = !res_same(res, obj, w.old))) {
+		rc = 0;
+		goto out;
+	}
+	if ((st = db_stmt(db, res_q(res)->update)) == NULL) {
+		db_fail(db, err, "writing an object");
 		goto out;
 	}
 	clock_rfc3339(clock_now(), now);
 	i = res_bind_row(&w, st, obj, now, false);
-	sqlite3_bind_int64(st, i, r->id);
+	sqlite3_bind_int64(st, i, id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		res_write_failed(w.db, res, err);
+		res_write_failed(db, res, err);
 		sqlite3_reset(st);
 		goto out;
 	}
 	sqlite3_reset(st);
 	if (res_write_joins(&w, obj, err) == -1 ||
 	    (res->after != NULL && res->after(&w, obj, err) == -1) ||
-	    resource_load(w.db, res, r->id, &after, err) == -1 ||
-	    resource_log(r, w.db, "update", res->object, r->id, w.old, after, err) == -1 ||
-	    res_reply_object(w.db, res, r->id, 200, rep, err) == -1)
+	    resource_load(db, res, id, &after, err) == -1 ||
+	    resource_log(r, db, "update", res->object, id, w.old, after, err) == -1)
 		goto out;
-	if (db_commit(w.db) == -1) {
-		db_fail(w.db, err, "committing");
+	rc = 0;
+out:
+	json_decref(obj);
+	json_decref(after);
+	json_decref(w.old);
+	return rc;
+}
+
+static int
+res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
+{
+	const struct resource *res;
+	struct db *db;
+	int rc = -1;
+
+	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
+		return -1;
+	if (db_begin(db, true) == -1)
+		return db_fail(db, err, "starting a write");
+	if (res_if_match(r, db, res, err) == -1 ||
+	    resource_update_one(r, db, res, r->id, r->json ? r->json : json_object(), patch, NULL,
+	    err) == -1 ||
+	    res_reply_object(db, res, r->id, 200, rep, err) == -1)
+		goto out;
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
 		goto out;
 	}
 	rc = 0;
 out:
 	if (rc == -1)
-		db_rollback(w.db);
-	json_decref(obj);
-	json_decref(after);
-	json_decref(w.old);
+		db_rollback(db);
 	return rc;
 }
 
@@ -1057,52 +1088,65 @@ res_check_referrers(struct db *db, const struct resource *res, long long id,
 }
 
 int
-resource_delete(struct req *r, struct reply *rep, struct api_err *err)
+resource_delete_one(struct req *r, struct db *db, const struct resource *res, long long id,
+    struct api_err *err)
 {
-	const struct resource *res;
-	struct wctx w = { .r = r };
+	struct wctx w = { .r = r, .db = db, .res = res, .id = id };
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if ((res = res_of(r, err)) == NULL || (w.db = http_db(r, err)) == NULL)
-		return -1;
-	w.res = res;
-	w.id = r->id;
-	if (db_begin(w.db, true) == -1)
-		return db_fail(w.db, err, "starting a write");
-	if (resource_load(w.db, res, r->id, &w.old, err) == -1 ||
-	    res_if_match(r, w.db, res, err) == -1 ||
-	    res_check_referrers(w.db, res, r->id, err) == -1 ||
+	if (res->flags & R_READONLY)
+		return api_err_set(err, 405, "%s cannot be changed", res->name);
+	if (resource_load(db, res, id, &w.old, err) == -1 ||
+	    res_check_referrers(db, res, id, err) == -1 ||
 	    (res->before_delete != NULL && res->before_delete(&w, err) == -1))
 		goto out;
-	if ((st = db_stmt(w.db, res_q(res)->remove)) == NULL) {
-		db_fail(w.db, err, "deleting an object");
+	if ((st = db_stmt(db, res_q(res)->remove)) == NULL) {
+		db_fail(db, err, "deleting an object");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_reset(st);
-		db_fail(w.db, err, "deleting an object");
+		db_fail(db, err, "deleting an object");
 		goto out;
 	}
 	sqlite3_reset(st);
 	if ((res->after != NULL && res->after(&w, NULL, err) == -1) ||
-	    resource_log(r, w.db, "delete", res->object, r->id, w.old, NULL, err) == -1)
+	    resource_log(r, db, "delete", res->object, id, w.old, NULL, err) == -1)
 		goto out;
-	if (db_commit(w.db) == -1) {
-		db_fail(w.db, err, "committing");
+	rc = 0;
+out:
+	json_decref(w.old);
+	return rc;
+}
+
+int
+resource_delete(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const struct resource *res;
+	struct db *db;
+	int rc = -1;
+
+	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
+		return -1;
+	if (db_begin(db, true) == -1)
+		return db_fail(db, err, "starting a write");
+	if (res_if_match(r, db, res, err) == -1 ||
+	    resource_delete_one(r, db, res, r->id, err) == -1)
+		goto out;
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
 		goto out;
 	}
 	rep->status = 204;
 	rc = 0;
 out:
 	if (rc == -1)
-		db_rollback(w.db);
-	json_decref(w.old);
+		db_rollback(db);
 	return rc;
 }
 
-/* Parses the query into l (which may already hold fixed conditions) and answers the page. */
 /* Parses the query into l (which may already hold fixed conditions) and answers the page. */
 static int
 res_page(struct req *r, struct reply *rep, struct listing *l, const char *base,

@@ -115,6 +115,14 @@ int resource_load_plain(struct db *db, const struct resource *res, long long id,
 /* Creates one object inside the caller's write transaction (used by allocation too). */
 int resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
     json_t **out, struct api_err *err);
+/* Replaces (patch: merges into) one stored object inside the caller's write transaction. With
+ * changed non-NULL an object that would store what it holds already is neither written nor
+ * logged, and *changed says which happened. */
+int resource_update_one(struct req *r, struct db *db, const struct resource *res, long long id,
+    const json_t *in, bool patch, bool *changed, struct api_err *err);
+/* Deletes one object inside the caller's write transaction: 409 while others refer to it. */
+int resource_delete_one(struct req *r, struct db *db, const struct resource *res, long long id,
+    struct api_err *err);
 /* Appends one row to the audit log. */
 int resource_log(struct req *r, struct db *db, const char *action, const char *object,
     long long id, const json_t *before, const json_t *after, struct api_err *err);
