@@ -28,4 +28,7 @@ int api_settings_patch(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_validate(struct req *r, struct reply *rep, struct api_err *err);
 
+int api_plan_export(struct req *r, struct reply *rep, struct api_err *err);
+int api_plan_import(struct req *r, struct reply *rep, struct api_err *err);
+
 #endif

@@ -19,7 +19,7 @@ struct opt {
 	const char *help;
 };
 
-#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_VALIDATE)
+#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_VALIDATE | CMD_IMPORT | CMD_EXPORT)
 
 static const struct opt config_opts[] = {
 	{ "db", "NETSOT_DB", OPT_STR, offsetof(struct config, db), 0, 0, ALL_DB,
@@ -30,6 +30,9 @@ static const struct opt config_opts[] = {
 	  CMD_SERVE, "N", "server threads (default 4)" },
 	{ "max-body", "NETSOT_MAX_BODY", OPT_LONG, offsetof(struct config, max_body), 1024,
 	  1L << 30, CMD_SERVE, "BYTES", "largest request body accepted (default 1048576)" },
+	{ "max-import-body", "NETSOT_MAX_IMPORT_BODY", OPT_LONG,
+	  offsetof(struct config, max_import_body), 1024, 1L << 30, CMD_SERVE, "BYTES",
+	  "largest plan file POST /api/v1/import accepts (default 67108864)" },
 	{ "jwt-key-file", "NETSOT_JWT_KEY_FILE", OPT_STR, offsetof(struct config, jwt_key_file),
 	  0, 0, CMD_SERVE, "FILE", "token signing key, made on first start (default DB.jwtkey)" },
 	{ "token-ttl", "NETSOT_TOKEN_TTL", OPT_LONG, offsetof(struct config, token_ttl), 60,
@@ -46,6 +49,11 @@ static const struct opt config_opts[] = {
 	  1, 86400, CMD_SERVE, "SECONDS", "window for counting failed logins (default 300)" },
 	{ "role", "NETSOT_ROLE", OPT_STR, offsetof(struct config, role), 0, 0, CMD_USER_ADD,
 	  "viewer|editor|admin", "the user's role (default viewer)" },
+	{ "mode", "NETSOT_IMPORT_MODE", OPT_STR, offsetof(struct config, mode), 0, 0, CMD_IMPORT,
+	  "merge|replace", "merge: create or update by natural key (default); replace: the "
+	  "database becomes exactly the file" },
+	{ "dry-run", "NETSOT_DRY_RUN", OPT_FLAG, offsetof(struct config, dry_run), 0, 0,
+	  CMD_IMPORT, NULL, "report what would change, change nothing" },
 	{ "password-stdin", "NETSOT_PASSWORD_STDIN", OPT_FLAG,
 	  offsetof(struct config, password_stdin), 0, 0, CMD_USER_ADD, NULL,
 	  "read the password from standard input" },
@@ -59,6 +67,7 @@ config_init(struct config *c)
 	memset(c, 0, sizeof(*c));
 	c->threads = 4;
 	c->max_body = 1L << 20;
+	c->max_import_body = 64L << 20;
 	c->token_ttl = 900;
 	c->timeout = 30;
 	c->login_max_failures = 5;

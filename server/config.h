@@ -11,6 +11,8 @@ enum {
 	CMD_MIGRATE = 1 << 1,
 	CMD_USER_ADD = 1 << 2,
 	CMD_VALIDATE = 1 << 3,
+	CMD_IMPORT = 1 << 4,
+	CMD_EXPORT = 1 << 5,
 };
 
 #define CONFIG_MAX_ARGS 8
@@ -22,6 +24,9 @@ struct config {
 	char *role;
 	long threads;
 	long max_body;
+	long max_import_body;   /* the cap for POST /api/v1/import, which takes whole plans */
+	char *mode;             /* import: merge or replace */
+	bool dry_run;
 	long token_ttl;
 	long timeout;
 	long login_max_failures;

@@ -21,6 +21,18 @@
 static char http_id_prefix[9];
 static atomic_uint_fast64_t http_id_counter;
 
+/* Whole plan files are larger than any other body: the import route has its own cap. */
+static long
+http_body_cap(const struct server *srv, const char *url)
+{
+	static const char import[] = "/api/v1/import";
+
+	if (strncmp(url, import, sizeof(import) - 1) == 0 &&
+	    (url[sizeof(import) - 1] == '\0' || url[sizeof(import) - 1] == '?'))
+		return srv->cfg->max_import_body;
+	return srv->cfg->max_body;
+}
+
 static struct req *
 http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method,
     const char *url)
@@ -35,7 +47,7 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
 	r->method = method;
 	r->url = url;
 	r->t0 = clock_usec();
-	sbuf_init(&r->body, (size_t)srv->cfg->max_body);
+	sbuf_init(&r->body, (size_t)http_body_cap(srv, url));
 	snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
 	    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -228,7 +240,8 @@ http_dispatch(struct req *r)
 	memset(&rep, 0, sizeof(rep));
 	api_err_init(&err);
 	if (r->too_large) {
-		api_err_set(&err, 413, "the body is larger than %ld bytes", r->srv->cfg->max_body);
+		api_err_set(&err, 413, "the body is larger than %ld bytes",
+		    http_body_cap(r->srv, r->url));
 		goto out;
 	}
 	if ((r->route = routes_match(NULL, r->method, r->url, &m, &err)) == NULL)
@@ -278,7 +291,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
 		*con_cls = r;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL && strtoull(cl, NULL, 10) > (unsigned long long)srv->cfg->max_body) {
+		if (cl != NULL && strtoull(cl, NULL, 10) >
+		    (unsigned long long)http_body_cap(srv, url)) {
 			/* Refuse before reading a byte; the connection closes, which is right. */
 			r->too_large = true;
 			return http_dispatch(r);

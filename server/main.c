@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apierr.h"
@@ -12,7 +13,9 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "plan.h"
 #include "ratelimit.h"
+#include "sbuf.h"
 #include "user.h"
 #include "validate.h"
 
@@ -35,6 +38,8 @@ static int main_migrate(struct config *c);
 static int main_user_add(struct config *c);
 static int main_version(struct config *c);
 static int main_validate(struct config *c);
+static int main_import(struct config *c);
+static int main_export(struct config *c);
 
 static const struct command main_commands[] = {
 	{ "serve", NULL, CMD_SERVE, "", 0, main_serve, "run the HTTP server" },
@@ -44,6 +49,9 @@ static const struct command main_commands[] = {
 	  "add a user (the password is read from standard input)" },
 	{ "validate", NULL, CMD_VALIDATE, "", 0, main_validate,
 	  "print the plan's validation report; exit 1 when it holds an error" },
+	{ "import", NULL, CMD_IMPORT, "FILE", 1, main_import,
+	  "load a plan file ('-' for standard input) in one transaction; print what changed" },
+	{ "export", NULL, CMD_EXPORT, "", 0, main_export, "print the plan as a plan file" },
 	{ "version", NULL, 0, "", 0, main_version, "print the version" },
 };
 
@@ -124,6 +132,97 @@ main_validate(struct config *c)
 	    1 : 0;
 out:
 	json_decref(report);
+	api_err_free(&err);
+	db_close(db);
+	return rc;
+}
+
+static void
+main_problem(const char *cmd, struct api_err *err)
+{
+	json_t *p = api_err_problem(err, NULL);
+	char *s = json_dumps(p, JSON_INDENT(2));
+
+	fprintf(stderr, "netsot %s: %s\n", cmd, s ? s : err->detail);
+	free(s);
+	json_decref(p);
+}
+
+static int
+main_import(struct config *c)
+{
+	struct plan_import_opts opts = { .dry_run = c->dry_run };
+	struct req *r = calloc(1, sizeof(*r));
+	json_t *doc = NULL, *report = NULL;
+	struct db *db = NULL;
+	struct api_err err;
+	json_error_t jerr;
+	const char *user;
+	char *text;
+	int rc = 1;
+
+	api_err_init(&err);
+	if (c->mode != NULL && strcmp(c->mode, "merge") != 0 && strcmp(c->mode, "replace") != 0) {
+		fprintf(stderr, "netsot import: --mode must be merge or replace\n");
+		rc = 2;
+		goto out;
+	}
+	opts.replace = c->mode != NULL && strcmp(c->mode, "replace") == 0;
+	doc = strcmp(c->args[0], "-") == 0 ?
+	    json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr) :
+	    json_load_file(c->args[0], JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL) {
+		fprintf(stderr, "netsot import: %s:%d:%d: %s\n", c->args[0], jerr.line, jerr.column,
+		    jerr.text);
+		goto out;
+	}
+	if (r == NULL || main_open(c, &db) == -1)
+		goto out;
+	/* The audit log names the local user and one request id for the whole import. */
+	user = getenv("USER");
+	snprintf(r->who.name, sizeof(r->who.name), "cli:%.32s", user ? user : "?");
+	snprintf(r->reqid, sizeof(r->reqid), "cli-%ld-%ld", (long)getpid(), (long)time(NULL));
+	if (plan_import(r, db, doc, &opts, &report, &err) == -1) {
+		main_problem("import", &err);
+		goto out;
+	}
+	if ((text = json_dumps(report, JSON_INDENT(2))) != NULL) {
+		printf("%s\n", text);
+		free(text);
+	}
+	rc = 0;
+out:
+	json_decref(doc);
+	json_decref(report);
+	api_err_free(&err);
+	db_close(db);
+	free(r);
+	return rc;
+}
+
+static int
+main_export(struct config *c)
+{
+	struct api_err err;
+	struct db *db;
+	struct sbuf sb;
+	int rc = 1;
+
+	api_err_init(&err);
+	sbuf_init(&sb, 0);
+	if (main_open(c, &db) == -1)
+		goto out;
+	if (db_read_begin(db) == -1 || plan_export(db, &sb, &err) == -1) {
+		if (err.status == 0)
+			api_err_set(&err, 500, "cannot read the database");
+		main_problem("export", &err);
+		goto out;
+	}
+	db_read_end(db);
+	if (fwrite(sbuf_str(&sb), 1, sb.len, stdout) == sb.len && fflush(stdout) == 0)
+		rc = 0;
+out:
+	sbuf_free(&sb);
 	api_err_free(&err);
 	db_close(db);
 	return rc;

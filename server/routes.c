@@ -34,6 +34,8 @@ const struct route routes_table[] = {
 	{ HTTP_GET, "/api/v1/settings", api_settings_get, ROLE_VIEWER, NULL },
 	{ HTTP_GET, "/api/v1/validate", api_validate, ROLE_VIEWER, NULL },
 	{ HTTP_PATCH, "/api/v1/settings", api_settings_patch, ROLE_EDITOR, NULL },
+	{ HTTP_GET, "/api/v1/export", api_plan_export, ROLE_VIEWER, NULL },
+	{ HTTP_POST, "/api/v1/import", api_plan_import, ROLE_EDITOR, NULL },
 	/* Every writable resource of resource.c, by one generic driver. */
 	{ HTTP_GET, "/api/v1/{res}", resource_list, ROLE_VIEWER, NULL },
 	{ HTTP_POST, "/api/v1/{res}", resource_create, ROLE_EDITOR, NULL },

@@ -1,0 +1,76 @@
+#include "api.h"
+
+#include <string.h>
+
+#include "apierr.h"
+#include "plan.h"
+#include "resource.h"
+#include "sbuf.h"
+
+/* GET /api/v1/export: the whole plan as a plan file, from one snapshot. */
+int
+api_plan_export(struct req *r, struct reply *rep, struct api_err *err)
+{
+	const char *inm = http_header(r, "If-None-Match");
+	struct sbuf sb;
+	struct db *db;
+	char etag[24];
+
+	if ((db = http_db(r, err)) == NULL)
+		return -1;
+	sbuf_init(&sb, 0);
+	if (plan_export(db, &sb, err) == -1) {
+		sbuf_free(&sb);
+		return -1;
+	}
+	resource_etag(sbuf_str(&sb), sb.len, etag);
+	http_reply_header(rep, "ETag", "%s", etag);
+	if (inm != NULL && strstr(inm, etag) != NULL) {
+		sbuf_free(&sb);
+		rep->status = 304;
+		return 0;
+	}
+	rep->status = 200;
+	rep->ctype = "application/json";
+	rep->body = sbuf_take(&sb, &rep->len);
+	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+}
+
+/* A boolean query parameter: absent is false. */
+static int
+api_plan_flag(struct req *r, const char *name, bool *out, struct api_err *err)
+{
+	const char *v = http_query(r, name);
+
+	*out = v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+	if (v != NULL && !*out && strcmp(v, "false") != 0 && strcmp(v, "0") != 0) {
+		api_err_set(err, 400, "a query parameter is not a boolean");
+		return api_err_field(err, name, "must be true or false");
+	}
+	return 0;
+}
+
+/* POST /api/v1/import?mode=merge|replace&dry_run=true: all or nothing, one transaction. */
+int
+api_plan_import(struct req *r, struct reply *rep, struct api_err *err)
+{
+	struct plan_import_opts opts = { 0 };
+	const char *mode = http_query(r, "mode");
+	struct db *db;
+	json_t *report;
+
+	if (mode != NULL && strcmp(mode, "merge") != 0 && strcmp(mode, "replace") != 0) {
+		api_err_set(err, 400, "unknown import mode");
+		return api_err_field(err, "mode", "must be merge or replace");
+	}
+	opts.replace = mode != NULL && strcmp(mode, "replace") == 0;
+	if (api_plan_flag(r, "dry_run", &opts.dry_run, err) == -1)
+		return -1;
+	if (r->json == NULL)
+		return api_err_set(err, 400, "the body must be a plan file (JSON)");
+	if ((db = http_db(r, err)) == NULL ||
+	    plan_import(r, db, r->json, &opts, &report, err) == -1)
+		return -1;
+	http_reply_json(rep, 200, report);
+	return 0;
+}

@@ -1,0 +1,450 @@
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "settings.h"
+
+#define PLAN_IMPORT_CHANGES_MAX 1000
+
+enum plan_import_action { PI_CREATED, PI_UPDATED, PI_DELETED, PI_UNCHANGED, PI_NACTIONS };
+
+static const char *const plan_import_words[PI_NACTIONS] = { "created", "updated", "deleted",
+	"unchanged" };
+static const char *const plan_import_verbs[PI_NACTIONS] = { "create", "update", "delete",
+	"keep" };
+
+struct plan_import {
+	struct req *r;
+	struct db *db;
+	const struct plan_import_opts *opts;
+	json_t *kinds;                      /* {"vlans": {"created": n, ...}, ...} */
+	json_t *changes;                    /* the first PLAN_IMPORT_CHANGES_MAX changes */
+	long long changes_total;
+	long long totals[PI_NACTIONS];
+};
+
+static void
+plan_import_count(struct plan_import *pi, const char *kind, enum plan_import_action a,
+    const char *key)
+{
+	json_t *counts = json_object_get(pi->kinds, kind), *n;
+
+	n = json_object_get(counts, plan_import_words[a]);
+	json_integer_set(n, json_integer_value(n) + 1);
+	pi->totals[a]++;
+	if (a == PI_UNCHANGED)
+		return;
+	if (pi->changes_total++ < PLAN_IMPORT_CHANGES_MAX)
+		json_array_append_new(pi->changes, json_pack("{s:s, s:s, s:s}", "action",
+		    plan_import_verbs[a], "kind", kind, "key", key));
+}
+
+/* Names the failing object in err: the detail gets "kind key: " in front, and each field
+ * becomes kind[key].field with the field's plan name. */
+static void
+plan_import_blame(struct api_err *err, const struct resource *res, const char *label)
+{
+	char detail[sizeof(err->detail)], name[64], full[320];
+	const struct field *f;
+	const char *key;
+	json_t *renamed, *v;
+
+	snprintf(detail, sizeof(detail), "%s %s: %.400s", res->name, label, err->detail);
+	memcpy(err->detail, detail, sizeof(detail));
+	if (err->errors == NULL)
+		return;
+	renamed = json_object();
+	json_object_foreach(err->errors, key, v) {
+		snprintf(name, sizeof(name), "%s", key);
+		for (f = res->fields; f->name != NULL; f++)
+			if (strcmp(f->name, key) == 0)
+				plan_field_name(f, name, sizeof(name));
+		snprintf(full, sizeof(full), "%s[%s].%s", res->name, label, name);
+		json_object_set(renamed, full, v);
+	}
+	json_decref(err->errors);
+	err->errors = renamed;
+}
+
+static int
+plan_import_cmp_ids(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A list of natural keys as the ascending ids the API stores. */
+static json_t *
+plan_import_ids(struct plan_import *pi, const struct field *f, const char *name,
+    const json_t *keys, struct api_err *err)
+{
+	const struct resource *to = resource_find(f->ref);
+	long long *ids;
+	char text[128];
+	json_t *out = NULL, *key;
+	size_t i, n = json_array_size(keys);
+
+	if (!json_is_array(keys)) {
+		api_err_field(err, name, "must be an array of %s keys", to->object);
+		return NULL;
+	}
+	if ((ids = calloc(n + 1, sizeof(*ids))) == NULL)
+		return NULL;
+	json_array_foreach(keys, i, key) {
+		if (plan_lookup(pi->db, to, key, name, &ids[i], err) == -1)
+			goto out;
+		if (ids[i] == 0) {
+			plan_key_text(key, text, sizeof(text));
+			api_err_field(err, name, "no %s %s", to->object, text);
+			goto out;
+		}
+	}
+	qsort(ids, n, sizeof(*ids), plan_import_cmp_ids);
+	out = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(out, json_integer(ids[i]));
+out:
+	free(ids);
+	return out;
+}
+
+/* The plan form of an object as API input: references by natural key become ids. */
+static json_t *
+plan_import_input(struct plan_import *pi, const struct resource *res, const json_t *obj,
+    struct api_err *err)
+{
+	const struct field *f;
+	const char *name;
+	json_t *in = json_object(), *v, *ids;
+	long long id;
+	char text[128];
+
+	json_object_foreach((json_t *)obj, name, v) {
+		if (strcmp(name, "tags") == 0 && !(res->flags & R_NO_META)) {
+			json_object_set(in, name, v);
+			continue;
+		}
+		if ((f = plan_field(res, name)) == NULL) {
+			api_err_field(err, name, "unknown field");
+			continue;
+		}
+		if (f->flags & F_READONLY) {
+			api_err_field(err, name, "is derived by the server");
+			continue;
+		}
+		if (f->type == FT_REF && !json_is_null(v)) {
+			if (plan_lookup(pi->db, resource_find(f->ref), v, name, &id, err) == -1)
+				continue;
+			if (id == 0) {
+				plan_key_text(v, text, sizeof(text));
+				api_err_field(err, name, "no %s %s", resource_find(f->ref)->object,
+				    text);
+				continue;
+			}
+			json_object_set_new(in, f->name, json_integer(id));
+		} else if (f->type == FT_REFLIST) {
+			if ((ids = plan_import_ids(pi, f, name, v, err)) != NULL)
+				json_object_set_new(in, f->name, ids);
+		} else {
+			json_object_set(in, f->name, v);
+		}
+	}
+	if (err->status != 0) {
+		json_decref(in);
+		return NULL;
+	}
+	return in;
+}
+
+/* Remembers that the file holds object id of kind k; a second mention is an error. */
+static int
+plan_import_seen(struct plan_import *pi, size_t k, long long id, struct api_err *err)
+{
+	static const char sql[] = "INSERT INTO temp.plan_seen (kind, id) VALUES (?, ?)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(pi->db, sql)) == NULL)
+		return db_fail(pi->db, err, "importing");
+	sqlite3_bind_int64(st, 1, (long long)k);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return api_err_set(err, 422, "the plan holds this object twice");
+	return rc == SQLITE_DONE ? 0 : db_fail(pi->db, err, "importing");
+}
+
+/* Creates or updates one object of the file, found by its natural key. */
+static int
+plan_import_object(struct plan_import *pi, const struct plan_kind *k,
+    const struct resource *res, const json_t *obj, size_t idx, struct api_err *err)
+{
+	json_t *key = NULL, *in = NULL, *out = NULL;
+	char label[160];
+	long long id = 0;
+	bool changed = true;
+	int rc = -1;
+
+	snprintf(label, sizeof(label), "#%zu", idx);
+	if (!json_is_object(obj)) {
+		api_err_set(err, 422, "must be a JSON object");
+		goto out;
+	}
+	if ((key = plan_key_of_object(k, res, obj)) == NULL) {
+		api_err_set(err, 422, "lacks its natural key (%s)", k->key[0]);
+		goto out;
+	}
+	plan_key_text(key, label, sizeof(label));
+	if ((in = plan_import_input(pi, res, obj, err)) == NULL ||
+	    plan_lookup(pi->db, res, key, k->key[0], &id, err) == -1)
+		goto out;
+	if (id != 0) {
+		if (resource_update_one(pi->r, pi->db, res, id, in, false, &changed, err) == -1)
+			goto out;
+	} else {
+		if (resource_create_one(pi->r, pi->db, res, in, &out, err) == -1)
+			goto out;
+		id = json_integer_value(json_object_get(out, "id"));
+	}
+	if (plan_import_seen(pi, (size_t)(k - plan_kinds), id, err) == -1)
+		goto out;
+	plan_import_count(pi, k->name, out != NULL ? PI_CREATED : changed ? PI_UPDATED :
+	    PI_UNCHANGED, label);
+	rc = 0;
+out:
+	if (rc == -1)
+		plan_import_blame(err, res, label);
+	json_decref(key);
+	json_decref(in);
+	json_decref(out);
+	return rc;
+}
+
+/* Replace mode: what the file does not hold goes, referrers before what they refer to. */
+static int
+plan_import_prune(struct plan_import *pi, const struct plan_kind *k, struct plan_keys *pk,
+    struct api_err *err)
+{
+	const struct resource *res = resource_find(k->name);
+	long long *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	char *sql = NULL, label[160];
+	sqlite3_stmt *st = NULL;
+	json_t *key;
+	int rc = -1;
+
+	if (asprintf(&sql, "SELECT id FROM %s WHERE id NOT IN (SELECT id FROM temp.plan_seen "
+	    "WHERE kind = ?) ORDER BY id DESC", res->table) < 0) {
+		api_err_set(err, 500, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db_handle(pi->db), sql, -1, &st, NULL) != SQLITE_OK) {
+		db_fail(pi->db, err, "importing");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (long long)(k - plan_kinds));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap && (ids = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(*ids))) ==
+		    NULL)
+			abort();
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	for (i = 0; i < n; i++) {
+		/* The key is read before the object goes. */
+		if ((key = plan_keys_get(pk, res, ids[i], err)) == NULL)
+			goto out;
+		plan_key_text(key, label, sizeof(label));
+		if (resource_delete_one(pi->r, pi->db, res, ids[i], err) == -1) {
+			plan_import_blame(err, res, label);
+			goto out;
+		}
+		plan_import_count(pi, k->name, PI_DELETED, label);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	free(sql);
+	free(ids);
+	return rc;
+}
+
+static int
+plan_import_settings(struct plan_import *pi, const json_t *doc, struct api_err *err)
+{
+	static const char reset[] = "DELETE FROM settings";
+	json_t *want = json_object_get(doc, "settings"), *before = NULL, *after = NULL;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (want == NULL && !pi->opts->replace)
+		return 0;
+	if (settings_load(pi->db, &before, err) == -1)
+		goto out;
+	if (pi->opts->replace) {
+		if ((st = db_stmt(pi->db, reset)) == NULL || sqlite3_step(st) != SQLITE_DONE) {
+			db_fail(pi->db, err, "importing settings");
+			goto out;
+		}
+		sqlite3_reset(st);
+	}
+	if ((want != NULL && settings_store(pi->db, want, err) == -1) ||
+	    settings_load(pi->db, &after, err) == -1)
+		goto out;
+	if (json_equal(before, after)) {
+		plan_import_count(pi, "settings", PI_UNCHANGED, "settings");
+	} else {
+		if (resource_log(pi->r, pi->db, "update", "settings", 0, before, after, err) == -1)
+			goto out;
+		plan_import_count(pi, "settings", PI_UPDATED, "settings");
+	}
+	rc = 0;
+out:
+	if (rc == -1 && strncmp(err->detail, "settings", 8) != 0) {
+		char detail[sizeof(err->detail)];
+
+		snprintf(detail, sizeof(detail), "settings: %.480s", err->detail);
+		memcpy(err->detail, detail, sizeof(detail));
+	}
+	json_decref(before);
+	json_decref(after);
+	return rc;
+}
+
+/* The document's shape: its format, known keys only, and an array for each kind. */
+static int
+plan_import_check(const json_t *doc, struct api_err *err)
+{
+	const struct plan_kind *k;
+	const char *name;
+	json_t *v;
+
+	if (!json_is_object(doc))
+		return api_err_set(err, 400, "a plan is a JSON object");
+	v = json_object_get(doc, "format");
+	if (!json_is_string(v) || strcmp(json_string_value(v), PLAN_FORMAT) != 0) {
+		api_err_set(err, 400, "not a plan file");
+		return api_err_field(err, "format", "must be \"" PLAN_FORMAT "\"");
+	}
+	json_object_foreach((json_t *)doc, name, v) {
+		if (strcmp(name, "format") == 0)
+			continue;
+		if (strcmp(name, "settings") == 0) {
+			if (!json_is_object(v))
+				api_err_field(err, name, "must be an object");
+			continue;
+		}
+		for (k = plan_kinds; k->name != NULL; k++)
+			if (strcmp(k->name, name) == 0)
+				break;
+		if (k->name == NULL)
+			api_err_field(err, name, "unknown kind of object");
+		else if (!json_is_array(v))
+			api_err_field(err, name, "must be an array");
+	}
+	if (err->status != 0) {
+		err->status = 400;
+		snprintf(err->detail, sizeof(err->detail), "the plan's shape is wrong");
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+plan_import_report(struct plan_import *pi)
+{
+	json_t *report = json_object(), *summary = json_object();
+	int a;
+
+	for (a = 0; a < PI_NACTIONS; a++)
+		json_object_set_new(summary, plan_import_words[a], json_integer(pi->totals[a]));
+	json_object_set_new(report, "mode", json_string(pi->opts->replace ? "replace" : "merge"));
+	json_object_set_new(report, "dry_run", json_boolean(pi->opts->dry_run));
+	json_object_set_new(report, "request_id", json_string(pi->r ? pi->r->reqid : "-"));
+	json_object_set_new(report, "summary", summary);
+	json_object_set(report, "kinds", pi->kinds);
+	json_object_set(report, "changes", pi->changes);
+	json_object_set_new(report, "changes_truncated",
+	    json_boolean(pi->changes_total > PLAN_IMPORT_CHANGES_MAX));
+	return report;
+}
+
+int
+plan_import(struct req *r, struct db *db, const json_t *doc,
+    const struct plan_import_opts *opts, json_t **report, struct api_err *err)
+{
+	static const char seen[] = "CREATE TEMP TABLE IF NOT EXISTS plan_seen (kind INTEGER NOT "
+	    "NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID; "
+	    "DELETE FROM temp.plan_seen;";
+	struct plan_import pi = { .r = r, .db = db, .opts = opts };
+	const struct plan_kind *k;
+	struct plan_keys *pk = NULL;
+	const struct resource *res;
+	json_t *arr, *obj;
+	size_t i;
+	int a, rc = -1;
+
+	*report = NULL;
+	if (plan_import_check(doc, err) == -1)
+		return -1;
+	pi.kinds = json_object();
+	pi.changes = json_array();
+	for (k = plan_kinds; k->name != NULL; k++) {
+		json_t *counts = json_object();
+
+		for (a = 0; a < PI_NACTIONS; a++)
+			json_object_set_new(counts, plan_import_words[a], json_integer(0));
+		json_object_set_new(pi.kinds, k->name, counts);
+	}
+	json_object_set_new(pi.kinds, "settings", json_pack("{s:i, s:i, s:i, s:i}", "created", 0,
+	    "updated", 0, "deleted", 0, "unchanged", 0));
+	if (db_begin(db, true) == -1) {
+		db_fail(db, err, "starting the import");
+		goto done;
+	}
+	if (sqlite3_exec(db_handle(db), seen, NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(db, err, "starting the import");
+		goto out;
+	}
+	for (k = plan_kinds; k->name != NULL; k++) {
+		res = resource_find(k->name);
+		arr = json_object_get(doc, k->name);
+		json_array_foreach(arr, i, obj)
+			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
+				goto out;
+	}
+	if (plan_import_settings(&pi, doc, err) == -1)
+		goto out;
+	if (opts->replace) {
+		if ((pk = plan_keys_new(db)) == NULL) {
+			api_err_set(err, 500, "out of memory");
+			goto out;
+		}
+		for (k = plan_kinds; k->name != NULL; k++)
+			;
+		while (k-- != plan_kinds)
+			if (plan_import_prune(&pi, k, pk, err) == -1)
+				goto out;
+	}
+	if (opts->dry_run) {
+		db_rollback(db);
+	} else if (db_commit(db) == -1) {
+		db_fail(db, err, "committing the import");
+		goto out;
+	}
+	*report = plan_import_report(&pi);
+	rc = 0;
+out:
+	if (rc == -1)
+		db_rollback(db);
+done:
+	plan_keys_free(pk);
+	json_decref(pi.kinds);
+	json_decref(pi.changes);
+	return rc;
+}
