@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and starts netsot on 127.0.0.1:8080 with a demo database in var/.
+# Sets up and starts netsot on 127.0.0.1:8080 with a demo database in var/ holding the seed plan
+# (db/seed/hybrid-cloud.json).
 # Safe to run again: the database is kept, and the admin password is printed only when the
 # database is made. Delete var/ to start over.
 set -euo pipefail
@@ -14,6 +15,9 @@ db=var/demo.db
 mkdir -p var
 if [ ! -e "$db" ]; then
 	build/netsot migrate --db "$db"
+	# The plan of ../shared/seed-network-topology.txt, as a plan file (issue 5).
+	build/netsot import db/seed/hybrid-cloud.json --db "$db" >/dev/null
+	echo "loaded the seed plan from db/seed/hybrid-cloud.json"
 	password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 	printf '%s\n' "$password" | build/netsot user add admin --role admin --password-stdin --db "$db"
 	echo
