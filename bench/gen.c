@@ -156,9 +156,9 @@ gen_plan(struct db *db, int addresses, int rules)
 	    "dns_name, created_at, updated_at, addr_key) VALUES (?1, ?2, ?3, ?4, 'x', 'x', ?5)";
 	static const char svc[] = "INSERT INTO services (host_id, name, protocol, ports, "
 	    "created_at, updated_at) VALUES (?1, 'ssh', 'tcp', '22', 'x', 'x')";
-	static const char rule[] = "INSERT INTO firewall_rules (scope, priority, action, "
+	static const char rule[] = "INSERT INTO firewall_rules (name, scope, priority, action, "
 	    "protocol, dst_ports, src_vlan_id, src_prefix_id, dst_host_id, dst_cidr, created_at, "
-	    "updated_at) VALUES (?1, ?2, 'accept', ?3, ?4, ?5, ?6, ?7, ?8, 'x', 'x')";
+	    "updated_at) VALUES ('rule' || ?2, ?1, ?2, 'accept', ?3, ?4, ?5, ?6, ?7, ?8, 'x', 'x')";
 	int nvlans = (addresses + 249) / 250, i, hosts = 0;
 	unsigned char lo[IPADDR_KEYLEN], hi[IPADDR_KEYLEN];
 	char text[64], dns[64];

@@ -8,8 +8,18 @@ ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
     const unsigned char last[IPADDR_KEYLEN], int below_len, long long exclude, long long *id,
     struct api_err *err)
 {
-	static const char sql[] = "SELECT id FROM prefixes WHERE first_key <= ?1 AND "
-	    "last_key >= ?2 AND prefix_len < ?3 AND id != ?4 ORDER BY prefix_len DESC LIMIT 1";
+	/* CIDR blocks nest or are apart, so the most specific holder of [first, last] is the
+	 * prefix starting last at or below first, or the first of its parents that holds the
+	 * block: an index seek and a short walk up, not a scan of every prefix below first. */
+	static const char sql[] = "WITH RECURSIVE up (id, parent_id, last_key, prefix_len, n) AS ("
+	    "SELECT * FROM (SELECT id, parent_id, last_key, prefix_len, 0 FROM prefixes "
+	    "WHERE first_key <= ?1 AND prefix_len < ?3 AND id != ?4 "
+	    "ORDER BY first_key DESC, prefix_len DESC LIMIT 1) "
+	    "UNION ALL SELECT p.id, p.parent_id, p.last_key, p.prefix_len, up.n + 1 "
+	    "FROM prefixes p JOIN up ON p.id = up.parent_id "
+	    "WHERE up.last_key < ?2 OR up.prefix_len >= ?3 OR up.id = ?4) "
+	    "SELECT id FROM up WHERE last_key >= ?2 AND prefix_len < ?3 AND id != ?4 "
+	    "ORDER BY n LIMIT 1";
 	sqlite3_stmt *st;
 	int rc;
 
