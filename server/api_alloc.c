@@ -124,7 +124,7 @@ api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struc
 	obj = fields != NULL ? json_deep_copy(fields) : json_object();
 	ipaddr_format(&a, buf, sizeof(buf));
 	json_object_set_new(obj, "address", json_string(buf));
-	rc = resource_create_one(r, db, &res_ip_addresses, obj, out, err);
+	rc = resource_create_one(r, db, &res_ip_addresses, obj, NULL, out, err);
 	json_decref(obj);
 	return rc;
 }
@@ -274,7 +274,7 @@ api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
 	json_object_del(obj, "prefix_length");
 	ipnet_format(&child, buf, sizeof(buf));
 	json_object_set_new(obj, "prefix", json_string(buf));
-	if (resource_create_one(r, db, &res_prefixes, obj, &created, err) == -1 ||
+	if (resource_create_one(r, db, &res_prefixes, obj, NULL, &created, err) == -1 ||
 	    idem_store(r, db, 201, created, err) == -1)
 		goto out;
 	if (db_commit(db) == -1) {

@@ -35,6 +35,8 @@ struct db {
 	unsigned dyn_next;
 };
 
+static pthread_once_t db_configured = PTHREAD_ONCE_INIT;
+
 static const char *const db_pragmas =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=FULL;"
@@ -45,6 +47,16 @@ static const char *const db_pragmas =
 	/* Reads through a shared mapping: no read() per page, and no page cache per thread. */
 	"PRAGMA mmap_size=1073741824;";
 
+/* Before SQLite starts: no global memory statistics (a mutex around every allocation, and
+ * nothing reads them), and a larger per-connection lookaside for the many small allocations
+ * of each statement. */
+static void
+db_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 1200, 1000);
+}
+
 int
 db_open(const char *path, struct db **out, char *err, size_t errlen)
 {
@@ -53,6 +65,7 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 	int rc = -1;
 
 	*out = NULL;
+	pthread_once(&db_configured, db_configure);
 	if ((db = calloc(1, sizeof(*db))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -185,10 +185,10 @@ static int
 plan_import_object(struct plan_import *pi, const struct plan_kind *k,
     const struct resource *res, const json_t *obj, size_t idx, struct api_err *err)
 {
-	json_t *key = NULL, *in = NULL, *out = NULL;
+	json_t *key = NULL, *in = NULL;
 	char label[160];
 	long long id = 0;
-	bool changed = true;
+	bool changed = true, created = false;
 	int rc = -1;
 
 	snprintf(label, sizeof(label), "#%zu", idx);
@@ -208,13 +208,13 @@ plan_import_object(struct plan_import *pi, const struct plan_kind *k,
 		if (resource_update_one(pi->r, pi->db, res, id, in, false, &changed, err) == -1)
 			goto out;
 	} else {
-		if (resource_create_one(pi->r, pi->db, res, in, &out, err) == -1)
+		if (resource_create_one(pi->r, pi->db, res, in, &id, NULL, err) == -1)
 			goto out;
-		id = json_integer_value(json_object_get(out, "id"));
+		created = true;
 	}
 	if (plan_import_seen(pi, (size_t)(k - plan_kinds), id, err) == -1)
 		goto out;
-	plan_import_count(pi, k->name, out != NULL ? PI_CREATED : changed ? PI_UPDATED :
+	plan_import_count(pi, k->name, created ? PI_CREATED : changed ? PI_UPDATED :
 	    PI_UNCHANGED, label);
 	rc = 0;
 out:
@@ -222,7 +222,6 @@ out:
 		plan_import_blame(err, res, label);
 	json_decref(key);
 	json_decref(in);
-	json_decref(out);
 	return rc;
 }
 

@@ -754,49 +754,65 @@ res_write_failed(struct db *db, const struct resource *res, struct api_err *err)
 	return db_fail(db, err, "writing an object");
 }
 
-int
-resource_log(struct req *r, struct db *db, const char *action, const char *object,
-    long long id, const json_t *before, const json_t *after, struct api_err *err)
+/* One row of the audit log, the objects given as JSON text (either may be NULL). */
+static int
+res_log_text(struct req *r, struct db *db, const char *action, const char *object,
+    long long id, const char *before, const char *after, struct api_err *err)
 {
 	static const char sql[] = "INSERT INTO changes (time, username, request_id, action, "
 	    "object_type, object_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	char now[CLOCK_RFC3339_LEN], *b = NULL, *a = NULL;
+	char now[CLOCK_RFC3339_LEN];
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "writing the audit log");
 	clock_rfc3339(clock_now(), now);
-	b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, r && r->who.name[0] ? r->who.name : "-", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, r ? r->reqid : "-", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, object, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, id);
-	if (b != NULL)
-		sqlite3_bind_text(st, 7, b, -1, SQLITE_TRANSIENT);
-	if (a != NULL)
-		sqlite3_bind_text(st, 8, a, -1, SQLITE_TRANSIENT);
+	if (before != NULL)
+		sqlite3_bind_text(st, 7, before, -1, SQLITE_STATIC);
+	if (after != NULL)
+		sqlite3_bind_text(st, 8, after, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	free(b);
-	free(a);
 	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "writing the audit log");
 }
 
 int
+resource_log(struct req *r, struct db *db, const char *action, const char *object,
+    long long id, const json_t *before, const json_t *after, struct api_err *err)
+{
+	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc;
+
+	rc = (before != NULL && b == NULL) || (after != NULL && a == NULL) ?
+	    api_err_set(err, 500, "out of memory") :
+	    res_log_text(r, db, action, object, id, b, a, err);
+	free(b);
+	free(a);
+	return rc;
+}
+
+int
 resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
-    json_t **out, struct api_err *err)
+    long long *id, json_t **out, struct api_err *err)
 {
 	struct wctx w = { .r = r, .db = db, .res = res };
 	char now[CLOCK_RFC3339_LEN];
 	json_t *obj = NULL;
 	sqlite3_stmt *st;
+	struct sbuf text;
 	int rc = -1;
 
-	*out = NULL;
+	if (out != NULL)
+		*out = NULL;
+	sbuf_init(&text, 0);
 	if (res_prepare(&w, in, false, &obj, err) == -1)
 		goto out;
 	if ((st = db_stmt(db, res_q(res)->insert)) == NULL) {
@@ -815,15 +831,20 @@ resource_create_one(struct req *r, struct db *db, const struct resource *res, js
 	if (res_write_joins(&w, obj, err) == -1 ||
 	    (res->after != NULL && res->after(&w, obj, err) == -1))
 		goto out;
-	if (resource_load(db, res, w.id, out, err) == -1 ||
-	    resource_log(r, db, "create", res->object, w.id, NULL, *out, err) == -1)
+	/* The object as the API shows it, logged as that text: no tree is built unless the
+	 * caller wants one. */
+	if (res_text(db, res, w.id, true, &text, err) == -1 ||
+	    res_log_text(r, db, "create", res->object, w.id, NULL, sbuf_str(&text), err) == -1)
 		goto out;
+	if (out != NULL && (*out = json_loadb(sbuf_str(&text), text.len, 0, NULL)) == NULL) {
+		api_err_set(err, 500, "an object does not read back as JSON");
+		goto out;
+	}
+	if (id != NULL)
+		*id = w.id;
 	rc = 0;
 out:
-	if (rc == -1) {
-		json_decref(*out);
-		*out = NULL;
-	}
+	sbuf_free(&text);
 	json_decref(obj);
 	return rc;
 }
@@ -878,13 +899,13 @@ resource_create(struct req *r, struct reply *rep, struct api_err *err)
 	if (db_begin(db, true) == -1)
 		return db_fail(db, err, "starting a write");
 	if (!json_is_array(r->json)) {
-		if (resource_create_one(r, db, res, r->json, &created, err) == -1)
+		if (resource_create_one(r, db, res, r->json, NULL, &created, err) == -1)
 			goto out;
 	} else {
 		/* All or none: one transaction, the first failure names its object. */
 		results = json_array();
 		json_array_foreach(r->json, i, one) {
-			if (resource_create_one(r, db, res, one, &created, err) == -1) {
+			if (resource_create_one(r, db, res, one, NULL, &created, err) == -1) {
 				resource_error_index(err, i);
 				goto out;
 			}

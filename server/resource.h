@@ -112,9 +112,10 @@ int resource_load(struct db *db, const struct resource *res, long long id, json_
 /* The same without computed fields: cheaper when only stored fields are needed. */
 int resource_load_plain(struct db *db, const struct resource *res, long long id, json_t **out,
     struct api_err *err);
-/* Creates one object inside the caller's write transaction (used by allocation too). */
+/* Creates one object inside the caller's write transaction (used by allocation too): its id
+ * in *id and the object as the API shows it in *out, each when not NULL. */
 int resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
-    json_t **out, struct api_err *err);
+    long long *id, json_t **out, struct api_err *err);
 /* Replaces (patch: merges into) one stored object inside the caller's write transaction. With
  * changed non-NULL an object that would store what it holds already is neither written nor
  * logged, and *changed says which happened. */
