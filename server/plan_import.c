@@ -9,6 +9,7 @@
 #include "settings.h"
 
 #define PLAN_IMPORT_CHANGES_MAX 1000
+#define PLAN_NKINDS_MAX 16
 
 enum plan_import_action { PI_CREATED, PI_UPDATED, PI_DELETED, PI_UNCHANGED, PI_NACTIONS };
 
@@ -16,6 +17,12 @@ static const char *const plan_import_words[PI_NACTIONS] = { "created", "updated"
 	"unchanged" };
 static const char *const plan_import_verbs[PI_NACTIONS] = { "create", "update", "delete",
 	"keep" };
+
+/* The ids of one kind the file holds: an open-addressing set (ids are positive). */
+struct plan_idset {
+	long long *slots;
+	size_t cap, n;
+};
 
 struct plan_import {
 	struct req *r;
@@ -25,6 +32,7 @@ struct plan_import {
 	json_t *changes;                    /* the first PLAN_IMPORT_CHANGES_MAX changes */
 	long long changes_total;
 	long long totals[PI_NACTIONS];
+	struct plan_idset *seen;            /* per kind, in plan_kinds order */
 };
 
 static void
@@ -161,23 +169,54 @@ plan_import_input(struct plan_import *pi, const struct resource *res, const json
 	return in;
 }
 
+static bool
+plan_idset_has(const struct plan_idset *set, long long id)
+{
+	size_t i;
+
+	if (set->cap == 0)
+		return false;
+	for (i = (size_t)id * 0x9E3779B97F4A7C15ull & (set->cap - 1); set->slots[i] != 0;
+	    i = (i + 1) & (set->cap - 1))
+		if (set->slots[i] == id)
+			return true;
+	return false;
+}
+
+/* Adds id; false when it was there already. */
+static bool
+plan_idset_add(struct plan_idset *set, long long id)
+{
+	struct plan_idset grown = { NULL, 0, 0 };
+	size_t i;
+
+	if (plan_idset_has(set, id))
+		return false;
+	if ((set->n + 1) * 2 > set->cap) {
+		grown.cap = set->cap ? set->cap * 2 : 1024;
+		if ((grown.slots = calloc(grown.cap, sizeof(*grown.slots))) == NULL)
+			abort();
+		for (i = 0; i < set->cap; i++)
+			if (set->slots[i] != 0)
+				plan_idset_add(&grown, set->slots[i]);
+		free(set->slots);
+		*set = grown;
+	}
+	for (i = (size_t)id * 0x9E3779B97F4A7C15ull & (set->cap - 1); set->slots[i] != 0;
+	    i = (i + 1) & (set->cap - 1))
+		;
+	set->slots[i] = id;
+	set->n++;
+	return true;
+}
+
 /* Remembers that the file holds object id of kind k; a second mention is an error. */
 static int
 plan_import_seen(struct plan_import *pi, size_t k, long long id, struct api_err *err)
 {
-	static const char sql[] = "INSERT INTO temp.plan_seen (kind, id) VALUES (?, ?)";
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = db_stmt(pi->db, sql)) == NULL)
-		return db_fail(pi->db, err, "importing");
-	sqlite3_bind_int64(st, 1, (long long)k);
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	if (!plan_idset_add(&pi->seen[k], id))
 		return api_err_set(err, 422, "the plan holds this object twice");
-	return rc == SQLITE_DONE ? 0 : db_fail(pi->db, err, "importing");
+	return 0;
 }
 
 /* Creates or updates one object of the file, found by its natural key. */
@@ -238,8 +277,7 @@ plan_import_prune(struct plan_import *pi, const struct plan_kind *k, struct plan
 	json_t *key;
 	int rc = -1;
 
-	if (asprintf(&sql, "SELECT id FROM %s WHERE id NOT IN (SELECT id FROM temp.plan_seen "
-	    "WHERE kind = ?) ORDER BY id DESC", res->table) < 0) {
+	if (asprintf(&sql, "SELECT id FROM %s ORDER BY id DESC", res->table) < 0) {
 		api_err_set(err, 500, "out of memory");
 		goto out;
 	}
@@ -247,8 +285,9 @@ plan_import_prune(struct plan_import *pi, const struct plan_kind *k, struct plan
 		db_fail(pi->db, err, "importing");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, (long long)(k - plan_kinds));
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (plan_idset_has(&pi->seen[k - plan_kinds], sqlite3_column_int64(st, 0)))
+			continue;
 		if (n == cap && (ids = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(*ids))) ==
 		    NULL)
 			abort();
@@ -377,9 +416,6 @@ int
 plan_import(struct req *r, struct db *db, const json_t *doc,
     const struct plan_import_opts *opts, json_t **report, struct api_err *err)
 {
-	static const char seen[] = "CREATE TEMP TABLE IF NOT EXISTS plan_seen (kind INTEGER NOT "
-	    "NULL, id INTEGER NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID; "
-	    "DELETE FROM temp.plan_seen;";
 	struct plan_import pi = { .r = r, .db = db, .opts = opts };
 	const struct plan_kind *k;
 	struct plan_keys *pk = NULL;
@@ -391,6 +427,11 @@ plan_import(struct req *r, struct db *db, const json_t *doc,
 	*report = NULL;
 	if (plan_import_check(doc, err) == -1)
 		return -1;
+	for (k = plan_kinds; k->name != NULL; k++)
+		if (k - plan_kinds >= PLAN_NKINDS_MAX - 1)
+			return api_err_set(err, 500, "PLAN_NKINDS_MAX is too small");
+	if ((pi.seen = calloc(PLAN_NKINDS_MAX, sizeof(*pi.seen))) == NULL)
+		return api_err_set(err, 500, "out of memory");
 	pi.kinds = json_object();
 	pi.changes = json_array();
 	for (k = plan_kinds; k->name != NULL; k++) {
@@ -402,13 +443,12 @@ plan_import(struct req *r, struct db *db, const json_t *doc,
 	}
 	json_object_set_new(pi.kinds, "settings", json_pack("{s:i, s:i, s:i, s:i}", "created", 0,
 	    "updated", 0, "deleted", 0, "unchanged", 0));
+	/* A whole plan's pages stay in memory until the commit instead of spilling to the WAL
+	 * midway; the connection's usual cache comes back afterwards. */
+	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-262144", NULL, NULL, NULL);
 	if (db_begin(db, true) == -1) {
 		db_fail(db, err, "starting the import");
 		goto done;
-	}
-	if (sqlite3_exec(db_handle(db), seen, NULL, NULL, NULL) != SQLITE_OK) {
-		db_fail(db, err, "starting the import");
-		goto out;
 	}
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
@@ -442,6 +482,10 @@ out:
 	if (rc == -1)
 		db_rollback(db);
 done:
+	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
+	for (i = 0; i < PLAN_NKINDS_MAX; i++)
+		free(pi.seen[i].slots);
+	free(pi.seen);
 	plan_keys_free(pk);
 	json_decref(pi.kinds);
 	json_decref(pi.changes);
