@@ -3,37 +3,26 @@
 #include <string.h>
 
 #include "apierr.h"
+#include "etag.h"
 #include "plan.h"
-#include "resource.h"
 #include "sbuf.h"
 
 /* GET /api/v1/export: the whole plan as a plan file, from one snapshot. */
 int
 api_plan_export(struct req *r, struct reply *rep, struct api_err *err)
 {
-	const char *inm = http_header(r, "If-None-Match");
 	struct sbuf sb;
 	struct db *db;
-	char etag[24];
 
 	if ((db = http_db(r, err)) == NULL)
 		return -1;
 	sbuf_init(&sb, 0);
-	if (plan_export(db, &sb, err) == -1) {
+	if (plan_export(db, &sb, err) == -1 ||
+	    etag_reply(r, rep, &sb, "application/json", err) == -1) {
 		sbuf_free(&sb);
 		return -1;
 	}
-	resource_etag(sbuf_str(&sb), sb.len, etag);
-	http_reply_header(rep, "ETag", "%s", etag);
-	if (inm != NULL && strstr(inm, etag) != NULL) {
-		sbuf_free(&sb);
-		rep->status = 304;
-		return 0;
-	}
-	rep->status = 200;
-	rep->ctype = "application/json";
-	rep->body = sbuf_take(&sb, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+	return 0;
 }
 
 /* A boolean query parameter: absent is false. */

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "db.h"
+#include "etag.h"
 #include "ipaddr.h"
 #include "listing.h"
 #include "log.h"
@@ -308,43 +309,13 @@ resource_load_plain(struct db *db, const struct resource *res, long long id, jso
 	return res_load(db, res, id, false, out, err);
 }
 
-void
-resource_etag(const char *text, size_t len, char buf[24])
-{
-	unsigned char h[8];
-	char hex[17];
-
-	crypto_generichash(h, sizeof(h), (const unsigned char *)text, len, NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(buf, 24, "\"%s\"", hex);
-}
-
-/* Whether an If-Match / If-None-Match list names this ETag ("*" names any). */
-static bool
-res_etag_listed(const char *list, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p;
-
-	for (p = list; *p != '\0';) {
-		p += strspn(p, " \t,");
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (*p == '*' || (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
-		    p[n] == ' ')))
-			return true;
-		p += strcspn(p, ",");
-	}
-	return false;
-}
-
 /* If-Match on a write: compared with the object as it is now, inside the transaction. */
 static int
 res_if_match(struct req *r, struct db *db, const struct resource *res, struct api_err *err)
 {
 	const char *im = http_header(r, "If-Match");
 	struct sbuf sb;
-	char etag[24];
+	char etag[ETAG_LEN];
 	int rc;
 
 	if (im == NULL)
@@ -352,8 +323,8 @@ res_if_match(struct req *r, struct db *db, const struct resource *res, struct ap
 	sbuf_init(&sb, 0);
 	rc = res_text(db, res, r->id, true, &sb, err);
 	if (rc == 0) {
-		resource_etag(sbuf_str(&sb), sb.len, etag);
-		if (!res_etag_listed(im, etag))
+		etag_of(sbuf_str(&sb), sb.len, etag);
+		if (!etag_listed(im, etag))
 			rc = api_err_set(err, 412, "the object has changed since you read it "
 			    "(ETag %s)", etag);
 	}
@@ -367,14 +338,14 @@ res_reply_object(struct db *db, const struct resource *res, long long id, int st
     struct reply *rep, struct api_err *err)
 {
 	struct sbuf sb;
-	char etag[24];
+	char etag[ETAG_LEN];
 
 	sbuf_init(&sb, 0);
 	if (res_text(db, res, id, true, &sb, err) == -1) {
 		sbuf_free(&sb);
 		return -1;
 	}
-	resource_etag(sbuf_str(&sb), sb.len, etag);
+	etag_of(sbuf_str(&sb), sb.len, etag);
 	http_reply_header(rep, "ETag", "%s", etag);
 	rep->status = status;
 	rep->ctype = "application/json";
@@ -938,30 +909,18 @@ int
 resource_get(struct req *r, struct reply *rep, struct api_err *err)
 {
 	const struct resource *res;
-	const char *inm;
-	char etag[24];
 	struct db *db;
 	struct sbuf sb;
 
 	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
 		return -1;
 	sbuf_init(&sb, 0);
-	if (res_text(db, res, r->id, true, &sb, err) == -1) {
+	if (res_text(db, res, r->id, true, &sb, err) == -1 ||
+	    etag_reply(r, rep, &sb, "application/json", err) == -1) {
 		sbuf_free(&sb);
 		return -1;
 	}
-	resource_etag(sbuf_str(&sb), sb.len, etag);
-	http_reply_header(rep, "ETag", "%s", etag);
-	inm = http_header(r, "If-None-Match");
-	if (inm != NULL && res_etag_listed(inm, etag)) {
-		sbuf_free(&sb);
-		rep->status = 304;
-		return 0;
-	}
-	rep->status = 200;
-	rep->ctype = "application/json";
-	rep->body = sbuf_take(&sb, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+	return 0;
 }
 
 /* Whether the prepared object stores exactly what is stored now (read-only fields aside). */
@@ -1023,8 +982,11 @@ out:
 	return rc;
 }
 
+enum res_op { RES_PUT, RES_PATCH, RES_DELETE };
+
+/* PUT, PATCH and DELETE of one object: If-Match and the write in one transaction. */
 static int
-res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
+res_modify(struct req *r, struct reply *rep, enum res_op op, struct api_err *err)
 {
 	const struct resource *res;
 	struct db *db;
@@ -1034,11 +996,17 @@ res_update(struct req *r, struct reply *rep, bool patch, struct api_err *err)
 		return -1;
 	if (db_begin(db, true) == -1)
 		return db_fail(db, err, "starting a write");
-	if (res_if_match(r, db, res, err) == -1 ||
-	    resource_update_one(r, db, res, r->id, r->json ? r->json : json_object(), patch, NULL,
-	    err) == -1 ||
-	    res_reply_object(db, res, r->id, 200, rep, err) == -1)
+	if (res_if_match(r, db, res, err) == -1)
 		goto out;
+	if (op == RES_DELETE) {
+		if (resource_delete_one(r, db, res, r->id, err) == -1)
+			goto out;
+		rep->status = 204;
+	} else if (resource_update_one(r, db, res, r->id, r->json ? r->json : json_object(),
+	    op == RES_PATCH, NULL, err) == -1 ||
+	    res_reply_object(db, res, r->id, 200, rep, err) == -1) {
+		goto out;
+	}
 	if (db_commit(db) == -1) {
 		db_fail(db, err, "committing");
 		goto out;
@@ -1053,13 +1021,19 @@ out:
 int
 resource_replace(struct req *r, struct reply *rep, struct api_err *err)
 {
-	return res_update(r, rep, false, err);
+	return res_modify(r, rep, RES_PUT, err);
 }
 
 int
 resource_patch(struct req *r, struct reply *rep, struct api_err *err)
 {
-	return res_update(r, rep, true, err);
+	return res_modify(r, rep, RES_PATCH, err);
+}
+
+int
+resource_delete(struct req *r, struct reply *rep, struct api_err *err)
+{
+	return res_modify(r, rep, RES_DELETE, err);
 }
 
 /* Writable references to this object from any resource: 409 naming them. */
@@ -1139,32 +1113,6 @@ resource_delete_one(struct req *r, struct db *db, const struct resource *res, lo
 	rc = 0;
 out:
 	json_decref(w.old);
-	return rc;
-}
-
-int
-resource_delete(struct req *r, struct reply *rep, struct api_err *err)
-{
-	const struct resource *res;
-	struct db *db;
-	int rc = -1;
-
-	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
-		return -1;
-	if (db_begin(db, true) == -1)
-		return db_fail(db, err, "starting a write");
-	if (res_if_match(r, db, res, err) == -1 ||
-	    resource_delete_one(r, db, res, r->id, err) == -1)
-		goto out;
-	if (db_commit(db) == -1) {
-		db_fail(db, err, "committing");
-		goto out;
-	}
-	rep->status = 204;
-	rc = 0;
-out:
-	if (rc == -1)
-		db_rollback(db);
 	return rc;
 }
 

@@ -129,8 +129,6 @@ int resource_log(struct req *r, struct db *db, const char *action, const char *o
     long long id, const json_t *before, const json_t *after, struct api_err *err);
 /* Names the object of a bulk write in err: "object 3: ..." and fields as "[3].field". */
 void resource_error_index(struct api_err *err, size_t idx);
-/* The ETag of an object's JSON text: a hash of the bytes a client receives. */
-void resource_etag(const char *text, size_t len, char buf[24]);
 /* The column list of SELECTs, and a row written as the API shows it (shared with listing.c). */
 const char *resource_columns(const struct resource *res);
 int resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *st,
