@@ -31,4 +31,8 @@ int api_validate(struct req *r, struct reply *rep, struct api_err *err);
 int api_plan_export(struct req *r, struct reply *rep, struct api_err *err);
 int api_plan_import(struct req *r, struct reply *rep, struct api_err *err);
 
+int api_render(struct req *r, struct reply *rep, struct api_err *err);
+int api_render_inventory(struct req *r, struct reply *rep, struct api_err *err);
+int api_render_list(struct req *r, struct reply *rep, struct api_err *err);
+
 #endif

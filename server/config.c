@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_type { OPT_STR, OPT_LONG, OPT_FLAG };
+enum opt_type { OPT_STR, OPT_LONG, OPT_FLAG, OPT_LIST };
 
 struct opt {
 	const char *name;       /* --name */
@@ -19,7 +19,8 @@ struct opt {
 	const char *help;
 };
 
-#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_VALIDATE | CMD_IMPORT | CMD_EXPORT)
+#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_VALIDATE | CMD_IMPORT | CMD_EXPORT | \
+    CMD_RENDER)
 
 static const struct opt config_opts[] = {
 	{ "db", "NETSOT_DB", OPT_STR, offsetof(struct config, db), 0, 0, ALL_DB,
@@ -54,6 +55,8 @@ static const struct opt config_opts[] = {
 	  "database becomes exactly the file" },
 	{ "dry-run", "NETSOT_DRY_RUN", OPT_FLAG, offsetof(struct config, dry_run), 0, 0,
 	  CMD_IMPORT, NULL, "report what would change, change nothing" },
+	{ "param", "NETSOT_RENDER_PARAM", OPT_LIST, offsetof(struct config, params), 0, 0,
+	  CMD_RENDER, "NAME=VALUE", "a parameter of the target (again for each)" },
 	{ "password-stdin", "NETSOT_PASSWORD_STDIN", OPT_FLAG,
 	  offsetof(struct config, password_stdin), 0, 0, CMD_USER_ADD, NULL,
 	  "read the password from standard input" },
@@ -78,11 +81,19 @@ config_init(struct config *c)
 void
 config_free(struct config *c)
 {
+	struct config_list *l;
 	size_t i;
+	int j;
 
-	for (i = 0; i < NOPTS; i++)
+	for (i = 0; i < NOPTS; i++) {
 		if (config_opts[i].type == OPT_STR)
 			free(*(char **)((char *)c + config_opts[i].off));
+		if (config_opts[i].type != OPT_LIST)
+			continue;
+		l = (struct config_list *)((char *)c + config_opts[i].off);
+		for (j = 0; j < l->n; j++)
+			free(l->v[j]);
+	}
 	config_init(c);
 }
 
@@ -115,6 +126,18 @@ config_set(struct config *c, const struct opt *o, const char *val, const char *s
 			return -1;
 		}
 		*(long *)field = v;
+		return 0;
+	case OPT_LIST:
+		if (((struct config_list *)field)->n == CONFIG_MAX_LIST) {
+			snprintf(err, errlen, "%s: at most %d", src, CONFIG_MAX_LIST);
+			return -1;
+		}
+		if ((((struct config_list *)field)->v[((struct config_list *)field)->n] =
+		    strdup(val)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		((struct config_list *)field)->n++;
 		return 0;
 	case OPT_FLAG:
 		if (strcmp(val, "1") != 0 && strcmp(val, "true") != 0 &&

@@ -13,9 +13,17 @@ enum {
 	CMD_VALIDATE = 1 << 3,
 	CMD_IMPORT = 1 << 4,
 	CMD_EXPORT = 1 << 5,
+	CMD_RENDER = 1 << 6,
 };
 
 #define CONFIG_MAX_ARGS 8
+#define CONFIG_MAX_LIST 8
+
+/* An option that may be given several times. */
+struct config_list {
+	int n;
+	char *v[CONFIG_MAX_LIST];
+};
 
 struct config {
 	char *db;
@@ -27,6 +35,7 @@ struct config {
 	long max_import_body;   /* the cap for POST /api/v1/import, which takes whole plans */
 	char *mode;             /* import: merge or replace */
 	bool dry_run;
+	struct config_list params;   /* render: --param k=v */
 	long token_ttl;
 	long timeout;
 	long login_max_failures;

@@ -110,6 +110,34 @@ http_query(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct http_args {
+	const char **keys, **values;
+	int n, max;
+};
+
+static enum MHD_Result
+http_collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct http_args *a = cls;
+
+	(void)kind;
+	if (a->n < a->max) {
+		a->keys[a->n] = key;
+		a->values[a->n] = value ? value : "";
+	}
+	a->n++;
+	return MHD_YES;
+}
+
+int
+http_query_all(struct req *r, const char **keys, const char **values, int max)
+{
+	struct http_args a = { keys, values, 0, max };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, http_collect, &a);
+	return a.n;
+}
+
 const char *
 http_header(struct req *r, const char *name)
 {

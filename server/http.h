@@ -80,6 +80,9 @@ void http_reply_list(struct reply *rep, json_t *results);
 void http_reply_header(struct reply *rep, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *http_query(struct req *r, const char *name);
+/* Every query parameter in order, at most max of them; returns how many there are (more than
+ * max when they did not fit). */
+int http_query_all(struct req *r, const char **keys, const char **values, int max);
 const char *http_header(struct req *r, const char *name);
 /* The calling thread's database connection, or a 500 in err. */
 struct db *http_db(struct req *r, struct api_err *err);

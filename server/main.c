@@ -15,6 +15,7 @@
 #include "log.h"
 #include "plan.h"
 #include "ratelimit.h"
+#include "render.h"
 #include "sbuf.h"
 #include "user.h"
 #include "validate.h"
@@ -40,6 +41,7 @@ static int main_version(struct config *c);
 static int main_validate(struct config *c);
 static int main_import(struct config *c);
 static int main_export(struct config *c);
+static int main_render(struct config *c);
 
 static const struct command main_commands[] = {
 	{ "serve", NULL, CMD_SERVE, "", 0, main_serve, "run the HTTP server" },
@@ -52,6 +54,8 @@ static const struct command main_commands[] = {
 	{ "import", NULL, CMD_IMPORT, "FILE", 1, main_import,
 	  "load a plan file ('-' for standard input) in one transaction; print what changed" },
 	{ "export", NULL, CMD_EXPORT, "", 0, main_export, "print the plan as a plan file" },
+	{ "render", NULL, CMD_RENDER, "TARGET", 1, main_render,
+	  "print a rendered config (the bytes GET /api/v1/render/TARGET answers)" },
 	{ "version", NULL, 0, "", 0, main_version, "print the version" },
 };
 
@@ -226,6 +230,56 @@ out:
 	api_err_free(&err);
 	db_close(db);
 	return rc;
+}
+
+static int
+main_render(struct config *c)
+{
+	const char *keys[CONFIG_MAX_LIST], *values[CONFIG_MAX_LIST];
+	char *pairs[CONFIG_MAX_LIST] = { NULL }, *eq;
+	struct render_ctx rc;
+	struct api_err err;
+	struct db *db = NULL;
+	struct sbuf sb;
+	int i, status = 1;
+
+	api_err_init(&err);
+	sbuf_init(&sb, 0);
+	for (i = 0; i < c->params.n; i++) {
+		if ((pairs[i] = strdup(c->params.v[i])) == NULL)
+			goto out;
+		if ((eq = strchr(pairs[i], '=')) == NULL) {
+			fprintf(stderr, "netsot render: --param takes NAME=VALUE\n");
+			status = 2;
+			goto out;
+		}
+		*eq = '\0';
+		keys[i] = pairs[i];
+		values[i] = eq + 1;
+	}
+	if (main_open(c, &db) == -1)
+		goto out;
+	if (db_read_begin(db) == -1) {
+		api_err_set(&err, 500, "cannot read the database");
+		main_problem("render", &err);
+		goto out;
+	}
+	if (render_prepare(db, c->args[0], c->params.n, keys, values, &rc, &err) == -1 ||
+	    render_body(&rc, &sb, &err) == -1) {
+		db_read_end(db);
+		main_problem("render", &err);
+		goto out;
+	}
+	db_read_end(db);
+	if (fwrite(sbuf_str(&sb), 1, sb.len, stdout) == sb.len && fflush(stdout) == 0)
+		status = 0;
+out:
+	for (i = 0; i < c->params.n; i++)
+		free(pairs[i]);
+	sbuf_free(&sb);
+	api_err_free(&err);
+	db_close(db);
+	return status;
 }
 
 static int

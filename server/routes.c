@@ -36,6 +36,9 @@ const struct route routes_table[] = {
 	{ HTTP_PATCH, "/api/v1/settings", api_settings_patch, ROLE_EDITOR, NULL },
 	{ HTTP_GET, "/api/v1/export", api_plan_export, ROLE_VIEWER, NULL },
 	{ HTTP_POST, "/api/v1/import", api_plan_import, ROLE_EDITOR, NULL },
+	{ HTTP_GET, "/api/v1/render", api_render_list, ROLE_VIEWER, NULL },
+	{ HTTP_GET, "/api/v1/render/{name}", api_render, ROLE_VIEWER, NULL },
+	{ HTTP_GET, "/api/v1/inventory", api_render_inventory, ROLE_VIEWER, NULL },
 	/* Every writable resource of resource.c, by one generic driver. */
 	{ HTTP_GET, "/api/v1/{res}", resource_list, ROLE_VIEWER, NULL },
 	{ HTTP_POST, "/api/v1/{res}", resource_create, ROLE_EDITOR, NULL },

@@ -435,6 +435,11 @@ test_firewall(void **state)
 		{ "k3s-api", "input", 0, 0, "k3s", "tcp", "6443" },
 		{ "k3s-flannel-vxlan", "input", 0, 0, "k3s", "udp", "8472" },
 		{ "k3s-flannel-wireguard", "input", 0, 0, "k3s", "udp", "51820-51821" },
+		/* Not in the seed's lists, but the router must stay reachable: SSH from the
+		 * management VLAN ("SSH (22) from trusted sources") and network, and its DNS. */
+		{ "router-ssh-management", "input", 60, 0, "router", "tcp", "22" },
+		{ "router-ssh-management-network", "input", 0, 0, "router", "tcp", "22" },
+		{ "router-dns", "input", 0, 0, "router", "udp", "53" },
 	};
 	json_t *rules = list("firewall-rules"), *r, *settings;
 	struct resp s;

@@ -1,0 +1,173 @@
+/* dnsmasq: the plan's names as host-record, cname, address (wildcards), mx-host, srv-host,
+ * txt-record and ptr-record lines, and a dhcp-range for every DHCP prefix and range. */
+#include "render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "dnsname.h"
+#include "ipam.h"
+#include "render/names.h"
+#include "sbuf.h"
+
+/* dnsmasq splits its options on commas and ends them at a newline. */
+static bool
+render_dnsmasq_ok(const char *s)
+{
+	return strpbrk(s, ",\n\r#") == NULL;
+}
+
+static void
+render_dnsmasq_names(struct sbuf *out, const struct render_names *rn)
+{
+	struct sbuf names;
+	const char *wild;
+	json_t *v;
+	size_t i, j;
+
+	sbuf_init(&names, 0);
+	sbuf_puts(out, "\n# Names of addresses\n");
+	for (i = 0; i < rn->n; i++) {
+		sbuf_reset(&names);
+		json_array_foreach(rn->list[i].names, j, v) {
+			wild = json_string_value(v);
+			/* A wildcard answers for every name below it. */
+			if (strncmp(wild, "*.", 2) == 0 && dnsname_valid(wild + 2))
+				sbuf_printf(out, "address=/%s/%s\n", wild + 2, rn->list[i].address);
+			else if (dnsname_valid(wild))
+				sbuf_printf(&names, "%s,", wild);
+		}
+		if (names.len > 0)
+			sbuf_printf(out, "host-record=%s%s\n", sbuf_str(&names), rn->list[i].address);
+	}
+	sbuf_free(&names);
+}
+
+static void
+render_dnsmasq_records(struct sbuf *out, const struct render_names *rn)
+{
+	const char *type, *name, *value;
+	unsigned a, b, port;
+	char target[300], rest[300];
+	json_t *r;
+	size_t i;
+
+	if (json_array_size(rn->cnames) + json_array_size(rn->records) == 0)
+		return;
+	sbuf_puts(out, "\n# Stored records\n");
+	json_array_foreach(rn->cnames, i, r)
+		if (dnsname_valid(json_string_value(json_array_get(r, 0))) &&
+		    dnsname_valid(json_string_value(json_array_get(r, 1))))
+			sbuf_printf(out, "cname=%s,%s\n", json_string_value(json_array_get(r, 0)),
+			    json_string_value(json_array_get(r, 1)));
+	json_array_foreach(rn->records, i, r) {
+		type = json_string_value(json_array_get(r, 0));
+		name = json_string_value(json_array_get(r, 1));
+		value = json_string_value(json_array_get(r, 2));
+		if (!render_dnsmasq_ok(name) || !render_dnsmasq_ok(value))
+			continue;
+		if (strcmp(type, "TXT") == 0) {
+			sbuf_printf(out, "txt-record=%s,\"", name);
+			for (; *value != '\0'; value++)
+				sbuf_printf(out, "%s%c", *value == '"' || *value == '\\' ? "\\" : "",
+				    *value);
+			sbuf_puts(out, "\"\n");
+		} else if (strcmp(type, "MX") == 0 && sscanf(value, "%u %299s", &a, rest) == 2) {
+			render_names_fqdn(rest, json_string_value(json_array_get(r, 3)), target,
+			    sizeof(target));
+			sbuf_printf(out, "mx-host=%s,%s,%u\n", name, target, a);
+		} else if (strcmp(type, "SRV") == 0 && sscanf(value, "%u %u %u %299s", &a, &b,
+		    &port, rest) == 4) {
+			render_names_fqdn(rest, json_string_value(json_array_get(r, 3)), target,
+			    sizeof(target));
+			sbuf_printf(out, "srv-host=%s,%s,%u,%u,%u\n", name, target, port, a, b);
+		} else if (strcmp(type, "PTR") == 0) {
+			render_names_fqdn(value, json_string_value(json_array_get(r, 3)), target,
+			    sizeof(target));
+			sbuf_printf(out, "ptr-record=%s,%s\n", name, target);
+		}
+	}
+}
+
+/* One pool: its first and last address, the mask or prefix length, and a tag named after its
+ * first address (stable whatever the ids) that gives it its router. */
+static void
+render_dnsmasq_range(struct sbuf *out, const struct ipnet *n, const struct ipaddr *lo,
+    const struct ipaddr *hi, const char *gateway)
+{
+	char a[IPADDR_STRLEN], b[IPADDR_STRLEN], mask[IPADDR_STRLEN], tag[64];
+	struct ipaddr m;
+	size_t i;
+
+	ipaddr_format(lo, a, sizeof(a));
+	ipaddr_format(hi, b, sizeof(b));
+	snprintf(tag, sizeof(tag), "pool-%s", a);
+	for (i = 0; tag[i] != '\0'; i++)
+		if (tag[i] == '.' || tag[i] == ':')
+			tag[i] = '-';
+	if (n->addr.family == 4) {
+		ipnet_mask(n, &m);
+		ipaddr_format(&m, mask, sizeof(mask));
+		sbuf_printf(out, "dhcp-range=set:%s,%s,%s,%s,12h\n", tag, a, b, mask);
+	} else {
+		sbuf_printf(out, "dhcp-range=set:%s,%s,%s,%d,12h\n", tag, a, b, n->len);
+	}
+	if (gateway != NULL && n->addr.family == 4)
+		sbuf_printf(out, "dhcp-option=tag:%s,option:router,%s\n", tag, gateway);
+}
+
+static int
+render_dnsmasq_dhcp(struct render_ctx *c, struct sbuf *out, struct api_err *err)
+{
+	/* Ranges marked for DHCP, then whole prefixes marked for it that hold no such range. */
+	static const char sql[] = "SELECT r.start_key, p.prefix, r.start_address, "
+	    "r.end_address, p.gateway, 0 FROM ip_ranges r JOIN prefixes p ON p.id = r.prefix_id "
+	    "WHERE r.dhcp = 1 UNION ALL SELECT p.first_key, p.prefix, NULL, NULL, p.gateway, "
+	    "1 FROM prefixes p WHERE p.dhcp = 1 AND NOT EXISTS (SELECT 1 FROM ip_ranges r "
+	    "WHERE r.prefix_id = p.id AND r.dhcp = 1) ORDER BY 1";
+	struct ipaddr lo, hi;
+	struct ipnet n;
+	sqlite3_stmt *st;
+	int rc, count = 0;
+	const char *gw;
+
+	if ((st = db_stmt(c->db, sql)) == NULL)
+		return db_fail(c->db, err, "reading DHCP ranges");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ipnet_parse((const char *)sqlite3_column_text(st, 1), &n) == -1)
+			continue;
+		if (sqlite3_column_int(st, 5)) {
+			if (ipam_usable(&n, &lo, &hi) == -1)
+				continue;
+		} else if (ipaddr_parse((const char *)sqlite3_column_text(st, 2), &lo) == -1 ||
+		    ipaddr_parse((const char *)sqlite3_column_text(st, 3), &hi) == -1) {
+			continue;
+		}
+		if (count++ == 0)
+			sbuf_puts(out, "\n# DHCP pools\n");
+		gw = (const char *)sqlite3_column_text(st, 4);
+		render_dnsmasq_range(out, &n, &lo, &hi, gw);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(c->db, err, "reading DHCP ranges");
+}
+
+int
+render_dnsmasq(struct render_ctx *c, struct sbuf *out, struct api_err *err)
+{
+	struct render_names rn;
+	int rc = -1;
+
+	if (render_names_load(c->db, &rn, err) == -1)
+		goto out;
+	render_dnsmasq_names(out, &rn);
+	render_dnsmasq_records(out, &rn);
+	if (render_dnsmasq_dhcp(c, out, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	render_names_free(&rn);
+	return rc;
+}

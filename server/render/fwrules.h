@@ -1,0 +1,41 @@
+/* Firewall rules resolved for a packet filter: each side of a rule as an interface (when the
+ * rendering host has one into the VLAN) and as address sets per family; shared by the
+ * nftables, iptables and ufw targets. */
+#ifndef NETSOT_RENDER_FWRULES_H
+#define NETSOT_RENDER_FWRULES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "render/host.h"
+
+struct api_err;
+struct db;
+
+struct fw_side {
+	bool any;                        /* no selector */
+	char ifname[RENDER_IFNAME_MAX];  /* the host's interface into the side's VLAN, or "" */
+	json_t *v4, *v6;                 /* CIDR strings (arrays, owned); empty: none */
+};
+
+struct fw_rule {
+	char name[72];                   /* letters, digits, '-', '_', '.' only */
+	char description[256];           /* control characters replaced by spaces */
+	const char *action;              /* accept, drop, reject */
+	const char *protocol;            /* any, tcp, udp, icmp */
+	char ports[208];                 /* "22", "80,443", "5404-5412" or "" */
+	bool log;
+	struct fw_side src, dst;
+};
+
+/* The enabled rules of a scope in the order they apply; input rules only those protecting
+ * host_id. Interfaces are the host's. */
+int render_fwrules_load(struct db *db, const char *scope, long long host_id,
+    struct fw_rule **out, size_t *n, struct api_err *err);
+void render_fwrules_free(struct fw_rule *rules, size_t n);
+/* Whether a rule can match packets of a family (4 or 6), given its address sets. */
+bool render_fwrules_family(const struct fw_rule *r, int family);
+/* Whether a rule names any address at all (else it is family-neutral). */
+bool render_fwrules_has_addresses(const struct fw_rule *r);
+
+#endif

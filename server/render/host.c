@@ -1,0 +1,98 @@
+#include "render/host.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+
+bool
+render_host_ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < RENDER_IFNAME_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n && strcmp(s, ".") != 0 &&
+	    strcmp(s, "..") != 0;
+}
+
+int
+render_host_is_router(struct db *db, long long host_id, bool *router, struct api_err *err)
+{
+	static const char sql[] = "SELECT kind = 'router' FROM hosts WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading a host");
+	sqlite3_bind_int64(st, 1, host_id);
+	rc = sqlite3_step(st);
+	*router = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading a host");
+}
+
+int
+render_host_primary(struct db *db, long long host_id, char *buf, size_t len,
+    struct api_err *err)
+{
+	static const char sql[] = "SELECT address FROM ip_addresses WHERE host_id = ? "
+	    "ORDER BY dns_name = '', addr_key LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading addresses");
+	sqlite3_bind_int64(st, 1, host_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading addresses");
+}
+
+/* The first row's text of a query bound with host and VLAN, kept when it is an ifname. */
+static int
+render_host_first(struct db *db, const char *sql, long long host_id, long long vlan_id,
+    char *buf, size_t len, struct api_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading interfaces");
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_int64(st, 2, vlan_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		if (render_host_ifname_ok(buf))
+			break;
+		buf[0] = '\0';
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading interfaces");
+}
+
+int
+render_host_vlan_ifname(struct db *db, long long host_id, long long vlan_id, char *buf,
+    size_t len, struct api_err *err)
+{
+	static const char by_address[] = "SELECT a.interface FROM ip_addresses a "
+	    "JOIN prefixes p ON p.id = a.prefix_id WHERE a.host_id = ? AND p.vlan_id = ? "
+	    "AND a.interface != '' ORDER BY a.addr_key";
+	static const char by_trunk[] = "SELECT p.name || '.' || v.vid FROM ports p "
+	    "JOIN port_tagged_vlans t ON t.port_id = p.id JOIN vlans v ON v.id = t.vlan_id "
+	    "WHERE p.host_id = ? AND t.vlan_id = ? AND p.mode = 'trunk' ORDER BY p.name";
+	static const char by_access[] = "SELECT name FROM ports WHERE host_id = ? "
+	    "AND untagged_vlan_id = ? AND mode IN ('access', 'routed') ORDER BY name";
+
+	buf[0] = '\0';
+	if (render_host_first(db, by_address, host_id, vlan_id, buf, len, err) == -1 ||
+	    (buf[0] == '\0' &&
+	    render_host_first(db, by_trunk, host_id, vlan_id, buf, len, err) == -1) ||
+	    (buf[0] == '\0' &&
+	    render_host_first(db, by_access, host_id, vlan_id, buf, len, err) == -1))
+		return -1;
+	return 0;
+}

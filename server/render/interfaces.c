@@ -1,0 +1,298 @@
+/* Debian/Proxmox /etc/network/interfaces (ifupdown): the host's ports, the bridges they are
+ * in (VLAN-aware when a member is a trunk), VLAN subinterfaces, and its addresses, with the
+ * default gateway on the interface of its primary address. */
+#include "render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "ipaddr.h"
+#include "render/host.h"
+#include "sbuf.h"
+
+/* Also the order of the stanzas: a VLAN comes after the device it rides. */
+enum render_if_kind { RIF_PORT, RIF_BRIDGE, RIF_OTHER, RIF_VLAN };
+
+struct render_if {
+	char name[RENDER_IFNAME_MAX];
+	enum render_if_kind kind;
+	char note[160];            /* a comment line above the stanza, or "" */
+	json_t *members;           /* bridge-ports */
+	json_t *vids;              /* VLANs a VLAN-aware bridge carries (integers) */
+	json_t *v4, *v6;           /* "address/len" */
+	char gw4[IPADDR_STRLEN], gw6[IPADDR_STRLEN];
+};
+
+struct render_ifs {
+	struct render_if *list;
+	size_t n, cap;
+	struct sbuf notes;         /* what was left out, as comments */
+};
+
+static struct render_if *
+render_interfaces_get(struct render_ifs *ifs, const char *name, enum render_if_kind kind)
+{
+	struct render_if *f;
+	size_t i;
+
+	for (i = 0; i < ifs->n; i++)
+		if (strcmp(ifs->list[i].name, name) == 0)
+			return &ifs->list[i];
+	if (ifs->n == ifs->cap) {
+		ifs->cap = ifs->cap ? ifs->cap * 2 : 16;
+		if ((f = realloc(ifs->list, ifs->cap * sizeof(*f))) == NULL)
+			return NULL;
+		ifs->list = f;
+	}
+	f = &ifs->list[ifs->n++];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->kind = kind;
+	f->members = json_array();
+	f->vids = json_array();
+	f->v4 = json_array();
+	f->v6 = json_array();
+	return f;
+}
+
+/* A physical port name: an interface name without the dot that would make it a VLAN. */
+static bool
+render_interfaces_port_ok(const char *name)
+{
+	return render_host_ifname_ok(name) && strchr(name, '.') == NULL;
+}
+
+static void
+render_interfaces_note(char *dst, size_t len, const char *a, const char *b)
+{
+	size_t i;
+
+	snprintf(dst, len, "%s%s%s", a, *a && *b ? "; " : "", b);
+	for (i = 0; dst[i] != '\0'; i++)
+		if ((unsigned char)dst[i] < 0x20)
+			dst[i] = ' ';
+}
+
+static int
+render_interfaces_ports(struct render_ctx *c, struct render_ifs *ifs, struct api_err *err)
+{
+	static const char sql[] = "SELECT p.name, p.mode, p.bridge, p.connected_to, "
+	    "p.description, (SELECT json_group_array(vid) FROM (SELECT v.vid FROM "
+	    "port_tagged_vlans t JOIN vlans v ON v.id = t.vlan_id WHERE t.port_id = p.id "
+	    "ORDER BY v.vid)) FROM ports p WHERE p.host_id = ? ORDER BY p.name";
+	const char *name, *mode, *bridge;
+	struct render_if *port, *br, *vl;
+	json_t *vids, *v;
+	char vname[64];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((st = db_stmt(c->db, sql)) == NULL)
+		return db_fail(c->db, err, "reading ports");
+	sqlite3_bind_int64(st, 1, c->host_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		mode = (const char *)sqlite3_column_text(st, 1);
+		bridge = (const char *)sqlite3_column_text(st, 2);
+		if (strcmp(mode, "unused") == 0) {
+			sbuf_printf(&ifs->notes, "# port %s: unused\n", name);
+			continue;
+		}
+		if (!render_interfaces_port_ok(name)) {
+			sbuf_printf(&ifs->notes, "# port %s: not a Linux interface name, left out\n",
+			    name);
+			continue;
+		}
+		if ((port = render_interfaces_get(ifs, name, RIF_PORT)) == NULL)
+			break;
+		render_interfaces_note(port->note, sizeof(port->note),
+		    (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st,
+		    3));
+		vids = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+		if (render_interfaces_port_ok(bridge)) {
+			if ((br = render_interfaces_get(ifs, bridge, RIF_BRIDGE)) != NULL) {
+				br->kind = RIF_BRIDGE;
+				json_array_append_new(br->members, json_string(name));
+				json_array_foreach(vids, i, v)
+					json_array_append(br->vids, v);
+			}
+		} else if (strcmp(mode, "trunk") == 0) {
+			json_array_foreach(vids, i, v) {
+				snprintf(vname, sizeof(vname), "%s.%lld", name,
+				    (long long)json_integer_value(v));
+				if (render_host_ifname_ok(vname) &&
+				    (vl = render_interfaces_get(ifs, vname, RIF_VLAN)) != NULL)
+					vl->kind = RIF_VLAN;
+			}
+		}
+		json_decref(vids);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
+	    db_fail(c->db, err, "reading ports");
+}
+
+static int
+render_interfaces_addresses(struct render_ctx *c, struct render_ifs *ifs, struct api_err *err)
+{
+	static const char sql[] = "SELECT a.address, a.interface, p.prefix, p.gateway "
+	    "FROM ip_addresses a JOIN prefixes p ON p.id = a.prefix_id WHERE a.host_id = ? "
+	    "ORDER BY a.addr_key";
+	char primary[IPADDR_STRLEN] = "", text[IPNET_STRLEN];
+	const char *address, *ifname, *gw;
+	struct render_if *f;
+	struct ipnet n;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = render_host_primary(c->db, c->host_id, primary, sizeof(primary), err)) == -1)
+		return -1;
+	if ((st = db_stmt(c->db, sql)) == NULL)
+		return db_fail(c->db, err, "reading addresses");
+	sqlite3_bind_int64(st, 1, c->host_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		address = (const char *)sqlite3_column_text(st, 0);
+		ifname = (const char *)sqlite3_column_text(st, 1);
+		gw = (const char *)sqlite3_column_text(st, 3);
+		if (!render_host_ifname_ok(ifname)) {
+			sbuf_printf(&ifs->notes, "# address %s: %s\n", address, *ifname ?
+			    "its interface is not a Linux interface name" : "names no interface");
+			continue;
+		}
+		if (ipnet_parse((const char *)sqlite3_column_text(st, 2), &n) == -1 ||
+		    (f = render_interfaces_get(ifs, ifname, strchr(ifname, '.') ? RIF_VLAN :
+		    RIF_OTHER)) == NULL)
+			continue;
+		snprintf(text, sizeof(text), "%s/%d", address, n.len);
+		json_array_append_new(n.addr.family == 4 ? f->v4 : f->v6, json_string(text));
+		/* One default route: through the primary address's gateway, never itself. */
+		if (strcmp(address, primary) == 0 && gw != NULL && strcmp(gw, address) != 0)
+			snprintf(n.addr.family == 4 ? f->gw4 : f->gw6, IPADDR_STRLEN, "%s", gw);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(c->db, err, "reading addresses");
+}
+
+static int
+render_interfaces_vid_cmp(const void *a, const void *b)
+{
+	long long x = json_integer_value(*(json_t *const *)a);
+	long long y = json_integer_value(*(json_t *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* The options only the first stanza of an interface carries. */
+static void
+render_interfaces_options(struct sbuf *out, const struct render_if *f)
+{
+	json_t *sorted[4096], *v;
+	size_t i, n = 0;
+	const char *dot;
+
+	if (f->kind == RIF_BRIDGE) {
+		sbuf_puts(out, "\tbridge-ports");
+		json_array_foreach(f->members, i, v)
+			sbuf_printf(out, " %s", json_string_value(v));
+		if (json_array_size(f->members) == 0)
+			sbuf_puts(out, " none");
+		sbuf_puts(out, "\n\tbridge-stp off\n\tbridge-fd 0\n");
+		json_array_foreach(f->vids, i, v)
+			if (n < 4096)
+				sorted[n++] = v;
+		if (n > 0) {
+			qsort(sorted, n, sizeof(*sorted), render_interfaces_vid_cmp);
+			sbuf_puts(out, "\tbridge-vlan-aware yes\n\tbridge-vids");
+			for (i = 0; i < n; i++)
+				if (i == 0 || json_integer_value(sorted[i]) !=
+				    json_integer_value(sorted[i - 1]))
+					sbuf_printf(out, " %lld", (long long)json_integer_value(sorted[i]));
+			sbuf_putc(out, '\n');
+		}
+	} else if (f->kind == RIF_VLAN && (dot = strrchr(f->name, '.')) != NULL) {
+		sbuf_printf(out, "\tvlan-raw-device %.*s\n", (int)(dot - f->name), f->name);
+	}
+}
+
+static void
+render_interfaces_stanzas(struct sbuf *out, const struct render_if *f)
+{
+	bool first = true, bare = json_array_size(f->v4) + json_array_size(f->v6) == 0;
+	json_t *v;
+	size_t i;
+
+	sbuf_putc(out, '\n');
+	if (f->note[0] != '\0')
+		sbuf_printf(out, "# %s: %s\n", f->name, f->note);
+	/* A bare port is a bridge member or a VLAN's raw device: up with them, no address. */
+	if (!(bare && f->kind == RIF_PORT))
+		sbuf_printf(out, "auto %s\n", f->name);
+	if (bare) {
+		sbuf_printf(out, "iface %s inet manual\n", f->name);
+		render_interfaces_options(out, f);
+		return;
+	}
+	json_array_foreach(f->v4, i, v) {
+		sbuf_printf(out, "iface %s inet static\n\taddress %s\n", f->name,
+		    json_string_value(v));
+		if (first && f->gw4[0] != '\0')
+			sbuf_printf(out, "\tgateway %s\n", f->gw4);
+		if (first)
+			render_interfaces_options(out, f);
+		first = false;
+	}
+	json_array_foreach(f->v6, i, v) {
+		sbuf_printf(out, "iface %s inet6 static\n\taddress %s\n", f->name,
+		    json_string_value(v));
+		if (i == 0 && f->gw6[0] != '\0')
+			sbuf_printf(out, "\tgateway %s\n", f->gw6);
+		if (first)
+			render_interfaces_options(out, f);
+		first = false;
+	}
+}
+
+static int
+render_interfaces_cmp(const void *a, const void *b)
+{
+	const struct render_if *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return strcmp(x->name, y->name);
+}
+
+int
+render_interfaces(struct render_ctx *c, struct sbuf *out, struct api_err *err)
+{
+	struct render_ifs ifs = { NULL, 0, 0, { 0 } };
+	size_t i;
+	int rc = -1;
+
+	sbuf_init(&ifs.notes, 0);
+	if (render_interfaces_ports(c, &ifs, err) == -1 ||
+	    render_interfaces_addresses(c, &ifs, err) == -1)
+		goto out;
+	/* Ports, bridges, other interfaces, then VLANs, each in name order. */
+	qsort(ifs.list, ifs.n, sizeof(*ifs.list), render_interfaces_cmp);
+	sbuf_puts(out, "auto lo\niface lo inet loopback\n");
+	for (i = 0; i < ifs.n; i++)
+		render_interfaces_stanzas(out, &ifs.list[i]);
+	if (ifs.notes.len > 0)
+		sbuf_printf(out, "\n%s", sbuf_str(&ifs.notes));
+	rc = 0;
+out:
+	for (i = 0; i < ifs.n; i++) {
+		json_decref(ifs.list[i].members);
+		json_decref(ifs.list[i].vids);
+		json_decref(ifs.list[i].v4);
+		json_decref(ifs.list[i].v6);
+	}
+	free(ifs.list);
+	sbuf_free(&ifs.notes);
+	return rc;
+}

@@ -1,0 +1,171 @@
+/* ufw: a shell script that opens exactly the host's services, each to the sources the host's
+ * input rules give it, in the rules' order (ufw applies the first match). */
+#include "render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apierr.h"
+#include "db.h"
+#include "portspec.h"
+#include "render/fwrules.h"
+#include "sbuf.h"
+#include "settings.h"
+
+struct render_ufw_service {
+	char name[72];          /* shell-safe */
+	char protocol[4];
+	char ports[208];        /* ufw syntax: "80,443", "5404:5412" */
+	struct portspec ps;
+	bool opened;
+};
+
+/* Text that goes inside single quotes or a comment: letters, digits and a few signs. */
+static void
+render_ufw_safe(const char *in, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
+		out[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		    " -_.:/()", in[i]) != NULL ? in[i] : '_';
+	out[i] = '\0';
+}
+
+static int
+render_ufw_services(struct render_ctx *c, struct render_ufw_service **list, size_t *n,
+    struct api_err *err)
+{
+	static const char sql[] = "SELECT name, protocol, ports FROM services WHERE host_id = ? "
+	    "ORDER BY name";
+	struct render_ufw_service *s;
+	sqlite3_stmt *st;
+	const char *why;
+	size_t cap = 0;
+	char *p;
+	int rc;
+
+	*n = 0;
+	if ((st = db_stmt(c->db, sql)) == NULL)
+		return db_fail(c->db, err, "reading services");
+	sqlite3_bind_int64(st, 1, c->host_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((s = realloc(*list, cap * sizeof(*s))) == NULL) {
+				sqlite3_reset(st);
+				return api_err_set(err, 500, "out of memory");
+			}
+			*list = s;
+		}
+		s = &(*list)[*n];
+		memset(s, 0, sizeof(*s));
+		render_ufw_safe((const char *)sqlite3_column_text(st, 0), s->name, sizeof(s->name));
+		snprintf(s->protocol, sizeof(s->protocol), "%s",
+		    strcmp((const char *)sqlite3_column_text(st, 1), "udp") == 0 ? "udp" : "tcp");
+		snprintf(s->ports, sizeof(s->ports), "%s", (const char *)sqlite3_column_text(st, 2));
+		if (portspec_parse(s->ports, false, &s->ps, &why) == -1)
+			continue;
+		for (p = s->ports; *p != '\0'; p++)
+			if (*p == '-')
+				*p = ':';
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(c->db, err, "reading services");
+}
+
+/* Whether a rule reaches a service: its protocol, and all of the service's ports. */
+static bool
+render_ufw_covers(const struct fw_rule *r, const struct render_ufw_service *s)
+{
+	struct portspec ps;
+	const char *why;
+
+	if (strcmp(r->protocol, "any") != 0 && strcmp(r->protocol, s->protocol) != 0)
+		return false;
+	if (r->ports[0] == '\0')
+		return true;
+	return portspec_parse(r->ports, false, &ps, &why) == 0 && portspec_covers(&ps, &s->ps);
+}
+
+static void
+render_ufw_line(struct sbuf *out, const char *verb, const struct fw_rule *r,
+    const struct render_ufw_service *s, const char *from)
+{
+	sbuf_printf(out, "ufw %s%s proto %s from %s to any port %s comment '%s: %s'\n", verb,
+	    r->log ? " log" : "", s->protocol, from, s->ports, r->name, s->name);
+}
+
+static void
+render_ufw_rule(struct sbuf *out, const struct fw_rule *r, struct render_ufw_service *svc,
+    size_t n)
+{
+	const char *verb = strcmp(r->action, "accept") == 0 ? "allow" :
+	    strcmp(r->action, "reject") == 0 ? "reject" : "deny";
+	json_t *v;
+	size_t i, j;
+	int lines = 0;
+
+	sbuf_printf(out, "\n# %s%s%s\n", r->name, r->description[0] ? ": " : "", r->description);
+	for (i = 0; i < n; i++) {
+		if (!render_ufw_covers(r, &svc[i]))
+			continue;
+		if (r->src.any) {
+			render_ufw_line(out, verb, r, &svc[i], "any");
+			lines++;
+		}
+		/* ufw takes one source a rule: a VLAN is its prefixes, a host its addresses. */
+		json_array_foreach(r->src.any ? NULL : r->src.v4, j, v) {
+			render_ufw_line(out, verb, r, &svc[i], json_string_value(v));
+			lines++;
+		}
+		json_array_foreach(r->src.any ? NULL : r->src.v6, j, v) {
+			render_ufw_line(out, verb, r, &svc[i], json_string_value(v));
+			lines++;
+		}
+		if (strcmp(verb, "allow") == 0 && (r->src.any || json_array_size(r->src.v4) +
+		    json_array_size(r->src.v6) > 0))
+			svc[i].opened = true;
+	}
+	if (lines == 0)
+		sbuf_printf(out, "# (%s reaches none of the host's services)\n", r->name);
+}
+
+int
+render_ufw(struct render_ctx *c, struct sbuf *out, struct api_err *err)
+{
+	struct render_ufw_service *svc = NULL;
+	struct fw_rule *rules = NULL;
+	json_t *settings = NULL;
+	const char *in;
+	size_t n = 0, nrules = 0, i;
+	int rc = -1;
+
+	if (settings_load(c->db, &settings, err) == -1 ||
+	    render_ufw_services(c, &svc, &n, err) == -1 ||
+	    render_fwrules_load(c->db, "input", c->host_id, &rules, &nrules, err) == -1)
+		goto out;
+	in = json_string_value(json_object_get(settings, "input_default_action"));
+	sbuf_printf(out, "# Run as root on %s. Starts from a clean ufw: what the plan does not "
+	    "open stays closed.\nset -e\nufw --force reset\n", c->host);
+	sbuf_printf(out, "ufw default %s incoming\nufw default allow outgoing\n",
+	    strcmp(in, "accept") == 0 ? "allow" : strcmp(in, "reject") == 0 ? "reject" : "deny");
+	sbuf_printf(out, "ufw logging %s\n",
+	    json_is_true(json_object_get(settings, "log_denied")) ? "low" : "off");
+	for (i = 0; i < nrules; i++)
+		render_ufw_rule(out, &rules[i], svc, n);
+	sbuf_puts(out, "\n");
+	for (i = 0; i < n; i++)
+		if (!svc[i].opened)
+			sbuf_printf(out, "# not opened: %s (%s %s): no input rule allows it\n",
+			    svc[i].name, svc[i].protocol, svc[i].ports);
+	sbuf_puts(out, "ufw --force enable\n");
+	rc = 0;
+out:
+	free(svc);
+	render_fwrules_free(rules, nrules);
+	json_decref(settings);
+	return rc;
+}
