@@ -5,8 +5,12 @@
 NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
   libjansson-dev libjwt-dev libsodium-dev"
 
-# To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks.
-NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk"
+# To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks,
+# and the programs that consume the rendered configs, which the render tests feed them to
+# (see ../shared/VALIDATORS.md): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
+# ifup, yamllint, ansible-inventory.
+NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
+  bind9-utils dnsmasq-base ifupdown yamllint ansible-core"
 
 # Installs whichever of the named packages are missing; does nothing when all are there.
 netsot_install() {
