@@ -106,6 +106,75 @@ dnszone_reverse(const char *zone)
 	    (n >= 8 && strcasecmp(zone + n - 8, "ip6.arpa") == 0);
 }
 
+/* Every zone's name, so the zone of each of many names is found without a query each. */
+struct dnszone_list {
+	size_t n;
+	long long *ids;
+	char **names;
+};
+
+static void
+dnszone_list_free(struct dnszone_list *z)
+{
+	size_t i;
+
+	for (i = 0; i < z->n; i++)
+		free(z->names[i]);
+	free(z->ids);
+	free(z->names);
+}
+
+static int
+dnszone_list_load(struct db *db, struct dnszone_list *z, struct api_err *err)
+{
+	static const char sql[] = "SELECT id, name FROM dns_zones ORDER BY id";
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	void *p;
+	int rc;
+
+	memset(z, 0, sizeof(*z));
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading zones");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (z->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((p = realloc(z->ids, cap * sizeof(*z->ids))) == NULL)
+				break;
+			z->ids = p;
+			if ((p = realloc(z->names, cap * sizeof(*z->names))) == NULL)
+				break;
+			z->names = p;
+		}
+		z->ids[z->n] = sqlite3_column_int64(st, 0);
+		if ((z->names[z->n] = strdup((const char *)sqlite3_column_text(st, 1))) == NULL)
+			break;
+		z->n++;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return api_err_set(err, 500, "out of memory");
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading zones");
+}
+
+/* The most specific zone holding fqdn (itself or a parent, any case), as dnszone_find. */
+static int
+dnszone_match(const struct dnszone_list *z, const char *fqdn)
+{
+	size_t i, n = strlen(fqdn), len, best_len = 0;
+	int best = -1;
+
+	for (i = 0; i < z->n; i++) {
+		len = strlen(z->names[i]);
+		if (len > n || len <= best_len || strcasecmp(fqdn + n - len, z->names[i]) != 0 ||
+		    (len < n && fqdn[n - len - 1] != '.'))
+			continue;
+		best = (int)i;
+		best_len = len;
+	}
+	return best;
+}
+
 int
 dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *err)
 {
@@ -115,13 +184,13 @@ dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *
 	static const char named[] = "SELECT address, dns_name FROM ip_addresses "
 	    "WHERE dns_name != '' ORDER BY addr_key";
 	char zone[256], rel[512], rev[IPADDR_REVERSE_STRLEN], fqdn[300], inzone[256];
+	struct dnszone_list zones;
 	const char *addr, *dns;
 	struct ipaddr a;
 	sqlite3_stmt *st;
-	long long zid = 0;
 	json_t *arr;
 	bool reverse;
-	int rc;
+	int rc, zi;
 
 	if ((st = db_stmt(db, zone_sql)) == NULL)
 		return db_fail(db, err, "reading a zone");
@@ -150,7 +219,13 @@ dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *
 		    json_integer(sqlite3_column_int64(st, 4)), "source", "stored"));
 	sqlite3_reset(st);
 	/* Derived: each named address, in this zone when it is the most specific one. */
+	if (dnszone_list_load(db, &zones, err) == -1) {
+		dnszone_list_free(&zones);
+		json_decref(arr);
+		return -1;
+	}
 	if ((st = db_stmt(db, named)) == NULL) {
+		dnszone_list_free(&zones);
 		json_decref(arr);
 		return db_fail(db, err, "reading addresses");
 	}
@@ -165,14 +240,9 @@ dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *
 			snprintf(fqdn, sizeof(fqdn), "%s", rev);
 		} else
 			snprintf(fqdn, sizeof(fqdn), "%s", dns);
-		/* A nested statement of its own: dnszone_find's cached one is not this one. */
-		if ((rc = dnszone_find(db, fqdn, &zid, inzone, sizeof(inzone), err)) == -1) {
-			sqlite3_reset(st);
-			json_decref(arr);
-			return -1;
-		}
-		if (rc == 0 || zid != zone_id)
+		if ((zi = dnszone_match(&zones, fqdn)) < 0 || zones.ids[zi] != zone_id)
 			continue;
+		snprintf(inzone, sizeof(inzone), "%s", zones.names[zi]);
 		dnszone_relative(fqdn, inzone, rel, sizeof(rel));
 		if (reverse)
 			snprintf(fqdn, sizeof(fqdn), "%s.", dns);
@@ -181,6 +251,7 @@ dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *
 		    "value", reverse ? fqdn : addr, "ttl", "source", "derived"));
 	}
 	sqlite3_reset(st);
+	dnszone_list_free(&zones);
 	*out = arr;
 	return 0;
 }

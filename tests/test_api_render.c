@@ -279,9 +279,11 @@ static void
 ufw_datadir(char *dir, size_t len)
 {
 	snprintf(dir, len, "%s/ufw", S.dir);
-	assert_int_equal(sh("mkdir -p %s/etc/default %s/lib && cp -a /etc/ufw %s/etc/ && "
-	    "cp /etc/default/ufw %s/etc/default/ && cp -a /lib/ufw %s/lib/", dir, dir, dir, dir,
-	    dir), 0);
+	/* A fresh copy each time: reset keeps backups named by the second, and refuses to
+	 * overwrite one. */
+	assert_int_equal(sh("rm -rf %s && mkdir -p %s/etc/default %s/lib && "
+	    "cp -a /etc/ufw %s/etc/ && cp /etc/default/ufw %s/etc/default/ && "
+	    "cp -a /lib/ufw %s/lib/", dir, dir, dir, dir, dir, dir), 0);
 }
 
 /* Feeds text to the consumer of its kind; the consumer's exit status (0: accepted). */

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Every render target over HTTP for a generated plan of 10,000 addresses and 1,000 firewall
+# rules (BENCH_ADDRESSES, BENCH_RULES), and the Ansible inventory of 30,000 hosts
+# (BENCH_HOSTS). Goals (issue 6): each target under 50 ms; the inventory under 1 s.
+# Prints the median and worst of 7 requests per target, each rendered in full (no ETag sent).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bench_setup
+
+addresses=${BENCH_ADDRESSES:-10000}
+db="$BENCH_DIR/plan.db"
+"$GEN" plan "$db" "$addresses" "${BENCH_RULES:-1000}"
+sync
+bench_start_netsot "$db"
+token=$(bench_login "$db" bench)
+url="http://127.0.0.1:$NETSOT_PORT/api/v1"
+auth=(-H "Authorization: Bearer $token")
+json=(-H 'Content-Type: application/json')
+# host1 becomes the router (the forward chain holds the generated forward rules), and the
+# generated names (hN.lab.local) get their zone.
+host1=$(curl -sf "${auth[@]}" "$url/hosts?name=host1" | sed -n 's/.*"results":\[{"id":\([0-9]*\).*/\1/p')
+curl -sf -o /dev/null -X PATCH "${auth[@]}" "${json[@]}" -d '{"kind":"router"}' "$url/hosts/$host1"
+curl -sf -o /dev/null -X POST "${auth[@]}" "${json[@]}" -d '{"name":"lab.local"}' "$url/dns-zones"
+
+# time_ms PATH: the median and worst of 7 full renders, in milliseconds.
+time_ms() {
+	local i
+	for i in 1 2 3 4 5 6 7; do
+		curl -sf -o "$BENCH_DIR/out" -w '%{time_total}\n' "${auth[@]}" "$url/$1"
+	done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "%.1f %.1f", t[4], t[7] }'
+}
+
+report() {   # label path goal_ms
+	local m
+	read -r median worst <<<"$(time_ms "$2")"
+	m=$(awk -v m="$median" -v g="$3" 'BEGIN { print (m < g ? "met" : "MISSED") }')
+	printf '%-36s median %7.1f ms, worst %7.1f ms, %8d bytes  (goal %d ms: %s)\n' "$1" \
+		"$median" "$worst" "$(wc -c <"$BENCH_DIR/out")" "$3" "$m"
+}
+
+echo "plan: $addresses addresses, ${BENCH_RULES:-1000} firewall rules"
+report hosts render/hosts 50
+report dnsmasq render/dnsmasq 50
+report "bind zone=lab.local" "render/bind?zone=lab.local" 50
+report "bind reverse=10.0.0.0/8" "render/bind?reverse=10.0.0.0/8" 50
+report "nftables host=host1 (router)" "render/nftables?host=host1" 50
+report "iptables host=host1 (router)" "render/iptables?host=host1" 50
+report "ufw host=host1" "render/ufw?host=host1" 50
+report "interfaces host=host1" "render/interfaces?host=host1" 50
+report mwan3 render/mwan3 50
+report k3s render/k3s 50
+report ansible-inventory render/ansible-inventory 50
+kill "${BENCH_PIDS[-1]}"
+wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
+
+hosts=${BENCH_HOSTS:-30000}
+db="$BENCH_DIR/hosts.db"
+"$GEN" plan "$db" $((hosts * 5)) 0
+sync
+bench_start_netsot "$db"
+token=$(bench_login "$db" bench)
+auth=(-H "Authorization: Bearer $token")
+url="http://127.0.0.1:$NETSOT_PORT/api/v1"
+echo "plan: $hosts hosts, $((hosts * 5)) addresses"
+report "inventory, $hosts hosts" inventory 1000
