@@ -1,6 +1,7 @@
 #include "dnszone.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -175,23 +176,69 @@ dnszone_match(const struct dnszone_list *z, const char *fqdn)
 	return best;
 }
 
+/* Appends one record; the strings are copied. */
+static int
+dnszone_add(struct dnszone_records *rs, size_t *cap, long long id, const char *name,
+    const char *type, const char *value, const sqlite3_value *ttl, bool derived)
+{
+	struct dnszone_record *r;
+
+	if (rs->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		if ((r = realloc(rs->list, *cap * sizeof(*r))) == NULL)
+			return -1;
+		rs->list = r;
+	}
+	r = &rs->list[rs->n];
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->type = type;
+	r->derived = derived;
+	if (ttl != NULL && sqlite3_value_type((sqlite3_value *)ttl) != SQLITE_NULL) {
+		r->has_ttl = true;
+		r->ttl = sqlite3_value_int64((sqlite3_value *)ttl);
+	}
+	if ((r->name = strdup(name)) == NULL || (r->value = strdup(value)) == NULL) {
+		free(r->name);
+		return -1;
+	}
+	rs->n++;
+	return 0;
+}
+
+/* The record types of the table, as constant strings the records can point to. */
+static const char *
+dnszone_type(const char *t)
+{
+	static const char *const types[] = { "A", "AAAA", "CNAME", "TXT", "MX", "SRV", "PTR" };
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i], t) == 0)
+			return types[i];
+	return "TXT";
+}
+
 int
-dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *err)
+dnszone_record_list(struct db *db, long long zone_id, struct dnszone_records *out,
+    struct api_err *err)
 {
 	static const char zone_sql[] = "SELECT name, ttl FROM dns_zones WHERE id = ?";
 	static const char stored[] = "SELECT id, name, type, value, ttl FROM dns_records "
 	    "WHERE zone_id = ? ORDER BY name, type, id";
 	static const char named[] = "SELECT address, dns_name FROM ip_addresses "
 	    "WHERE dns_name != '' ORDER BY addr_key";
-	char zone[256], rel[512], rev[IPADDR_REVERSE_STRLEN], fqdn[300], inzone[256];
+	char zone[256], rel[512], rev[IPADDR_REVERSE_STRLEN], fqdn[300];
 	struct dnszone_list zones;
 	const char *addr, *dns;
 	struct ipaddr a;
 	sqlite3_stmt *st;
-	json_t *arr;
+	size_t cap = 0;
 	bool reverse;
 	int rc, zi;
 
+	memset(out, 0, sizeof(*out));
+	memset(&zones, 0, sizeof(zones));
 	if ((st = db_stmt(db, zone_sql)) == NULL)
 		return db_fail(db, err, "reading a zone");
 	sqlite3_bind_int64(st, 1, zone_id);
@@ -203,33 +250,26 @@ dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *
 		return rc == SQLITE_DONE ? api_err_set(err, 404, "no dns-zone with id %lld",
 		    zone_id) : db_fail(db, err, "reading a zone");
 	reverse = dnszone_reverse(zone);
-	arr = json_array();
-	if ((st = db_stmt(db, stored)) == NULL) {
-		json_decref(arr);
+	if ((st = db_stmt(db, stored)) == NULL)
 		return db_fail(db, err, "reading records");
-	}
 	sqlite3_bind_int64(st, 1, zone_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0),
-		    "name", (const char *)sqlite3_column_text(st, 1),
-		    "type", (const char *)sqlite3_column_text(st, 2),
-		    "value", (const char *)sqlite3_column_text(st, 3),
-		    "ttl", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
-		    json_integer(sqlite3_column_int64(st, 4)), "source", "stored"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (dnszone_add(out, &cap, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    dnszone_type((const char *)sqlite3_column_text(st, 2)),
+		    (const char *)sqlite3_column_text(st, 3), sqlite3_column_value(st, 4),
+		    false) == -1)
+			break;
 	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
+		    db_fail(db, err, "reading records");
 	/* Derived: each named address, in this zone when it is the most specific one. */
-	if (dnszone_list_load(db, &zones, err) == -1) {
+	if (dnszone_list_load(db, &zones, err) == -1 || (st = db_stmt(db, named)) == NULL) {
 		dnszone_list_free(&zones);
-		json_decref(arr);
-		return -1;
+		return err->status ? -1 : db_fail(db, err, "reading addresses");
 	}
-	if ((st = db_stmt(db, named)) == NULL) {
-		dnszone_list_free(&zones);
-		json_decref(arr);
-		return db_fail(db, err, "reading addresses");
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		addr = (const char *)sqlite3_column_text(st, 0);
 		dns = (const char *)sqlite3_column_text(st, 1);
 		if (ipaddr_parse(addr, &a) == -1)
@@ -242,16 +282,56 @@ dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *
 			snprintf(fqdn, sizeof(fqdn), "%s", dns);
 		if ((zi = dnszone_match(&zones, fqdn)) < 0 || zones.ids[zi] != zone_id)
 			continue;
-		snprintf(inzone, sizeof(inzone), "%s", zones.names[zi]);
-		dnszone_relative(fqdn, inzone, rel, sizeof(rel));
+		dnszone_relative(fqdn, zones.names[zi], rel, sizeof(rel));
 		if (reverse)
 			snprintf(fqdn, sizeof(fqdn), "%s.", dns);
-		json_array_append_new(arr, json_pack("{s:n, s:s, s:s, s:s, s:n, s:s}", "id",
-		    "name", rel, "type", reverse ? "PTR" : a.family == 4 ? "A" : "AAAA",
-		    "value", reverse ? fqdn : addr, "ttl", "source", "derived"));
+		if (dnszone_add(out, &cap, 0, rel, reverse ? "PTR" : a.family == 4 ? "A" : "AAAA",
+		    reverse ? fqdn : addr, NULL, true) == -1)
+			break;
 	}
 	sqlite3_reset(st);
 	dnszone_list_free(&zones);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
+		    db_fail(db, err, "reading addresses");
+	return 0;
+}
+
+void
+dnszone_record_list_free(struct dnszone_records *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		free(rs->list[i].name);
+		free(rs->list[i].value);
+	}
+	free(rs->list);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int
+dnszone_records(struct db *db, long long zone_id, json_t **out, struct api_err *err)
+{
+	struct dnszone_records rs;
+	struct dnszone_record *r;
+	json_t *arr;
+	size_t i;
+
+	if (dnszone_record_list(db, zone_id, &rs, err) == -1) {
+		dnszone_record_list_free(&rs);
+		return -1;
+	}
+	arr = json_array();
+	for (i = 0; i < rs.n; i++) {
+		r = &rs.list[i];
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:s, s:o, s:s}",
+		    "id", r->derived ? json_null() : json_integer(r->id), "name", r->name,
+		    "type", r->type, "value", r->value,
+		    "ttl", r->has_ttl ? json_integer(r->ttl) : json_null(),
+		    "source", r->derived ? "derived" : "stored"));
+	}
+	dnszone_record_list_free(&rs);
 	*out = arr;
 	return 0;
 }

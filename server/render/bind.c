@@ -50,33 +50,28 @@ render_bind_txt(struct sbuf *out, const char *v)
 }
 
 static void
-render_bind_record(struct sbuf *out, const char *name, const json_t *ttl, const char *type,
-    const char *value)
+render_bind_record(struct sbuf *out, const struct dnszone_record *r)
 {
-	sbuf_printf(out, "%s\t", name);
-	if (json_is_integer(ttl))
-		sbuf_printf(out, "%lld", (long long)json_integer_value(ttl));
-	sbuf_printf(out, "\tIN\t%s\t", type);
-	if (strcmp(type, "TXT") == 0)
-		render_bind_txt(out, value);
+	sbuf_printf(out, "%s\t", r->name);
+	if (r->has_ttl)
+		sbuf_printf(out, "%lld", r->ttl);
+	sbuf_printf(out, "\tIN\t%s\t", r->type);
+	if (strcmp(r->type, "TXT") == 0)
+		render_bind_txt(out, r->value);
 	else
-		sbuf_puts(out, value);
+		sbuf_puts(out, r->value);
 	sbuf_putc(out, '\n');
 }
 
 static int
 render_bind_cmp(const void *x, const void *y)
 {
-	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	const struct dnszone_record *a = x, *b = y;
 	int d;
 
-	if ((d = strcasecmp(json_string_value(json_object_get(a, "name")),
-	    json_string_value(json_object_get(b, "name")))) != 0 ||
-	    (d = strcmp(json_string_value(json_object_get(a, "type")),
-	    json_string_value(json_object_get(b, "type")))) != 0)
+	if ((d = strcasecmp(a->name, b->name)) != 0 || (d = strcmp(a->type, b->type)) != 0)
 		return d;
-	return strcmp(json_string_value(json_object_get(a, "value")),
-	    json_string_value(json_object_get(b, "value")));
+	return strcmp(a->value, b->value);
 }
 
 /* The records of a zone in name, type, value order: the same plan, the same file. */
@@ -84,27 +79,18 @@ static int
 render_bind_records(struct render_ctx *c, long long zone_id, struct sbuf *out,
     struct api_err *err)
 {
-	json_t *arr, **sorted, *r;
-	size_t i, n;
+	struct dnszone_records rs;
+	size_t i;
+	int rc = -1;
 
-	if (dnszone_records(c->db, zone_id, &arr, err) == -1)
-		return -1;
-	n = json_array_size(arr);
-	if ((sorted = calloc(n + 1, sizeof(*sorted))) == NULL) {
-		json_decref(arr);
-		return api_err_set(err, 500, "out of memory");
+	if (dnszone_record_list(c->db, zone_id, &rs, err) == 0) {
+		qsort(rs.list, rs.n, sizeof(*rs.list), render_bind_cmp);
+		for (i = 0; i < rs.n; i++)
+			render_bind_record(out, &rs.list[i]);
+		rc = 0;
 	}
-	json_array_foreach(arr, i, r)
-		sorted[i] = r;
-	qsort(sorted, n, sizeof(*sorted), render_bind_cmp);
-	for (i = 0; i < n; i++)
-		render_bind_record(out, json_string_value(json_object_get(sorted[i], "name")),
-		    json_object_get(sorted[i], "ttl"),
-		    json_string_value(json_object_get(sorted[i], "type")),
-		    json_string_value(json_object_get(sorted[i], "value")));
-	free(sorted);
-	json_decref(arr);
-	return 0;
+	dnszone_record_list_free(&rs);
+	return rc;
 }
 
 /* A stored zone by name: its SOA; 0 when there is none. */

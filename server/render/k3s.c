@@ -1,7 +1,7 @@
 /* /etc/rancher/k3s/config.yaml: cluster-cidr, service-cidr and cluster-dns from the active
  * prefixes with roles kubernetes-pods and kubernetes-services (both families: dual stack) and
- * the first address with role cluster-dns in one of those service prefixes. What the plan lacks is left to K3s's
- * defaults. */
+ * the first address with role cluster-dns in one of those service prefixes. What the plan
+ * lacks is left to K3s's defaults. */
 #include "render.h"
 
 #include <string.h>
