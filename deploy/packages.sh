@@ -8,9 +8,16 @@ NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsql
 # To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks,
 # and the programs that consume the rendered configs, which the render tests feed them to
 # (see ../shared/VALIDATORS.md): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
-# ifup, yamllint, ansible-inventory.
+# ifup, yamllint, ansible-inventory; and Chromium with Node.js for the web UI's tests.
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
-  bind9-utils dnsmasq-base ifupdown yamllint ansible-core"
+  bind9-utils dnsmasq-base ifupdown yamllint ansible-core chromium nodejs"
+
+# npm for the web tests' one package (playwright-core, pinned in tests/web/package-lock.json):
+# some nodejs packages bring it, Debian's needs its own.
+netsot_npm() {
+	command -v npm >/dev/null || netsot_install npm
+	npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
+}
 
 # Installs whichever of the named packages are missing; does nothing when all are there.
 netsot_install() {

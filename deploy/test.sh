@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/packages.sh
 netsot_install $NETSOT_BUILD_PACKAGES $NETSOT_TEST_PACKAGES
+netsot_npm
 
 jobs=$(nproc)
 for variant in normal sanitize; do

@@ -34,6 +34,8 @@ static const struct opt config_opts[] = {
 	{ "max-import-body", "NETSOT_MAX_IMPORT_BODY", OPT_LONG,
 	  offsetof(struct config, max_import_body), 1024, 1L << 30, CMD_SERVE, "BYTES",
 	  "largest plan file POST /api/v1/import accepts (default 67108864)" },
+	{ "web", "NETSOT_WEB", OPT_STR, offsetof(struct config, web), 0, 0, CMD_SERVE, "DIR",
+	  "serve the web UI from DIR (default: the copy built into the binary)" },
 	{ "jwt-key-file", "NETSOT_JWT_KEY_FILE", OPT_STR, offsetof(struct config, jwt_key_file),
 	  0, 0, CMD_SERVE, "FILE", "token signing key, made on first start (default DB.jwtkey)" },
 	{ "token-ttl", "NETSOT_TOKEN_TTL", OPT_LONG, offsetof(struct config, token_ttl), 60,

@@ -29,6 +29,7 @@ struct config {
 	char *db;
 	char *listen;
 	char *jwt_key_file;     /* NULL = next to the database */
+	char *web;              /* serve the UI from this directory, NULL = the embedded copy */
 	char *role;
 	long threads;
 	long max_body;

@@ -14,4 +14,8 @@ struct embed_file {
 extern const struct embed_file embed_migrations[];
 extern const size_t embed_migrations_count;
 
+/* web/: the UI's static files. */
+extern const struct embed_file embed_web[];
+extern const size_t embed_web_count;
+
 #endif

@@ -52,7 +52,7 @@ struct req {
 	struct db *reading;        /* the read transaction of a GET, ended after the handler */
 };
 
-#define REPLY_MAX_HEADERS 4
+#define REPLY_MAX_HEADERS 8
 
 struct reply {
 	int status;

@@ -7,9 +7,12 @@
 
 #include "api.h"
 #include "resource.h"
+#include "web.h"
 
 const struct route routes_table[] = {
 	{ HTTP_GET, "/healthz", api_meta_healthz, ROLE_NONE, NULL },
+	{ HTTP_GET, "/", web_index, ROLE_NONE, NULL },
+	{ HTTP_GET, "/web/{name}", web_file, ROLE_NONE, NULL },
 	{ HTTP_POST, "/api/v1/auth/login", api_auth_login, ROLE_NONE, NULL },
 	{ HTTP_GET, "/api/v1/auth/me", api_auth_me, ROLE_VIEWER, NULL },
 	{ HTTP_GET, "/api/v1/users", api_users_list, ROLE_ADMIN, NULL },
@@ -86,6 +89,9 @@ routes_path_matches(const char *pat, const char *path, struct route_match *m)
 	const char *pe, *se;
 	size_t plen, slen;
 
+	/* The root has no segments at all. */
+	if (strcmp(pat, "/") == 0)
+		return strcmp(path, "/") == 0;
 	for (;;) {
 		if (*pat != '/' || *path != '/')
 			return *pat == '\0' && *path == '\0';

@@ -259,11 +259,16 @@ test_builtin_table(void **state)
 	r = hit(NULL, "DELETE", "/api/v1/tokens/7", &m);
 	assert_string_equal(r->pattern, "/api/v1/tokens/{id}");
 	assert_int_equal(m.id, 7);
-	/* Only the health check and the login are public. */
+	/* Only the health check, the login and the web UI's static files are public. */
 	for (r = routes_table; r->pattern != NULL; r++)
 		if (r->role == ROLE_NONE && strcmp(r->pattern, "/healthz") != 0 &&
-		    strcmp(r->pattern, "/api/v1/auth/login") != 0)
+		    strcmp(r->pattern, "/api/v1/auth/login") != 0 && strcmp(r->pattern, "/") != 0 &&
+		    strcmp(r->pattern, "/web/{name}") != 0)
 			fail_msg("%s is public", r->pattern);
+	r = hit(NULL, "GET", "/", &m);
+	assert_string_equal(r->pattern, "/");
+	r = hit(NULL, "GET", "/web/app.js", &m);
+	assert_string_equal(m.param, "app.js");
 
 	miss(NULL, "GET", "/api/v1/users/0", 404, "");
 	miss(NULL, "PATCH", "/api/v1/users/01", 404, "");

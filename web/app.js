@@ -1,0 +1,110 @@
+// The shell: login, navigation, messages, and the table of views by address (#/...).
+import { api, describe, get, setToken, token } from './api.js';
+import { field, h } from './dom.js';
+import { overview, search } from './overview.js';
+import { prefixView } from './prefix.js';
+import { changesView, dnsView, hostView, hostsView, portsView, rulesView } from './lists.js';
+import { renderView, validateView } from './tools.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+const flashEl = document.getElementById('flash');
+
+export const ui = {
+  me: null,
+  canWrite: () => ui.me && ui.me.role !== 'viewer',
+  flash(message, kind = 'ok') {
+    flashEl.replaceChildren(h('p', { class: `msg ${kind}` }, message));
+  },
+  show(...nodes) {
+    main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined));
+  },
+};
+
+async function login() {
+  nav.hidden = true;
+  who.replaceChildren();
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password',
+    required: true });
+  const msg = h('p', { class: 'msg err', role: 'alert', id: 'login-error' });
+  msg.hidden = true;
+  const form = h('form', { class: 'card login', 'aria-labelledby': 'login-title' },
+    h('h1', { id: 'login-title' }, 'Sign in to netsot'),
+    field('User name', user), field('Password', pass), msg,
+    h('button', { type: 'submit' }, 'Sign in'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    msg.hidden = true;
+    try {
+      const r = await api('POST', '/auth/login', { username: user.value, password: pass.value });
+      setToken(r.data.access_token);
+      location.hash = '#/';
+    } catch (e) {
+      msg.textContent = e.status === 401 ? 'Wrong user name or password.'
+        : e.status === 429 ? `Too many failed attempts. Try again in ${e.retryAfter || 'a few'} seconds.`
+          : describe(e);
+      msg.hidden = false;
+      pass.select();
+    }
+  });
+  ui.show(form);
+  user.focus();
+}
+
+function logout() {
+  setToken(null);
+  ui.me = null;
+  location.hash = '#/login';
+}
+
+const routes = [
+  [/^#\/login$/, login],
+  [/^#?\/?$/, overview],
+  [/^#\/search\/(.*)$/, (q) => search(decodeURIComponent(q))],
+  [/^#\/prefix\/(\d+)(?:\/block\/(\d+))?$/, prefixView],
+  [/^#\/hosts$/, hostsView],
+  [/^#\/host\/(\d+)$/, hostView],
+  [/^#\/ports$/, portsView],
+  [/^#\/rules$/, rulesView],
+  [/^#\/dns(?:\/(\d+))?$/, dnsView],
+  [/^#\/validate$/, validateView],
+  [/^#\/changes(?:\/(\d+))?$/, changesView],
+  [/^#\/render$/, renderView],
+];
+
+async function route() {
+  const hash = location.hash || '#/';
+  if (hash !== '#/login' && !token()) {
+    location.hash = '#/login';
+    return;
+  }
+  if (hash !== '#/login' && !ui.me) {
+    try {
+      ui.me = await get('/auth/me');
+    } catch (e) {
+      return;
+    }
+    nav.hidden = false;
+    who.replaceChildren(h('span', {}, `${ui.me.username} (${ui.me.role})`), ' ',
+      h('button', { type: 'button', class: 'link', onclick: logout }, 'Sign out'));
+  }
+  for (const [re, view] of routes) {
+    const m = hash.match(re);
+    if (!m) continue;
+    try {
+      await view(...m.slice(1));
+    } catch (e) {
+      ui.show(h('p', { class: 'msg err', role: 'alert' }, describe(e)));
+    }
+    return;
+  }
+  ui.show(h('p', {}, 'No such page. ', h('a', { href: '#/' }, 'Back to the overview')));
+}
+
+window.addEventListener('hashchange', () => {
+  flashEl.replaceChildren();
+  route();
+});
+route();
