@@ -18,6 +18,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <sqlite3.h>
+
 #include "sbuf.h"
 
 static char *
@@ -36,6 +38,41 @@ slurp(const char *path)
 		close(fd);
 	}
 	return sbuf_take(&sb, NULL);
+}
+
+char *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+void
+srv_sql(struct srv *s, const char *sql)
+{
+	char *msg = NULL;
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(s->db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(h);
 }
 
 char *

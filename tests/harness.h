@@ -68,6 +68,11 @@ const char *resp_header(const struct resp *r, const char *name, char *buf, size_
 char *login(struct srv *s, const char *user, const char *password);
 /* Asserts a problem+json response with this status and an X-Request-Id. */
 void assert_problem(const struct resp *r, long status);
+/* Runs SQL on the server's database behind its back (as a hand edit would); asserts success. */
+void srv_sql(struct srv *s, const char *sql);
+/* A whole file (malloc'd, NUL-terminated), its length in *len when len is not NULL; NULL
+ * when it cannot be read. */
+char *read_file(const char *path, size_t *len);
 /* Reads the server's log. */
 char *srv_log(struct srv *s);
 /* Whether the log comes to hold needle within a few seconds (a line is written when the

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,28 +50,6 @@ static const struct {
 
 #define NRENDERS (sizeof(renders) / sizeof(renders[0]))
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
-}
-
 static void
 spit(const char *path, const char *text)
 {
@@ -102,19 +79,6 @@ sh(const char *fmt, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-static void
-sql(const char *text)
-{
-	char *msg = NULL;
-	sqlite3 *h;
-
-	assert_int_equal(sqlite3_open(S.db, &h), SQLITE_OK);
-	sqlite3_busy_timeout(h, 5000);
-	if (sqlite3_exec(h, text, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", text, msg);
-	sqlite3_close(h);
-}
-
 static char *
 render(const char *path, long expect)
 {
@@ -141,13 +105,13 @@ setup(void **state)
 	srv_add_user(&S, "ed", "editor", PW);
 	srv_start(&S, NULL);
 	ed = login(&S, "ed", PW);
-	assert_non_null(seed = slurp(SEED, NULL));
+	assert_non_null(seed = read_file(SEED, NULL));
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, seed, &r), 200);
 	resp_free(&r);
 	free(seed);
 	/* The seed was just imported: pin the times and serials it got from today's clock, so the
 	 * files are the same bytes on any day (the revisions are the same on any run). */
-	sql("UPDATE changes SET time = '2026-01-01T00:00:00Z';"
+	srv_sql(&S, "UPDATE changes SET time = '2026-01-01T00:00:00Z';"
 	    "UPDATE revisions SET time = '2026-01-01T00:00:00Z';"
 	    "UPDATE dns_zones SET serial = 2026010101;");
 	return 0;
@@ -179,7 +143,7 @@ test_golden(void **state)
 		snprintf(path, sizeof(path), GOLDEN "/%s.txt", renders[i].file);
 		if (update)
 			spit(path, body);
-		if ((want = slurp(path, NULL)) == NULL)
+		if ((want = read_file(path, NULL)) == NULL)
 			fail_msg("no golden file %s (NETSOT_UPDATE_GOLDEN=1 writes it)", path);
 		if (strcmp(body, want) != 0)
 			fail_msg("%s differs from %s", renders[i].path, path);
@@ -332,7 +296,7 @@ assert_consumed(const char *kind, const char *arg, const char *text, bool want_o
 
 	if ((consume(kind, arg, text) == 0) != want_ok) {
 		snprintf(log, sizeof(log), "%s/sh.out", S.dir);
-		out = slurp(log, NULL);
+		out = read_file(log, NULL);
 		fail_msg("%s (%s): %s by its consumer, expected otherwise\n%s\n%s", kind,
 		    arg ? arg : "", want_ok ? "refused" : "accepted", text, out ? out : "");
 	}
@@ -413,7 +377,7 @@ test_consumers(void **state)
 	assert_int_equal(sh("unshare -m sh -c 'mount --bind %s /etc/hosts && "
 	    "getent -s files hosts gitea.local'", file), 0);
 	snprintf(file, sizeof(file), "%s/sh.out", S.dir);
-	out = slurp(file, NULL);
+	out = read_file(file, NULL);
 	assert_non_null(strstr(out, "192.168.1.60"));
 	free(out);
 	free(hosts);
@@ -664,7 +628,7 @@ test_inventory_script(void **state)
 	    "ansible-inventory -i " NETSOT_SOURCE_DIR "/deploy/ansible/netsot-inventory --list "
 	    "2>/dev/null", S.port, token), 0);
 	snprintf(file, sizeof(file), "%s/sh.out", S.dir);
-	out = slurp(file, NULL);
+	out = read_file(file, NULL);
 	inv = json_loads(out, 0, NULL);
 	assert_non_null(inv);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(

@@ -15,26 +15,6 @@ static struct srv S;
 static char *ed;
 static json_t *hosts, *vlans, *ports;
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Every object of a list (the seed has fewer than 1000 of any kind). */
 static json_t *
 list(const char *res)
@@ -114,7 +94,7 @@ setup(void **state)
 	srv_add_user(&S, "ed", "editor", PW);
 	srv_start(&S, NULL);
 	ed = login(&S, "ed", PW);
-	seed = slurp(SEED, &len);
+	assert_non_null(seed = read_file(SEED, &len));
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, seed, &r), 200);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "summary"),
 	    "deleted")), 0);
@@ -150,7 +130,7 @@ test_round_trip(void **state)
 	size_t len;
 
 	(void)state;
-	seed = slurp(SEED, &len);
+	assert_non_null(seed = read_file(SEED, &len));
 	assert_int_equal(api(&S, "GET", "/api/v1/export", ed, NULL, &a), 200);
 	/* The seed file is kept in export form, so it is its own export. */
 	assert_int_equal(a.len, len);

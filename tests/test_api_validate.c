@@ -35,18 +35,13 @@ sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
 sql(const char *fmt, ...)
 {
-	char text[1024], *msg = NULL;
-	sqlite3 *h;
+	char text[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	assert_int_equal(sqlite3_open(S.db, &h), SQLITE_OK);
-	sqlite3_busy_timeout(h, 5000);
-	if (sqlite3_exec(h, text, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", text, msg);
-	sqlite3_close(h);
+	srv_sql(&S, text);
 }
 
 /* How many findings of code the report holds. */
