@@ -28,7 +28,7 @@ else
 	echo "using the existing demo database $db (its admin password was shown when it was made;"
 	echo "delete var/ to start over)"
 fi
-echo "netsot on http://127.0.0.1:8080 - try:"
+echo "netsot on http://127.0.0.1:8080 - open it in a browser for the web UI, or try:"
 echo "  curl -s -X POST -H 'Content-Type: application/json' \\"
 echo "    -d '{\"username\":\"admin\",\"password\":\"...\"}' http://127.0.0.1:8080/api/v1/auth/login"
 exec build/netsot serve --db "$db" --listen 127.0.0.1:8080
