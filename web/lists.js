@@ -7,12 +7,10 @@ import { ui } from './app.js';
 const byId = (list) => new Map(list.map((x) => [x.id, x]));
 
 export async function hostsView() {
-  const [hosts, addrs] = await Promise.all([all('/hosts?ordering=name'), all('/ip-addresses')]);
-  const count = new Map();
-  for (const a of addrs) if (a.host_id) count.set(a.host_id, (count.get(a.host_id) || 0) + 1);
-  ui.show(h('h1', {}, 'Hosts'), table(null, ['Name', 'Kind', 'Groups', 'Addresses', 'Description'],
+  const hosts = await all('/hosts?ordering=name');
+  ui.show(h('h1', {}, 'Hosts'), table(null, ['Name', 'Kind', 'Groups', 'Description'],
     hosts.map((x) => [h('a', { href: `#/host/${x.id}` }, x.name), x.kind, x.groups.join(', '),
-      String(count.get(x.id) || 0), x.description])));
+      x.description])));
 }
 
 export async function hostView(id) {

@@ -16,12 +16,23 @@ function parse(prefix) {
     : { v6: false, base: v4(addr), len: Number(len), size: 2 ** (32 - Number(len)) };
 }
 
-async function hostNames() {
-  return new Map((await all('/hosts')).map((x) => [x.id, x.name]));
+// The names of the hosts these addresses belong to (not every host of a large plan).
+async function hostNames(addrs) {
+  const ids = [...new Set(addrs.map((a) => a.host_id).filter(Boolean))];
+  const hosts = await Promise.all(ids.map((id) => get(`/hosts/${id}`).catch(() => null)));
+  return new Map(hosts.filter(Boolean).map((x) => [x.id, x.name]));
+}
+
+// Names for the hostname field's suggestions: the first thousand hosts.
+async function hostSuggestions(datalist) {
+  const page = await get('/hosts?ordering=name&limit=1000');
+  datalist.replaceChildren(...page.results.map((x) => h('option', { value: x.name })));
 }
 
 // The form of an address: host name, DNS name, description, status.
-function addressForm({ title, values = {}, submit, onSubmit, extra = [], hosts }) {
+function addressForm({ title, values = {}, submit, onSubmit, extra = [] }) {
+  const suggestions = h('datalist', { id: 'host-names' });
+  hostSuggestions(suggestions).catch(() => {});
   const host = h('input', { name: 'host', list: 'host-names', value: values.host || '',
     autocomplete: 'off' });
   const dns = h('input', { name: 'dns_name', value: values.dns_name || '',
@@ -33,7 +44,7 @@ function addressForm({ title, values = {}, submit, onSubmit, extra = [], hosts }
   error.hidden = true;
   const form = h('form', { class: 'card form', id: 'address-form', 'aria-labelledby': 'form-title' },
     h('h2', { id: 'form-title' }, title),
-    h('datalist', { id: 'host-names' }, [...hosts.values()].sort().map((n) => h('option', { value: n }))),
+    suggestions,
     field('Hostname', host), field('DNS name', dns), field('Description', desc),
     field('Status', status), error,
     h('div', { class: 'buttons' }, h('button', { type: 'submit' }, submit), ...extra,
@@ -67,7 +78,7 @@ function allocateForm(p, block, hosts, range) {
   openForm(addressForm({
     title: range ? `Allocate the next free address in ${range.start_address}–${range.end_address}`
       : `Allocate the next free address in ${p.prefix}`,
-    submit: 'Allocate', hosts,
+    submit: 'Allocate',
     async onSubmit(body) {
       const path = range ? `/ip-ranges/${range.id}/available-ips` : `/prefixes/${p.id}/available-ips`;
       const a = (await api('POST', path, body)).data;
@@ -79,7 +90,7 @@ function allocateForm(p, block, hosts, range) {
 
 function reserveForm(p, block, hosts, address) {
   openForm(addressForm({
-    title: `Reserve ${address}`, submit: 'Reserve', hosts, values: { status: 'reserved' },
+    title: `Reserve ${address}`, submit: 'Reserve', values: { status: 'reserved' },
     async onSubmit(body) {
       await api('POST', '/ip-addresses', { address, ...body });
       highlight = address;
@@ -92,11 +103,12 @@ function reserveForm(p, block, hosts, address) {
 async function editForm(p, block, hosts, id, notice) {
   const r = await api('GET', `/ip-addresses/${id}`);
   const a = r.data;
+  const hostName = a.host_id ? (hosts.get(a.host_id) || (await get(`/hosts/${a.host_id}`)).name) : '';
   const stale = (e) => e.status === 412;
   const release = h('button', { type: 'button', class: 'danger' }, 'Release');
   const form = addressForm({
-    title: `Edit ${a.address}`, submit: 'Save', hosts, extra: [release],
-    values: { ...a, host: a.host_id ? hosts.get(a.host_id) : '' },
+    title: `Edit ${a.address}`, submit: 'Save', extra: [release],
+    values: { ...a, host: hostName },
     async onSubmit(body) {
       try {
         await api('PATCH', `/ip-addresses/${id}`, body, { 'If-Match': r.etag });
@@ -195,10 +207,14 @@ function blockMap(p, net, addrs) {
 export async function prefixView(id, block) {
   const p = await get(`/prefixes/${id}`);
   const net = parse(p.prefix);
-  const [children, addrs, ranges, hosts, vlan] = await Promise.all([
-    all(`/prefixes?parent_id=${id}`), all(`/ip-addresses?prefix_id=${id}`),
-    all(`/ip-ranges?prefix_id=${id}`), hostNames(),
-    p.vlan_id ? get(`/vlans/${p.vlan_id}`) : null]);
+  // A block of at most 1,024 addresses is read whole; a larger prefix, up to 5,000 addresses.
+  const many = (p.utilization ? p.utilization.used : 0) > 5000 && block === undefined;
+  const [children, addrs, ranges, vlan] = await Promise.all([
+    all(`/prefixes?parent_id=${id}`),
+    many ? get(`/ip-addresses?prefix_id=${id}&limit=1000`).then((pg) => pg.results)
+      : all(`/ip-addresses?prefix_id=${id}`),
+    all(`/ip-ranges?prefix_id=${id}`), p.vlan_id ? get(`/vlans/${p.vlan_id}`) : null]);
+  const hosts = await hostNames(addrs);
   const write = ui.canWrite();
   let map = h('p', { class: 'hint' }, 'The map shows IPv4 prefixes of /16 and longer.');
   if (!net.v6 && (net.len >= 22 || block !== undefined)) map = cellMap(p, net, block, addrs, ranges, hosts);
@@ -231,6 +247,8 @@ export async function prefixView(id, block) {
       h('ul', {}, children.map((c) => h('li', {}, h('a', { href: `#/prefix/${c.id}` }, c.prefix),
         ` ${c.description}`)))) : null,
     h('section', {}, h('h2', {}, 'Addresses'),
+      many ? h('p', { class: 'hint' }, `The first 1,000 of ${p.utilization.used} addresses `
+        + '(the map is shaded by these).') : null,
       table(null, ['Address', 'Host', 'DNS name', 'Interface', 'Status', 'Description', ''], addrRows)),
     h('section', {}, h('h2', {}, 'Ranges'),
       table(null, ['Range', 'Status', 'DHCP', 'Description', 'Utilization', ''], rangeRows)));

@@ -15,8 +15,12 @@ function objectLink(o, addrPrefix) {
 }
 
 export async function validateView() {
-  const [report, addrs] = await Promise.all([get('/validate'), all('/ip-addresses')]);
-  const addrPrefix = new Map(addrs.map((a) => [a.id, `#/prefix/${a.prefix_id}`]));
+  const report = await get('/validate');
+  // Only the addresses the report names are looked up, for the prefix page each is on.
+  const ids = [...new Set(report.findings.flatMap((f) => f.objects)
+    .filter((o) => o.type === 'ip-address').map((o) => o.id))].slice(0, 200);
+  const addrs = await Promise.all(ids.map((id) => get(`/ip-addresses/${id}`).catch(() => null)));
+  const addrPrefix = new Map(addrs.filter(Boolean).map((a) => [a.id, `#/prefix/${a.prefix_id}`]));
   const s = report.summary;
   ui.show(h('h1', {}, 'Validation report'),
     h('p', { id: 'validate-summary' }, `${s.errors} errors, ${s.warnings} warnings from ${s.checks} checks.`),
