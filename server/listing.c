@@ -72,22 +72,6 @@ listing_bind(sqlite3_stmt *st, int i, const json_t *v)
 		sqlite3_bind_null(st, i);
 }
 
-static enum MHD_Result
-listing_collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	struct listing *l = cls;
-
-	(void)kind;
-	if (l->nargs == LISTING_ARGS_MAX) {
-		l->nargs++;    /* marks overflow */
-		return MHD_NO;
-	}
-	l->keys[l->nargs] = key;
-	l->values[l->nargs] = value ? value : "";
-	l->nargs++;
-	return MHD_YES;
-}
-
 static int
 listing_int(const char *s, long long min, long long max, long long *out)
 {
@@ -244,9 +228,11 @@ listing_parse(struct listing *l, struct req *r, struct api_err *err)
 	long long v;
 	int i, j;
 
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, listing_collect, l);
-	if (l->nargs > LISTING_ARGS_MAX)
+	if ((l->nargs = http_query_all(r, l->keys, l->values, LISTING_ARGS_MAX)) >
+	    LISTING_ARGS_MAX) {
+		l->nargs = 0;
 		return api_err_set(err, 400, "too many query parameters");
+	}
 	/* Values end up in JSON (links, binds): bytes that are not UTF-8 go no further. */
 	for (i = 0; i < l->nargs; i++) {
 		json_t *jk = json_string(l->keys[i]), *jv = json_string(l->values[i]);

@@ -113,17 +113,6 @@ plan_field(const struct resource *res, const char *plan_name)
 	return NULL;
 }
 
-static const struct field *
-plan_field_named(const struct resource *res, const char *name)
-{
-	const struct field *f;
-
-	for (f = res->fields; f->name != NULL; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
-}
-
 /* The part of a key for one of its fields: the key itself for a one-field key. */
 static const json_t *
 plan_key_part(const struct plan_kind *k, const struct field *f, const json_t *key)
@@ -159,7 +148,7 @@ plan_lookup(struct db *db, const struct resource *res, const json_t *key, const 
 	if ((st = db_stmt(db, plan_lookup_sql[plan_index(k)])) == NULL)
 		return db_fail(db, err, "looking up a key");
 	for (i = 0; k->key[i] != NULL; i++) {
-		f = plan_field_named(res, k->key[i]);
+		f = resource_field(res, k->key[i]);
 		part = plan_key_part(k, f, key);
 		if (f->type == FT_INT && json_is_integer(part)) {
 			sqlite3_bind_int64(st, i + 1, json_integer_value(part));
@@ -203,13 +192,13 @@ plan_key_of_object(const struct plan_kind *k, const struct resource *res, const 
 	size_t i;
 
 	if (k->key[1] == NULL) {
-		plan_field_name(plan_field_named(res, k->key[0]), name, sizeof(name));
+		plan_field_name(resource_field(res, k->key[0]), name, sizeof(name));
 		v = json_object_get(obj, name);
 		return v != NULL && !json_is_null(v) ? json_incref(v) : NULL;
 	}
 	key = json_object();
 	for (i = 0; k->key[i] != NULL; i++) {
-		plan_field_name(plan_field_named(res, k->key[i]), name, sizeof(name));
+		plan_field_name(resource_field(res, k->key[i]), name, sizeof(name));
 		if ((v = json_object_get(obj, name)) == NULL || json_is_null(v)) {
 			json_decref(key);
 			return NULL;
@@ -335,7 +324,7 @@ plan_keys_load(struct plan_keys *pk, const struct plan_kind *k, struct plan_keys
 		}
 		key = k->key[1] == NULL ? NULL : json_object();
 		for (i = 0; k->key[i] != NULL; i++) {
-			const struct field *f = plan_field_named(res, k->key[i]);
+			const struct field *f = resource_field(res, k->key[i]);
 
 			if ((part = plan_keys_column(pk, f, st, i + 1, err)) == NULL) {
 				json_decref(key);

@@ -67,10 +67,10 @@ plan_import_blame(struct api_err *err, const struct resource *res, const char *l
 		return;
 	renamed = json_object();
 	json_object_foreach(err->errors, key, v) {
-		snprintf(name, sizeof(name), "%s", key);
-		for (f = res->fields; f->name != NULL; f++)
-			if (strcmp(f->name, key) == 0)
-				plan_field_name(f, name, sizeof(name));
+		if ((f = resource_field(res, key)) != NULL)
+			plan_field_name(f, name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "%s", key);
 		snprintf(full, sizeof(full), "%s[%s].%s", res->name, label, name);
 		json_object_set(renamed, full, v);
 	}

@@ -362,8 +362,8 @@ res_reserved(const char *key)
 	    strcmp(key, "updated_at") == 0;
 }
 
-static const struct field *
-res_field(const struct resource *res, const char *name)
+const struct field *
+resource_field(const struct resource *res, const char *name)
 {
 	const struct field *f;
 
@@ -434,7 +434,7 @@ res_check_shape(const struct resource *res, const json_t *body, struct api_err *
 			api_err_field(err, key, "is read-only");
 			continue;
 		}
-		if ((f = res_field(res, key)) == NULL)
+		if ((f = resource_field(res, key)) == NULL)
 			api_err_field(err, key, "unknown field");
 		else if (f->flags & F_READONLY)
 			api_err_field(err, key, "is read-only");

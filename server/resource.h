@@ -106,6 +106,8 @@ struct resource {
 extern const struct resource *const resource_table[];
 
 const struct resource *resource_find(const char *name);
+/* A resource's field by its JSON name, or NULL. */
+const struct field *resource_field(const struct resource *res, const char *name);
 /* The stored object as the API shows it; 0, or -1 with 404. */
 int resource_load(struct db *db, const struct resource *res, long long id, json_t **out,
     struct api_err *err);
