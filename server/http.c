@@ -21,16 +21,12 @@
 static char http_id_prefix[9];
 static atomic_uint_fast64_t http_id_counter;
 
-/* Whole plan files are larger than any other body: the import route has its own cap. */
+/* The route's body cap: whole plan files are larger than any other body. */
 static long
-http_body_cap(const struct server *srv, const char *url)
+http_body_cap(const struct server *srv, const struct route *route)
 {
-	static const char import[] = "/api/v1/import";
-
-	if (strncmp(url, import, sizeof(import) - 1) == 0 &&
-	    (url[sizeof(import) - 1] == '\0' || url[sizeof(import) - 1] == '?'))
-		return srv->cfg->max_import_body;
-	return srv->cfg->max_body;
+	return route != NULL && route->large_body ? srv->cfg->max_import_body :
+	    srv->cfg->max_body;
 }
 
 static struct req *
@@ -38,6 +34,8 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
     const char *url)
 {
 	const union MHD_ConnectionInfo *ci;
+	struct route_match m;
+	struct api_err miss;
 	struct req *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -47,7 +45,16 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
 	r->method = method;
 	r->url = url;
 	r->t0 = clock_usec();
-	sbuf_init(&r->body, (size_t)http_body_cap(srv, url));
+	/* The route is known from the headers: it sets the body cap before a byte is read. */
+	api_err_init(&miss);
+	if ((r->route = routes_match(NULL, method, url, &m, &miss)) != NULL) {
+		r->id = m.id;
+		memcpy(r->param, m.param, sizeof(r->param));
+		if (r->route->arg != NULL)
+			snprintf(r->param, sizeof(r->param), "%s", r->route->arg);
+	}
+	api_err_free(&miss);
+	sbuf_init(&r->body, (size_t)http_body_cap(srv, r->route));
 	snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
 	    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -269,15 +276,14 @@ http_dispatch(struct req *r)
 	api_err_init(&err);
 	if (r->too_large) {
 		api_err_set(&err, 413, "the body is larger than %ld bytes",
-		    http_body_cap(r->srv, r->url));
+		    http_body_cap(r->srv, r->route));
 		goto out;
 	}
-	if ((r->route = routes_match(NULL, r->method, r->url, &m, &err)) == NULL)
+	if (r->route == NULL) {
+		/* Matched again only to say why: 404, or 405 with Allow. */
+		routes_match(NULL, r->method, r->url, &m, &err);
 		goto out;
-	r->id = m.id;
-	memcpy(r->param, m.param, sizeof(r->param));
-	if (r->route->arg != NULL)
-		snprintf(r->param, sizeof(r->param), "%s", r->route->arg);
+	}
 	/* A read gets one snapshot for everything it reads, the caller's session included. */
 	if (routes_method(r->method) == HTTP_GET && (r->reading = db_thread()) != NULL &&
 	    db_read_begin(r->reading) == -1)
@@ -320,7 +326,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) >
-		    (unsigned long long)http_body_cap(srv, url)) {
+		    (unsigned long long)http_body_cap(srv, r->route)) {
 			/* Refuse before reading a byte; the connection closes, which is right. */
 			r->too_large = true;
 			return http_dispatch(r);

@@ -2,6 +2,8 @@
 #ifndef NETSOT_ROUTES_H
 #define NETSOT_ROUTES_H
 
+#include <stdbool.h>
+
 #include "apierr.h"
 #include "auth.h"
 #include "http.h"
@@ -21,6 +23,7 @@ struct route {
 	http_handler fn;
 	enum role role;           /* ROLE_NONE: no authentication */
 	const char *arg;          /* a fixed {name}/{res} value for the handler, or NULL */
+	bool large_body;          /* takes whole plan files: --max-import-body, not --max-body */
 };
 
 struct route_match {

@@ -45,14 +45,14 @@ h_new(struct req *r, struct reply *rep, struct api_err *err)
 }
 
 static const struct route table[] = {
-	{ HTTP_GET, "/things", h_list, ROLE_VIEWER, NULL },
-	{ HTTP_POST, "/things", h_create, ROLE_EDITOR, NULL },
-	{ HTTP_GET | HTTP_PUT | HTTP_DELETE, "/things/{id}", h_item, ROLE_EDITOR, NULL },
-	{ HTTP_PATCH, "/things/{id}/parts/{id}", h_item, ROLE_ADMIN, NULL },
-	{ HTTP_GET, "/sites/new", h_new, ROLE_NONE, NULL },
-	{ HTTP_GET | HTTP_PATCH, "/sites/{name}", h_named, ROLE_VIEWER, NULL },
-	{ HTTP_DELETE | HTTP_PATCH, "/sites/{name}/x", h_named, ROLE_ADMIN, NULL },
-	{ 0, NULL, NULL, ROLE_NONE, NULL },
+	{ HTTP_GET, "/things", h_list, ROLE_VIEWER, NULL, false },
+	{ HTTP_POST, "/things", h_create, ROLE_EDITOR, NULL, false },
+	{ HTTP_GET | HTTP_PUT | HTTP_DELETE, "/things/{id}", h_item, ROLE_EDITOR, NULL, false },
+	{ HTTP_PATCH, "/things/{id}/parts/{id}", h_item, ROLE_ADMIN, NULL, false },
+	{ HTTP_GET, "/sites/new", h_new, ROLE_NONE, NULL, false },
+	{ HTTP_GET | HTTP_PATCH, "/sites/{name}", h_named, ROLE_VIEWER, NULL, false },
+	{ HTTP_DELETE | HTTP_PATCH, "/sites/{name}/x", h_named, ROLE_ADMIN, NULL, false },
+	{ 0, NULL, NULL, ROLE_NONE, NULL, false },
 };
 
 /* Matches in tbl, expecting a hit; returns the route and fills m. */
