@@ -40,6 +40,28 @@ slurp(const char *path)
 	return sbuf_take(&sb, NULL);
 }
 
+void
+srv_up(struct srv *s, const char *const *flags, char **ed, char **vi)
+{
+	srv_prepare(s);
+	srv_add_user(s, "ed", "editor", TEST_PASSWORD);
+	if (vi != NULL)
+		srv_add_user(s, "vi", "viewer", TEST_PASSWORD);
+	srv_start(s, flags);
+	*ed = login(s, "ed", TEST_PASSWORD);
+	if (vi != NULL)
+		*vi = login(s, "vi", TEST_PASSWORD);
+}
+
+void
+srv_down(struct srv *s, char *ed, char *vi)
+{
+	free(ed);
+	free(vi);
+	srv_stop(s);
+	srv_cleanup(s);
+}
+
 char *
 read_file(const char *path, size_t *len)
 {

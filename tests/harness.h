@@ -30,6 +30,15 @@ struct resp {
 	char *headers;       /* raw header block */
 };
 
+/* The password of the users the tests make. */
+#define TEST_PASSWORD "correct horse"
+
+/* The usual fixture: a started server (with flags, or NULL) holding an editor "ed" and, when
+ * vi is not NULL, a viewer "vi", both logged in (tokens malloc'd). */
+void srv_up(struct srv *s, const char *const *flags, char **ed, char **vi);
+/* Stops and removes it, and frees the tokens (either may be NULL). */
+void srv_down(struct srv *s, char *ed, char *vi);
+
 /* Creates the temporary directory and database (migrated), without starting the server. */
 void srv_prepare(struct srv *s);
 /* Starts netsot serve with extra flags (NULL-terminated); waits until it listens. */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 
 static struct srv S;
 static char *ed, *vi;
@@ -57,12 +57,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_add_user(&S, "vi", "viewer", PW);
-	srv_start(&S, NULL);
-	ed = login(&S, "ed", PW);
-	vi = login(&S, "vi", PW);
+	srv_up(&S, NULL, &ed, &vi);
 	create("/api/v1/prefixes", "{\"prefix\":\"192.168.1.0/24\"}");
 	create("/api/v1/prefixes", "{\"prefix\":\"10.43.0.0/16\"}");
 	create("/api/v1/prefixes", "{\"prefix\":\"fd00::/64\"}");
@@ -73,10 +68,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(ed);
-	free(vi);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, vi);
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 
 #include "resource.h"
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 
 static struct srv S;
 static char *ed;
@@ -19,10 +19,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_start(&S, NULL);
-	ed = login(&S, "ed", PW);
+	srv_up(&S, NULL, &ed, NULL);
 	return 0;
 }
 
@@ -30,9 +27,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(ed);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, NULL);
 	return 0;
 }
 

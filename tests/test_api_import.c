@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 
 static struct srv S;
 static char *ed, *viewer;
@@ -17,12 +17,7 @@ setup(void **state)
 	static const char *const flags[] = { "--max-import-body", "400000", NULL };
 
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_add_user(&S, "vi", "viewer", PW);
-	srv_start(&S, flags);
-	ed = login(&S, "ed", PW);
-	viewer = login(&S, "vi", PW);
+	srv_up(&S, flags, &ed, &viewer);
 	return 0;
 }
 
@@ -30,10 +25,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(ed);
-	free(viewer);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, viewer);
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 #include "freemap.h"
 #include "sbuf.h"
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 
 static struct srv S;
 static char *ed, *vi;
@@ -23,12 +23,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_add_user(&S, "vi", "viewer", PW);
-	srv_start(&S, NULL);
-	ed = login(&S, "ed", PW);
-	vi = login(&S, "vi", PW);
+	srv_up(&S, NULL, &ed, &vi);
 	return 0;
 }
 
@@ -36,10 +31,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(ed);
-	free(vi);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, vi);
 	return 0;
 }
 

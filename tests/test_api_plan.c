@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 
 static struct srv S;
 static char *ed, *vi;
@@ -36,12 +36,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_add_user(&S, "vi", "viewer", PW);
-	srv_start(&S, NULL);
-	ed = login(&S, "ed", PW);
-	vi = login(&S, "vi", PW);
+	srv_up(&S, NULL, &ed, &vi);
 	router = create("/api/v1/hosts", "{\"name\":\"router\",\"kind\":\"router\"}");
 	pve = create("/api/v1/hosts", "{\"name\":\"pve-node-1\",\"kind\":\"hypervisor\"}");
 	v10 = create("/api/v1/vlans", "{\"vid\":10,\"name\":\"storage\"}");
@@ -54,10 +49,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(ed);
-	free(vi);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, vi);
 	return 0;
 }
 

@@ -16,7 +16,7 @@
 #include "dnsname.h"
 #include "ipaddr.h"
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 #define SEED NETSOT_SOURCE_DIR "/db/seed/hybrid-cloud.json"
 #define GOLDEN NETSOT_SOURCE_DIR "/tests/golden"
 
@@ -101,10 +101,7 @@ setup(void **state)
 	char *seed;
 
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_start(&S, NULL);
-	ed = login(&S, "ed", PW);
+	srv_up(&S, NULL, &ed, NULL);
 	assert_non_null(seed = read_file(SEED, NULL));
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, seed, &r), 200);
 	resp_free(&r);
@@ -121,9 +118,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(ed);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, NULL);
 	return 0;
 }
 

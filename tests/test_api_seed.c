@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 #define SEED NETSOT_SOURCE_DIR "/db/seed/hybrid-cloud.json"
 
 static struct srv S;
@@ -90,10 +90,7 @@ setup(void **state)
 	char *seed;
 
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_start(&S, NULL);
-	ed = login(&S, "ed", PW);
+	srv_up(&S, NULL, &ed, NULL);
 	assert_non_null(seed = read_file(SEED, &len));
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, seed, &r), 200);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "summary"),
@@ -113,9 +110,7 @@ teardown(void **state)
 	json_decref(hosts);
 	json_decref(vlans);
 	json_decref(ports);
-	free(ed);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, NULL);
 	return 0;
 }
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PW "correct horse"
+#define PW TEST_PASSWORD
 
 static struct srv S;
 static char *ed;
@@ -70,10 +70,7 @@ setup(void **state)
 	long long router;
 
 	(void)state;
-	srv_prepare(&S);
-	srv_add_user(&S, "ed", "editor", PW);
-	srv_start(&S, NULL);
-	ed = login(&S, "ed", PW);
+	srv_up(&S, NULL, &ed, NULL);
 	/* A small plan without a mistake. */
 	v20 = create("/api/v1/vlans", "{\"vid\":20,\"name\":\"compute\"}");
 	p20 = create("/api/v1/prefixes", "{\"prefix\":\"10.10.20.0/24\",\"vlan_id\":%lld,"
@@ -103,9 +100,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	free(ed);
-	srv_stop(&S);
-	srv_cleanup(&S);
+	srv_down(&S, ed, NULL);
 	return 0;
 }
 
