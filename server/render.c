@@ -70,6 +70,17 @@ const struct render_target render_targets[] = {
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
+void
+render_safe(const char *in, const char *allowed, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
+		out[i] = strchr(allowed, in[i]) != NULL ? in[i] : '_';
+	if (len > 0)
+		out[i] = '\0';
+}
+
 const char *
 render_param(const struct render_ctx *c, const char *name)
 {

@@ -48,6 +48,11 @@ struct render_target {
 
 extern const struct render_target render_targets[];
 
+#define RENDER_ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+/* in copied to out (at most len - 1 bytes, in and out may be the same), each byte that is not
+ * in allowed made '_': a name made safe for the syntax of a target. */
+void render_safe(const char *in, const char *allowed, char *out, size_t len);
 /* A parameter's value, or NULL. */
 const char *render_param(const struct render_ctx *c, const char *name);
 

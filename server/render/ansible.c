@@ -15,16 +15,13 @@
 static void
 render_ansible_group(const char *in, char *out, size_t len)
 {
-	size_t i = 0, o = 0;
+	size_t o = 0;
 
 	if (in[0] >= '0' && in[0] <= '9' && len > 3) {
 		memcpy(out, "g_", 2);
 		o = 2;
 	}
-	for (; in[i] != '\0' && o + 1 < len; i++, o++)
-		out[o] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
-		    in[i]) != NULL ? in[i] : '_';
-	out[o] = '\0';
+	render_safe(in, RENDER_ALNUM "_", out + o, len - o);
 }
 
 static void

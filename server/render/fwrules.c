@@ -7,6 +7,8 @@
 #include "apierr.h"
 #include "db.h"
 #include "ipaddr.h"
+#include "render.h"
+#include "settings.h"
 
 static const char render_fwrules_sql[] = "SELECT name, description, action, protocol, "
     "dst_ports, log, src_vlan_id, src_prefix_id, src_host_id, src_cidr, dst_vlan_id, "
@@ -101,13 +103,26 @@ render_fwrules_text(char *dst, size_t len, const unsigned char *src)
 static void
 render_fwrules_name(char *dst, size_t len, const unsigned char *src)
 {
-	size_t i;
-
 	render_fwrules_text(dst, len, src);
-	for (i = 0; dst[i] != '\0'; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.",
-		    dst[i]) == NULL)
-			dst[i] = '_';
+	render_safe(dst, RENDER_ALNUM "-_.", dst, len);
+}
+
+int
+render_fwrules_policy(struct db *db, long long host_id, struct fw_policy *p,
+    struct api_err *err)
+{
+	json_t *settings;
+
+	if (render_host_is_router(db, host_id, &p->router, err) == -1 ||
+	    settings_load(db, &settings, err) == -1)
+		return -1;
+	p->log = json_is_true(json_object_get(settings, "log_denied"));
+	snprintf(p->forward, sizeof(p->forward), "%s",
+	    json_string_value(json_object_get(settings, "forward_default_action")));
+	snprintf(p->input, sizeof(p->input), "%s",
+	    json_string_value(json_object_get(settings, "input_default_action")));
+	json_decref(settings);
+	return 0;
 }
 
 int

@@ -18,6 +18,13 @@ struct fw_side {
 	json_t *v4, *v6;                 /* CIDR strings (arrays, owned); empty: none */
 };
 
+/* What the settings and the host's kind say for its packet filter. */
+struct fw_policy {
+	bool router;              /* a router gets the forward policy; others forward nothing */
+	bool log;                 /* log what the default action denies */
+	char forward[8], input[8];  /* default actions: accept, drop, reject */
+};
+
 struct fw_rule {
 	char name[72];                   /* letters, digits, '-', '_', '.' only */
 	char description[256];           /* control characters replaced by spaces */
@@ -28,6 +35,8 @@ struct fw_rule {
 	struct fw_side src, dst;
 };
 
+int render_fwrules_policy(struct db *db, long long host_id, struct fw_policy *p,
+    struct api_err *err);
 /* The enabled rules of a scope in the order they apply; input rules only those protecting
  * host_id. Interfaces are the host's. */
 int render_fwrules_load(struct db *db, const char *scope, long long host_id,

@@ -7,7 +7,6 @@
 #include "portspec.h"
 #include "render/fwrules.h"
 #include "sbuf.h"
-#include "settings.h"
 
 /* multiport takes 15 ports, a range counting as two. */
 #define RENDER_IPTABLES_MULTIPORT 15
@@ -131,25 +130,16 @@ render_iptables_chain(struct render_ctx *c, struct sbuf *out, const char *scope,
 int
 render_iptables(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 {
-	json_t *settings = NULL;
-	const char *fwd, *in;
-	bool router, log;
-	int rc = -1;
+	struct fw_policy p;
 
-	if (render_host_is_router(c->db, c->host_id, &router, err) == -1 ||
-	    settings_load(c->db, &settings, err) == -1)
-		goto out;
-	log = json_is_true(json_object_get(settings, "log_denied"));
-	fwd = json_string_value(json_object_get(settings, "forward_default_action"));
-	in = json_string_value(json_object_get(settings, "input_default_action"));
+	if (render_fwrules_policy(c->db, c->host_id, &p, err) == -1)
+		return -1;
 	sbuf_printf(out, "*filter\n:INPUT %s [0:0]\n:FORWARD %s [0:0]\n:OUTPUT ACCEPT [0:0]\n",
-	    render_iptables_policy(in), router ? render_iptables_policy(fwd) : "DROP");
-	if (render_iptables_chain(c, out, "input", "INPUT", in, log, true, err) == -1 ||
-	    render_iptables_chain(c, out, "forward", "FORWARD", fwd, log, router, err) == -1)
-		goto out;
+	    render_iptables_policy(p.input), p.router ? render_iptables_policy(p.forward) : "DROP");
+	if (render_iptables_chain(c, out, "input", "INPUT", p.input, p.log, true, err) == -1 ||
+	    render_iptables_chain(c, out, "forward", "FORWARD", p.forward, p.log, p.router,
+	    err) == -1)
+		return -1;
 	sbuf_puts(out, "COMMIT\n");
-	rc = 0;
-out:
-	json_decref(settings);
-	return rc;
+	return 0;
 }

@@ -11,18 +11,6 @@
 #include "ipaddr.h"
 #include "sbuf.h"
 
-/* UCI section names: letters, digits and '_'. */
-static void
-render_mwan3_name(const char *in, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
-		out[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-		    in[i]) != NULL ? in[i] : '_';
-	out[i] = '\0';
-}
-
 int
 render_mwan3(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 {
@@ -44,7 +32,9 @@ render_mwan3(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	sbuf_init(&failover, 0);
 	sbuf_puts(out, "\nconfig globals 'globals'\n\toption mmx_mask '0x3F00'\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		render_mwan3_name((const char *)sqlite3_column_text(st, 0), name, sizeof(name));
+		/* UCI section names: letters, digits and '_'. */
+		render_safe((const char *)sqlite3_column_text(st, 0), RENDER_ALNUM, name,
+		    sizeof(name));
 		track = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
 		v6 = 0;
 		json_array_foreach(track, i, v)

@@ -8,7 +8,6 @@
 #include "portspec.h"
 #include "render/fwrules.h"
 #include "sbuf.h"
-#include "settings.h"
 
 static void
 render_nftables_set(struct sbuf *out, const char *what, json_t *list)
@@ -142,26 +141,17 @@ render_nftables_chain(struct render_ctx *c, struct sbuf *out, const char *chain,
 int
 render_nftables(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 {
-	json_t *settings = NULL;
-	bool router, log;
-	int rc = -1;
+	struct fw_policy p;
 
-	if (render_host_is_router(c->db, c->host_id, &router, err) == -1 ||
-	    settings_load(c->db, &settings, err) == -1)
-		goto out;
-	log = json_is_true(json_object_get(settings, "log_denied"));
+	if (render_fwrules_policy(c->db, c->host_id, &p, err) == -1)
+		return -1;
 	/* Replaces the table atomically: create it if missing, delete it, define it anew. */
 	sbuf_puts(out, "table inet netsot\ndelete table inet netsot\n\ntable inet netsot {\n");
-	if (render_nftables_chain(c, out, "forward", json_string_value(json_object_get(settings,
-	    "forward_default_action")), log, router, err) == -1)
-		goto out;
+	if (render_nftables_chain(c, out, "forward", p.forward, p.log, p.router, err) == -1)
+		return -1;
 	sbuf_putc(out, '\n');
-	if (render_nftables_chain(c, out, "input", json_string_value(json_object_get(settings,
-	    "input_default_action")), log, true, err) == -1)
-		goto out;
+	if (render_nftables_chain(c, out, "input", p.input, p.log, true, err) == -1)
+		return -1;
 	sbuf_puts(out, "}\n");
-	rc = 0;
-out:
-	json_decref(settings);
-	return rc;
+	return 0;
 }

@@ -11,7 +11,6 @@
 #include "portspec.h"
 #include "render/fwrules.h"
 #include "sbuf.h"
-#include "settings.h"
 
 struct render_ufw_service {
 	char name[72];          /* shell-safe */
@@ -22,16 +21,7 @@ struct render_ufw_service {
 };
 
 /* Text that goes inside single quotes or a comment: letters, digits and a few signs. */
-static void
-render_ufw_safe(const char *in, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
-		out[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-		    " -_.:/()", in[i]) != NULL ? in[i] : '_';
-	out[i] = '\0';
-}
+#define RENDER_UFW_SAFE RENDER_ALNUM " -_.:/()"
 
 static int
 render_ufw_services(struct render_ctx *c, struct render_ufw_service **list, size_t *n,
@@ -61,7 +51,8 @@ render_ufw_services(struct render_ctx *c, struct render_ufw_service **list, size
 		}
 		s = &(*list)[*n];
 		memset(s, 0, sizeof(*s));
-		render_ufw_safe((const char *)sqlite3_column_text(st, 0), s->name, sizeof(s->name));
+		render_safe((const char *)sqlite3_column_text(st, 0), RENDER_UFW_SAFE, s->name,
+		    sizeof(s->name));
 		snprintf(s->protocol, sizeof(s->protocol), "%s",
 		    strcmp((const char *)sqlite3_column_text(st, 1), "udp") == 0 ? "udp" : "tcp");
 		snprintf(s->ports, sizeof(s->ports), "%s", (const char *)sqlite3_column_text(st, 2));
@@ -138,22 +129,20 @@ render_ufw(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 {
 	struct render_ufw_service *svc = NULL;
 	struct fw_rule *rules = NULL;
-	json_t *settings = NULL;
-	const char *in;
+	struct fw_policy p;
 	size_t n = 0, nrules = 0, i;
 	int rc = -1;
 
-	if (settings_load(c->db, &settings, err) == -1 ||
+	if (render_fwrules_policy(c->db, c->host_id, &p, err) == -1 ||
 	    render_ufw_services(c, &svc, &n, err) == -1 ||
 	    render_fwrules_load(c->db, "input", c->host_id, &rules, &nrules, err) == -1)
 		goto out;
-	in = json_string_value(json_object_get(settings, "input_default_action"));
 	sbuf_printf(out, "# Run as root on %s. Starts from a clean ufw: what the plan does not "
 	    "open stays closed.\nset -e\nufw --force reset\n", c->host);
 	sbuf_printf(out, "ufw default %s incoming\nufw default allow outgoing\n",
-	    strcmp(in, "accept") == 0 ? "allow" : strcmp(in, "reject") == 0 ? "reject" : "deny");
-	sbuf_printf(out, "ufw logging %s\n",
-	    json_is_true(json_object_get(settings, "log_denied")) ? "low" : "off");
+	    strcmp(p.input, "accept") == 0 ? "allow" : strcmp(p.input, "reject") == 0 ? "reject" :
+	    "deny");
+	sbuf_printf(out, "ufw logging %s\n", p.log ? "low" : "off");
 	for (i = 0; i < nrules; i++)
 		render_ufw_rule(out, &rules[i], svc, n);
 	sbuf_puts(out, "\n");
@@ -166,6 +155,5 @@ render_ufw(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 out:
 	free(svc);
 	render_fwrules_free(rules, nrules);
-	json_decref(settings);
 	return rc;
 }
