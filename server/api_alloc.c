@@ -129,6 +129,24 @@ api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struc
 	return rc;
 }
 
+/* Ends an allocation: the answer kept for its Idempotency-Key, the commit, and 201 with the
+ * result (taken from *result) and, for one object, its Location. */
+static int
+api_alloc_commit(struct req *r, struct db *db, struct reply *rep, const char *res,
+    json_t **result, struct api_err *err)
+{
+	if (idem_store(r, db, 201, *result, err) == -1)
+		return -1;
+	if (db_commit(db) == -1)
+		return db_fail(db, err, "committing");
+	if (json_is_object(*result))
+		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res,
+		    (long long)json_integer_value(json_object_get(*result, "id")));
+	http_reply_json(rep, 201, *result);
+	*result = NULL;
+	return 0;
+}
+
 int
 api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err)
 {
@@ -158,17 +176,8 @@ api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err)
 		}
 	} else if (api_alloc_one(r, db, &lo, &hi, r->json, &result, err) == -1)
 		goto out;
-	if (idem_store(r, db, 201, result, err) == -1)
+	if (api_alloc_commit(r, db, rep, "ip-addresses", &result, err) == -1)
 		goto out;
-	if (db_commit(db) == -1) {
-		db_fail(db, err, "committing");
-		goto out;
-	}
-	if (json_is_object(result))
-		http_reply_header(rep, "Location", "/api/v1/ip-addresses/%lld",
-		    (long long)json_integer_value(json_object_get(result, "id")));
-	http_reply_json(rep, 201, result);
-	result = NULL;
 	rc = 0;
 out:
 	if (rc == -1)
@@ -275,16 +284,8 @@ api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
 	ipnet_format(&child, buf, sizeof(buf));
 	json_object_set_new(obj, "prefix", json_string(buf));
 	if (resource_create_one(r, db, &res_prefixes, obj, NULL, &created, err) == -1 ||
-	    idem_store(r, db, 201, created, err) == -1)
+	    api_alloc_commit(r, db, rep, "prefixes", &created, err) == -1)
 		goto out;
-	if (db_commit(db) == -1) {
-		db_fail(db, err, "committing");
-		goto out;
-	}
-	http_reply_header(rep, "Location", "/api/v1/prefixes/%lld",
-	    (long long)json_integer_value(json_object_get(created, "id")));
-	http_reply_json(rep, 201, created);
-	created = NULL;
 	rc = 0;
 out:
 	if (rc == -1)
