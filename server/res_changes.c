@@ -4,16 +4,16 @@ static const char *const res_changes_actions[] = { "create", "update", "delete",
 
 /* The audit log, read through the same driver: every field read-only, no writes. */
 static const struct field res_changes_fields[] = {
-	{ "time", FT_TEXT, F_READONLY | F_ORDER, NULL, NULL, 0, 0, NULL, NULL },
-	{ "username", FT_TEXT, F_READONLY | F_FILTER, NULL, NULL, 0, 0, NULL, NULL },
-	{ "request_id", FT_TEXT, F_READONLY | F_FILTER, NULL, NULL, 0, 0, NULL, NULL },
-	{ "action", FT_ENUM, F_READONLY | F_FILTER, NULL, res_changes_actions, 0, 0, NULL,
-	  NULL },
-	{ "object_type", FT_TEXT, F_READONLY | F_FILTER, NULL, NULL, 0, 0, NULL, NULL },
-	{ "object_id", FT_INT, F_READONLY | F_FILTER, NULL, NULL, 0, 0, NULL, NULL },
-	{ "before", FT_OBJECT, F_READONLY | F_NULL, NULL, NULL, 0, 0, NULL, NULL },
-	{ "after", FT_OBJECT, F_READONLY | F_NULL, NULL, NULL, 0, 0, NULL, NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "time", .type = FT_TEXT, .flags = F_READONLY | F_ORDER },
+	{ .name = "username", .type = FT_TEXT, .flags = F_READONLY | F_FILTER },
+	{ .name = "request_id", .type = FT_TEXT, .flags = F_READONLY | F_FILTER },
+	{ .name = "action", .type = FT_ENUM, .flags = F_READONLY | F_FILTER,
+	  .values = res_changes_actions },
+	{ .name = "object_type", .type = FT_TEXT, .flags = F_READONLY | F_FILTER },
+	{ .name = "object_id", .type = FT_INT, .flags = F_READONLY | F_FILTER },
+	{ .name = "before", .type = FT_OBJECT, .flags = F_READONLY | F_NULL },
+	{ .name = "after", .type = FT_OBJECT, .flags = F_READONLY | F_NULL },
+	{ .name = NULL },
 };
 
 const struct resource res_changes = {

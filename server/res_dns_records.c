@@ -15,15 +15,16 @@ static const char *const res_dns_records_types[] = { "A", "AAAA", "CNAME", "TXT"
 	"PTR", NULL };
 
 static const struct field res_dns_records_fields[] = {
-	{ "zone_id", FT_REF, F_REQUIRED | F_FILTER, "dns-zones", NULL, 0, 0, NULL, NULL },
-	{ "name", FT_TEXT, F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0, 253, NULL,
-	  NULL },
-	{ "type", FT_ENUM, F_REQUIRED | F_FILTER | F_ORDER, NULL, res_dns_records_types, 0, 0, NULL,
-	  NULL },
-	{ "value", FT_TEXT, F_REQUIRED | F_FILTER | F_SEARCH, NULL, NULL, 0, 1024, NULL, NULL },
-	{ "ttl", FT_INT, F_NULL, NULL, NULL, 0, 2147483647, "null", NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "zone_id", .type = FT_REF, .flags = F_REQUIRED | F_FILTER, .ref = "dns-zones" },
+	{ .name = "name", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
+	  .max = 253, .rule = CR_DNSOWNER },
+	{ .name = "type", .type = FT_ENUM, .flags = F_REQUIRED | F_FILTER | F_ORDER,
+	  .values = res_dns_records_types },
+	{ .name = "value", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_SEARCH,
+	  .max = 1024 },
+	{ .name = "ttl", .type = FT_INT, .flags = F_NULL, .max = 2147483647, .def = "null" },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = NULL },
 };
 
 /* Owner names: "@", or labels of letters, digits and '-' (and '_' for SRV-style names), with

@@ -8,18 +8,19 @@
 #include "dnszone.h"
 
 static const struct field res_dns_zones_fields[] = {
-	{ "name", FT_TEXT, F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0,
-	  253, NULL, NULL },
-	{ "soa_mname", FT_TEXT, 0, NULL, NULL, 0, 254, "\"\"", NULL },
-	{ "soa_rname", FT_TEXT, 0, NULL, NULL, 0, 254, "\"\"", NULL },
-	{ "refresh", FT_INT, 0, NULL, NULL, 60, 2147483647, "3600", NULL },
-	{ "retry", FT_INT, 0, NULL, NULL, 60, 2147483647, "600", NULL },
-	{ "expire", FT_INT, 0, NULL, NULL, 60, 2147483647, "604800", NULL },
-	{ "minimum", FT_INT, 0, NULL, NULL, 0, 2147483647, "300", NULL },
-	{ "ttl", FT_INT, 0, NULL, NULL, 0, 2147483647, "3600", NULL },
-	{ "serial", FT_INT, F_READONLY | F_ORDER, NULL, NULL, 0, 0, NULL, NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "name", .type = FT_TEXT,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .max = 253,
+	  .rule = CR_HOSTNAME },
+	{ .name = "soa_mname", .type = FT_TEXT, .max = 254, .def = "\"\"", .rule = CR_DNSNAME },
+	{ .name = "soa_rname", .type = FT_TEXT, .max = 254, .def = "\"\"", .rule = CR_DNSNAME },
+	{ .name = "refresh", .type = FT_INT, .min = 60, .max = 2147483647, .def = "3600" },
+	{ .name = "retry", .type = FT_INT, .min = 60, .max = 2147483647, .def = "600" },
+	{ .name = "expire", .type = FT_INT, .min = 60, .max = 2147483647, .def = "604800" },
+	{ .name = "minimum", .type = FT_INT, .max = 2147483647, .def = "300" },
+	{ .name = "ttl", .type = FT_INT, .max = 2147483647, .def = "3600" },
+	{ .name = "serial", .type = FT_INT, .flags = F_READONLY | F_ORDER },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = NULL },
 };
 
 static int

@@ -13,17 +13,21 @@ static const char *const res_ip_addresses_status[] = { "active", "reserved", "dh
 	"deprecated", NULL };
 
 static const struct field res_ip_addresses_fields[] = {
-	{ "address", FT_ADDR, F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0, 0, NULL,
-	  "addr_key" },
-	{ "prefix_id", FT_REF, F_READONLY | F_FILTER, "prefixes", NULL, 0, 0, NULL, NULL },
-	{ "host_id", FT_REF, F_NULL | F_FILTER, "hosts", NULL, 0, 0, "null", NULL },
-	{ "interface", FT_TEXT, F_FILTER, NULL, NULL, 0, 64, "\"\"", NULL },
-	{ "dns_name", FT_TEXT, F_FILTER | F_SEARCH | F_ORDER, NULL, NULL, 0, 253, "\"\"", NULL },
-	{ "status", FT_ENUM, F_FILTER | F_ORDER, NULL, res_ip_addresses_status, 0, 0,
-	  "\"active\"", NULL },
-	{ "role", FT_TEXT, F_FILTER, NULL, NULL, 0, 64, "\"\"", NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "address", .type = FT_ADDR, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
+	  .sort = "addr_key" },
+	{ .name = "prefix_id", .type = FT_REF, .flags = F_READONLY | F_FILTER, .ref = "prefixes" },
+	{ .name = "host_id", .type = FT_REF, .flags = F_NULL | F_FILTER, .ref = "hosts",
+	  .def = "null" },
+	{ .name = "interface", .type = FT_TEXT, .flags = F_FILTER, .max = 15, .def = "\"\"",
+	  .rule = CR_IFNAME },
+	{ .name = "dns_name", .type = FT_TEXT, .flags = F_FILTER | F_SEARCH | F_ORDER, .max = 253,
+	  .def = "\"\"", .rule = CR_HOSTNAME },
+	{ .name = "status", .type = FT_ENUM, .flags = F_FILTER | F_ORDER,
+	  .values = res_ip_addresses_status, .def = "\"active\"" },
+	{ .name = "role", .type = FT_TEXT, .flags = F_FILTER, .max = 64, .def = "\"\"",
+	  .rule = CR_NAME },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = NULL },
 };
 
 static const char *const res_ip_addresses_hidden[] = { "addr_key", NULL };
@@ -33,17 +37,6 @@ static int
 res_ip_addresses_addr(const json_t *obj, struct ipaddr *a)
 {
 	return ipaddr_parse(json_string_value(json_object_get(obj, "address")), a);
-}
-
-static int
-res_ip_addresses_validate(struct wctx *w, json_t *obj, struct api_err *err)
-{
-	const char *dns = json_string_value(json_object_get(obj, "dns_name"));
-
-	(void)w;
-	if (dns != NULL && *dns != '\0' && !dnsname_valid(dns))
-		return api_err_field(err, "dns_name", "must be RFC 1123 labels joined by dots");
-	return 0;
 }
 
 /* The address lives in the most specific prefix that holds it; none is a 422. */
@@ -127,7 +120,6 @@ const struct resource res_ip_addresses = {
 	.hidden = res_ip_addresses_hidden,
 	.hidden_of = res_ip_addresses_hidden_of,
 	.filters = res_ip_addresses_filters,
-	.validate = res_ip_addresses_validate,
 	.derive = res_ip_addresses_derive,
 	.after = res_ip_addresses_after,
 };

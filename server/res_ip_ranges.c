@@ -9,14 +9,15 @@
 static const char *const res_ip_ranges_status[] = { "active", "reserved", "deprecated", NULL };
 
 static const struct field res_ip_ranges_fields[] = {
-	{ "start_address", FT_ADDR, F_REQUIRED | F_FILTER | F_ORDER, NULL, NULL, 0, 0, NULL,
-	  "start_key" },
-	{ "end_address", FT_ADDR, F_REQUIRED | F_FILTER, NULL, NULL, 0, 0, NULL, NULL },
-	{ "prefix_id", FT_REF, F_READONLY | F_FILTER, "prefixes", NULL, 0, 0, NULL, NULL },
-	{ "status", FT_ENUM, F_FILTER, NULL, res_ip_ranges_status, 0, 0, "\"active\"", NULL },
-	{ "dhcp", FT_BOOL, F_FILTER, NULL, NULL, 0, 0, "false", NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "start_address", .type = FT_ADDR, .flags = F_REQUIRED | F_FILTER | F_ORDER,
+	  .sort = "start_key" },
+	{ .name = "end_address", .type = FT_ADDR, .flags = F_REQUIRED | F_FILTER },
+	{ .name = "prefix_id", .type = FT_REF, .flags = F_READONLY | F_FILTER, .ref = "prefixes" },
+	{ .name = "status", .type = FT_ENUM, .flags = F_FILTER, .values = res_ip_ranges_status,
+	  .def = "\"active\"" },
+	{ .name = "dhcp", .type = FT_BOOL, .flags = F_FILTER, .def = "false" },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = NULL },
 };
 
 static const char *const res_ip_ranges_hidden[] = { "start_key", "end_key", NULL };

@@ -11,18 +11,21 @@ static const char *const res_prefixes_status[] = { "active", "reserved", "deprec
 	"container", NULL };
 
 static const struct field res_prefixes_fields[] = {
-	{ "prefix", FT_CIDR, F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0,
-	  0, NULL, "first_key, prefix_len" },
-	{ "vlan_id", FT_REF, F_NULL | F_FILTER, "vlans", NULL, 0, 0, "null", NULL },
-	{ "gateway", FT_ADDR, F_NULL | F_FILTER, NULL, NULL, 0, 0, "null", NULL },
-	{ "role", FT_TEXT, F_FILTER | F_SEARCH | F_ORDER, NULL, NULL, 0, 64, "\"\"", NULL },
-	{ "status", FT_ENUM, F_FILTER | F_ORDER, NULL, res_prefixes_status, 0, 0, "\"active\"",
-	  NULL },
-	{ "dhcp", FT_BOOL, F_FILTER, NULL, NULL, 0, 0, "false", NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ "parent_id", FT_REF, F_READONLY | F_NULL | F_FILTER, "prefixes", NULL, 0, 0, NULL,
-	  NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "prefix", .type = FT_CIDR,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH,
+	  .sort = "first_key, prefix_len" },
+	{ .name = "vlan_id", .type = FT_REF, .flags = F_NULL | F_FILTER, .ref = "vlans",
+	  .def = "null" },
+	{ .name = "gateway", .type = FT_ADDR, .flags = F_NULL | F_FILTER, .def = "null" },
+	{ .name = "role", .type = FT_TEXT, .flags = F_FILTER | F_SEARCH | F_ORDER, .max = 64,
+	  .def = "\"\"", .rule = CR_NAME },
+	{ .name = "status", .type = FT_ENUM, .flags = F_FILTER | F_ORDER,
+	  .values = res_prefixes_status, .def = "\"active\"" },
+	{ .name = "dhcp", .type = FT_BOOL, .flags = F_FILTER, .def = "false" },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = "parent_id", .type = FT_REF, .flags = F_READONLY | F_NULL | F_FILTER,
+	  .ref = "prefixes" },
+	{ .name = NULL },
 };
 
 static const char *const res_prefixes_hidden[] = { "first_key", "last_key", "prefix_len",

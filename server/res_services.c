@@ -6,14 +6,15 @@
 static const char *const res_services_protocols[] = { "tcp", "udp", NULL };
 
 static const struct field res_services_fields[] = {
-	{ "host_id", FT_REF, F_REQUIRED | F_FILTER, "hosts", NULL, 0, 0, NULL, NULL },
-	{ "name", FT_TEXT, F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0, 64, NULL,
-	  NULL },
-	{ "protocol", FT_ENUM, F_REQUIRED | F_FILTER, NULL, res_services_protocols, 0, 0, NULL,
-	  NULL },
-	{ "ports", FT_TEXT, F_REQUIRED | F_FILTER, NULL, NULL, 0, 200, NULL, NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "host_id", .type = FT_REF, .flags = F_REQUIRED | F_FILTER, .ref = "hosts" },
+	{ .name = "name", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
+	  .max = 64 },
+	{ .name = "protocol", .type = FT_ENUM, .flags = F_REQUIRED | F_FILTER,
+	  .values = res_services_protocols },
+	{ .name = "ports", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER, .max = 200,
+	  .rule = CR_PORTS },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = NULL },
 };
 
 static int

@@ -1,12 +1,13 @@
 #include "res.h"
 
 static const struct field res_vlans_fields[] = {
-	{ "vid", FT_INT, F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER, NULL, NULL, 1, 4094,
-	  NULL, NULL },
-	{ "name", FT_TEXT, F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0,
-	  64, NULL, NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "vid", .type = FT_INT, .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER,
+	  .min = 1, .max = 4094 },
+	{ .name = "name", .type = FT_TEXT,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .max = 64,
+	  .rule = CR_NAME },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = NULL },
 };
 
 const struct resource res_vlans = {

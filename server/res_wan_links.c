@@ -7,16 +7,18 @@
 #include "ipaddr.h"
 
 static const struct field res_wan_links_fields[] = {
-	{ "name", FT_TEXT, F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, NULL, NULL, 0,
-	  32, NULL, NULL },
-	{ "port_id", FT_REF, F_REQUIRED | F_FILTER, "ports", NULL, 0, 0, NULL, NULL },
-	{ "provider", FT_TEXT, F_FILTER | F_SEARCH, NULL, NULL, 0, 64, "\"\"", NULL },
-	{ "weight", FT_INT, F_ORDER, NULL, NULL, 1, 1000, "1", NULL },
-	{ "metric", FT_INT, F_ORDER, NULL, NULL, 1, 255, "1", NULL },
-	{ "track_ips", FT_LIST, 0, NULL, NULL, 0, 0, "[]", NULL },
-	{ "enabled", FT_BOOL, F_FILTER, NULL, NULL, 0, 0, "true", NULL },
-	{ "description", FT_TEXT, F_SEARCH, NULL, NULL, 0, 0, "\"\"", NULL },
-	{ NULL, FT_INT, 0, NULL, NULL, 0, 0, NULL, NULL },
+	{ .name = "name", .type = FT_TEXT,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .max = 32,
+	  .rule = CR_NAME },
+	{ .name = "port_id", .type = FT_REF, .flags = F_REQUIRED | F_FILTER, .ref = "ports" },
+	{ .name = "provider", .type = FT_TEXT, .flags = F_FILTER | F_SEARCH, .max = 64,
+	  .def = "\"\"" },
+	{ .name = "weight", .type = FT_INT, .flags = F_ORDER, .min = 1, .max = 1000, .def = "1" },
+	{ .name = "metric", .type = FT_INT, .flags = F_ORDER, .min = 1, .max = 255, .def = "1" },
+	{ .name = "track_ips", .type = FT_LIST, .def = "[]", .rule = CR_ADDR },
+	{ .name = "enabled", .type = FT_BOOL, .flags = F_FILTER, .def = "true" },
+	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
+	{ .name = NULL },
 };
 
 /* Health-check targets are addresses (stored canonical), and the link rides a wan-mode port. */

@@ -450,17 +450,50 @@ res_check_shape(const struct resource *res, const json_t *body, struct api_err *
 	return 0;
 }
 
+/* The field's character rule (charrule.h): a 422 that names the field and the rule. */
 static int
-res_check_strings(const json_t *arr, const char *name, size_t max_items, struct api_err *err)
+res_check_rule(enum charrule rule, const char *name, const char *s, size_t len,
+    struct api_err *err)
+{
+	if (charrule_ok(rule, s, len))
+		return 0;
+	return api_err_field(err, name, "must be %s (rule %s)", charrule_says(rule),
+	    charrule_name(rule));
+}
+
+static int
+res_check_strings(const json_t *arr, const char *name, size_t max_items, enum charrule rule,
+    struct api_err *err)
 {
 	size_t i;
 	json_t *v;
 
 	if (json_array_size(arr) > max_items)
 		return api_err_field(err, name, "at most %zu items", max_items);
-	json_array_foreach(arr, i, v)
+	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 64)
 			return api_err_field(err, name, "items must be strings of 1 to 64 characters");
+		if (res_check_rule(rule, name, json_string_value(v), json_string_length(v),
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The keys of an object field keep the field's rule (host vars: Ansible variable names). */
+static int
+res_check_keys(const json_t *obj, const struct field *f, struct api_err *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		if (strlen(key) == 0 || strlen(key) > 64)
+			return api_err_field(err, f->name, "keys must be 1 to 64 characters");
+		if (!charrule_ok(f->rule, key, strlen(key)))
+			return api_err_field(err, f->name, "key '%.64s' must be %s (rule %s)", key,
+			    charrule_says(f->rule), charrule_name(f->rule));
+	}
 	return 0;
 }
 
@@ -532,9 +565,10 @@ res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_er
 		if (json_string_length(v) > (size_t)(f->max ? f->max : RES_TEXT_MAX))
 			return api_err_field(err, f->name, "at most %lld characters",
 			    f->max ? f->max : RES_TEXT_MAX);
-		if (memchr(json_string_value(v), '\0', json_string_length(v)) != NULL)
-			return api_err_field(err, f->name, "must not contain NUL");
-		return 0;
+		if (json_string_length(v) == 0 && (f->flags & F_REQUIRED))
+			return api_err_field(err, f->name, "must not be empty");
+		return res_check_rule(f->rule, f->name, json_string_value(v),
+		    json_string_length(v), err);
 	case FT_ENUM:
 		for (e = f->values; *e != NULL; e++)
 			if (strcmp(*e, json_string_value(v)) == 0)
@@ -558,7 +592,9 @@ res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_er
 		json_object_set_new(obj, f->name, json_string(buf));
 		return 0;
 	case FT_LIST:
-		return res_check_strings(v, f->name, 64, err);
+		return res_check_strings(v, f->name, 64, f->rule, err);
+	case FT_OBJECT:
+		return res_check_keys(v, f, err);
 	case FT_REFLIST:
 		return res_check_ids(db, f, v, err);
 	default:
@@ -591,7 +627,7 @@ res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct
 		if (!(f->flags & F_READONLY))
 			res_check_value(w->db, obj, f, err);
 	if (res_meta(res))
-		res_check_strings(json_object_get(obj, "tags"), "tags", RES_TAGS_MAX, err);
+		res_check_strings(json_object_get(obj, "tags"), "tags", RES_TAGS_MAX, CR_NAME, err);
 	if (err->status == 0 && res->validate != NULL)
 		res->validate(w, obj, err);
 	if (err->status == 0 && res->derive != NULL)
@@ -641,7 +677,7 @@ res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v)
 static int
 res_bind_row(struct wctx *w, sqlite3_stmt *st, const json_t *obj, const char *now, bool create)
 {
-	static const struct field tags = { "tags", FT_LIST, 0, NULL, NULL, 0, 0, NULL, NULL };
+	static const struct field tags = { .name = "tags", .type = FT_LIST, .rule = CR_NAME };
 	const struct field *f;
 	int i = 1, h;
 

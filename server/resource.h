@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "charrule.h"
 #include "http.h"
 
 struct db;
@@ -45,6 +46,7 @@ struct field {
 	long long min, max;         /* FT_INT bounds; FT_TEXT maximum length */
 	const char *def;            /* default for a create that leaves it out (JSON text) */
 	const char *sort;           /* SQL expression to order by instead of the column */
+	enum charrule rule;         /* FT_TEXT, FT_LIST items, FT_OBJECT keys: what they may hold */
 };
 
 /* A column the server computes, set by a resource's derive hook. */

@@ -233,7 +233,7 @@ await test('API errors read as messages', async (page) => {
   const form = page.locator('#address-form');
   await form.getByLabel('DNS name').fill('not a name!');
   await form.getByRole('button', { name: 'Allocate' }).click();
-  await form.getByRole('alert').filter({ hasText: /dns_name: must be RFC 1123/ }).waitFor();
+  await form.getByRole('alert').filter({ hasText: /dns_name: must be an RFC 1123 host name/ }).waitFor();
 });
 
 await test('a viewer sees no write controls', async (page) => {
