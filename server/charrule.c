@@ -118,37 +118,10 @@ charrule_dnsname(const char *s, size_t len)
 	return strlen(s) == len && dnsname_valid_target(s);
 }
 
-/* Owner names of records: "@", or labels of letters, digits, '-' and '_' (SRV and DKIM names
- * such as _ldap._tcp), optionally under a leading "*." wildcard; 253 characters at most. */
 static bool
 charrule_dnsowner(const char *s, size_t len)
 {
-	size_t i, label = 0;
-
-	if (strlen(s) != len || len > 253)
-		return false;
-	if (strcmp(s, "@") == 0 || strcmp(s, "*") == 0)
-		return true;
-	if (strncmp(s, "*.", 2) == 0) {
-		s += 2;
-		len -= 2;
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '_' || (c == '-' && label > 0)))
-			return false;
-		if (++label > 63)
-			return false;
-	}
-	return label > 0 && s[len - 1] != '-';
+	return strlen(s) == len && dnsname_valid_owner(s);
 }
 
 static bool

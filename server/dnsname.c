@@ -38,3 +38,23 @@ dnsname_valid_target(const char *s)
 		buf[n - 1] = '\0';
 	return dnsname_valid(buf);
 }
+
+bool
+dnsname_valid_owner(const char *s)
+{
+	char buf[256];
+	size_t i;
+
+	if (strcmp(s, "@") == 0)
+		return true;
+	if (strncmp(s, "*.", 2) == 0)
+		s += 2;
+	else if (strcmp(s, "*") == 0)
+		return true;
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		buf[i] = s[i] == '_' ? 'x' : s[i];
+	buf[i] = '\0';
+	return dnsname_valid(buf);
+}

@@ -8,5 +8,8 @@
 bool dnsname_valid(const char *s);
 /* The same, with an optional trailing dot (targets and SOA names may be absolute). */
 bool dnsname_valid_target(const char *s);
+/* A record's owner name: "@", or labels of letters, digits and '-' (and '_' for SRV-style
+ * names), with a leading "*" label for wildcards. */
+bool dnsname_valid_owner(const char *s);
 
 #endif

@@ -27,28 +27,6 @@ static const struct field res_dns_records_fields[] = {
 	{ .name = NULL },
 };
 
-/* Owner names: "@", or labels of letters, digits and '-' (and '_' for SRV-style names), with
- * a leading "*" label for wildcards. */
-static bool
-res_dns_records_owner(const char *s)
-{
-	char buf[256];
-	size_t i;
-
-	if (strcmp(s, "@") == 0)
-		return true;
-	if (strncmp(s, "*.", 2) == 0)
-		s += 2;
-	else if (strcmp(s, "*") == 0)
-		return true;
-	if (strlen(s) >= sizeof(buf))
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		buf[i] = s[i] == '_' ? 'x' : s[i];
-	buf[i] = '\0';
-	return dnsname_valid(buf);
-}
-
 /* "N target" (MX) or "N N N target" (SRV), numbers within 0..65535. */
 static bool
 res_dns_records_numbers(const char *s, int count)
@@ -130,7 +108,7 @@ res_dns_records_cname(struct wctx *w, json_t *obj, struct api_err *err)
 static int
 res_dns_records_validate(struct wctx *w, json_t *obj, struct api_err *err)
 {
-	if (!res_dns_records_owner(json_string_value(json_object_get(obj, "name"))))
+	if (!dnsname_valid_owner(json_string_value(json_object_get(obj, "name"))))
 		return api_err_field(err, "name", "must be @ or RFC 1123 labels, relative to the "
 		    "zone");
 	if (res_dns_records_value(obj, err) == -1)
