@@ -21,12 +21,33 @@
 static char http_id_prefix[9];
 static atomic_uint_fast64_t http_id_counter;
 
-/* The route's body cap: whole plan files are larger than any other body. */
+/* Login bodies hold a user name and a password (at most 1024 bytes, escaped). */
+#define HTTP_SMALL_BODY 16384L
+/* Query parameters one request may carry: a list's filters are the most. */
+#define HTTP_QUERY_MAX 64
+
 static long
-http_body_cap(const struct server *srv, const struct route *route)
+http_min(long a, long b)
 {
-	return route != NULL && route->large_body ? srv->cfg->max_import_body :
-	    srv->cfg->max_body;
+	return a < b ? a : b;
+}
+
+/* The route's body cap for this caller: reads and deletes take none, whole plan files are for
+ * admins (anyone else imports what one ordinary body holds). */
+static long
+http_body_cap(const struct req *r)
+{
+	const struct config *cfg = r->srv->cfg;
+
+	if (r->route == NULL || !(routes_method(r->method) & (HTTP_POST | HTTP_PUT | HTTP_PATCH)))
+		return 0;
+	if (r->route->flags & ROUTE_SMALL_BODY)
+		return http_min(cfg->max_body, HTTP_SMALL_BODY);
+	if ((r->route->flags & ROUTE_PLAN_BODY) && r->who.role == ROLE_ADMIN)
+		return cfg->max_import_body;
+	if (r->route->flags & ROUTE_PLAN_BODY)
+		return http_min(cfg->max_body, cfg->max_import_body);
+	return cfg->max_body;
 }
 
 static struct req *
@@ -54,7 +75,8 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
 			snprintf(r->param, sizeof(r->param), "%s", r->route->arg);
 	}
 	api_err_free(&miss);
-	sbuf_init(&r->body, (size_t)http_body_cap(srv, r->route));
+	/* No body is taken (r->cap 0) until the headers show one and its sender may send it. */
+	sbuf_init(&r->body, 0);
 	snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
 	    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -263,6 +285,97 @@ http_parse_body(struct req *r, struct api_err *err)
 	return 0;
 }
 
+static int
+http_too_large(const struct req *r, struct api_err *err)
+{
+	if (r->cap == 0)
+		return api_err_set(err, 413, "this request takes no body");
+	return api_err_set(err, 413, "the body is larger than %ld bytes", r->cap);
+}
+
+/* Answers with the problem in err alone, no handler run. */
+static enum MHD_Result
+http_refuse(struct req *r, struct api_err *err)
+{
+	struct reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	return http_send(r, &rep, err);
+}
+
+/* The caller's token and role for a protected route. */
+static int
+http_authorize(struct req *r, struct api_err *err)
+{
+	if (r->route->role == ROLE_NONE || r->authorized)
+		return 0;
+	if (session_authenticate(r, err) == -1)
+		return -1;
+	if (r->who.role < r->route->role)
+		return api_err_set(err, 403, "this needs the %s role; you are %s",
+		    auth_role_name(r->route->role), auth_role_name(r->who.role));
+	r->authorized = true;
+	return 0;
+}
+
+static enum MHD_Result
+http_count_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct http_args *a = cls;
+
+	(void)kind;
+	(void)value;
+	a->n += strcasecmp(key, a->keys[0]) == 0;
+	return MHD_YES;
+}
+
+/* How many times a request header is given. */
+static int
+http_header_count(struct req *r, const char *name)
+{
+	const char *keys[1] = { name };
+	struct http_args a = { keys, NULL, 0, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, http_count_value, &a);
+	return a.n;
+}
+
+/* A list's paging and search are one value each; its filters may repeat (OR). */
+static const char *const http_list_single[] = { "limit", "offset", "ordering", "q", NULL };
+
+static bool
+http_may_repeat(const struct route *route, const char *key)
+{
+	size_t i;
+
+	if (!(route->flags & ROUTE_LIST))
+		return false;
+	for (i = 0; http_list_single[i] != NULL; i++)
+		if (strcmp(key, http_list_single[i]) == 0)
+			return false;
+	return true;
+}
+
+/* A repeated parameter would silently mean its first value: refused unless the route means
+ * repeats. */
+static int
+http_check_query(struct req *r, struct api_err *err)
+{
+	const char *keys[HTTP_QUERY_MAX], *values[HTTP_QUERY_MAX];
+	int n = http_query_all(r, keys, values, HTTP_QUERY_MAX), i, j;
+
+	if (n > HTTP_QUERY_MAX)
+		return api_err_set(err, 400, "more than %d query parameters", HTTP_QUERY_MAX);
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++) {
+			if (strcmp(keys[i], keys[j]) != 0 || http_may_repeat(r->route, keys[i]))
+				continue;
+			api_err_set(err, 400, "a query parameter is given more than once");
+			return api_err_field(err, keys[i], "is given more than once");
+		}
+	return 0;
+}
+
 static enum MHD_Result
 http_dispatch(struct req *r)
 {
@@ -275,8 +388,7 @@ http_dispatch(struct req *r)
 	memset(&rep, 0, sizeof(rep));
 	api_err_init(&err);
 	if (r->too_large) {
-		api_err_set(&err, 413, "the body is larger than %ld bytes",
-		    http_body_cap(r->srv, r->route));
+		http_too_large(r, &err);
 		goto out;
 	}
 	if (r->route == NULL) {
@@ -288,15 +400,8 @@ http_dispatch(struct req *r)
 	if (routes_method(r->method) == HTTP_GET && (r->reading = db_thread()) != NULL &&
 	    db_read_begin(r->reading) == -1)
 		r->reading = NULL;
-	if (r->route->role > ROLE_NONE) {
-		if (session_authenticate(r, &err) == -1)
-			goto out;
-		if (r->who.role < r->route->role) {
-			api_err_set(&err, 403, "this needs the %s role; you are %s",
-			    auth_role_name(r->route->role), auth_role_name(r->who.role));
-			goto out;
-		}
-	}
+	if (http_authorize(r, &err) == -1 || http_check_query(r, &err) == -1)
+		goto out;
 	method = routes_method(r->method);
 	if ((method & (HTTP_POST | HTTP_PUT | HTTP_PATCH)) && http_parse_body(r, &err) == -1)
 		goto out;
@@ -309,35 +414,70 @@ out:
 	return ok;
 }
 
+/* The headers announce a body: decide before reading a byte of it. A refusal is queued at
+ * once, which closes the connection: right for an upload that will not be read. */
+static enum MHD_Result
+http_body_start(struct req *r)
+{
+	const char *cl = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = http_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	struct route_match m = { 0, "" };
+	unsigned long long len = 0;
+	struct api_err err;
+	enum MHD_Result ok;
+
+	if (cl != NULL && te == NULL && (len = strtoull(cl, NULL, 10)) == 0)
+		return MHD_YES;
+	if (cl == NULL && te == NULL)
+		return MHD_YES;
+	api_err_init(&err);
+	/* Behind a proxy that reads the other one, both are a request-smuggling primitive. */
+	if (cl != NULL && te != NULL)
+		api_err_set(&err, 400, "Content-Length and Transfer-Encoding together");
+	else if (te != NULL && strcasecmp(te, "chunked") != 0)
+		api_err_set(&err, 400, "Transfer-Encoding must be chunked");
+	else if (http_header_count(r, cl != NULL ? MHD_HTTP_HEADER_CONTENT_LENGTH :
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) > 1)
+		api_err_set(&err, 400, "a repeated Content-Length or Transfer-Encoding");
+	else if (r->route == NULL)
+		routes_match(NULL, r->method, r->url, &m, &err);
+	else if (http_authorize(r, &err) == 0) {
+		r->cap = http_body_cap(r);
+		if (cl == NULL || len <= (unsigned long long)r->cap) {
+			sbuf_init(&r->body, (size_t)r->cap);
+			return MHD_YES;
+		}
+		http_too_large(r, &err);
+	}
+	ok = http_refuse(r, &err);
+	api_err_free(&err);
+	return ok;
+}
+
 static enum MHD_Result
 http_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct req *r = *con_cls;
-	const char *cl;
+	size_t n;
 
 	(void)version;
 	if (r == NULL) {
-		/* Headers only: answering now would force Connection: close. */
+		/* Headers only: answering a request without a body now would force
+		 * Connection: close, so only a refused body is answered here. */
 		if ((r = http_req_new(srv, conn, method, url)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL && strtoull(cl, NULL, 10) >
-		    (unsigned long long)http_body_cap(srv, r->route)) {
-			/* Refuse before reading a byte; the connection closes, which is right. */
-			r->too_large = true;
-			return http_dispatch(r);
-		}
-		return MHD_YES;
+		return http_body_start(r);
 	}
-	if (*upload_data_size != 0) {
-		/* Chunked uploads have no length up front: drain, remember, answer at the end. */
-		if (!r->too_large && sbuf_append(&r->body, upload_data, *upload_data_size) == -1)
-			r->too_large = true;
+	if ((n = *upload_data_size) != 0) {
+		/* Chunked uploads have no length up front: drain, remember, answer at the end.
+		 * A refused request's body is dropped unread. */
 		*upload_data_size = 0;
+		if (r->status == 0 && !r->too_large && (n > (size_t)r->cap - r->body.len ||
+		    sbuf_append(&r->body, upload_data, n) == -1))
+			r->too_large = true;
 		return MHD_YES;
 	}
 	if (r->status != 0)

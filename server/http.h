@@ -42,7 +42,9 @@ struct req {
 	long long id;              /* the {id} path parameter */
 	char param[128];           /* the {name} path parameter */
 	struct sbuf body;
+	long cap;                  /* the body this caller may send to this route */
 	bool too_large;
+	bool authorized;           /* token and role checked (before the body, when it has one) */
 	json_t *json;              /* parsed body of a write, or NULL when it had none */
 	struct principal who;
 	char reqid[32];

@@ -23,7 +23,15 @@ struct route {
 	http_handler fn;
 	enum role role;           /* ROLE_NONE: no authentication */
 	const char *arg;          /* a fixed {name}/{res} value for the handler, or NULL */
-	bool large_body;          /* takes whole plan files: --max-import-body, not --max-body */
+	unsigned flags;           /* ROUTE_* */
+};
+
+/* What a route takes besides its role. Its body cap follows from its method and these: reads
+ * and deletes take no body, writes up to --max-body. */
+enum {
+	ROUTE_PLAN_BODY = 1 << 0,   /* whole plan files: --max-import-body for admins only */
+	ROUTE_SMALL_BODY = 1 << 1,  /* a few fields (login): HTTP_SMALL_BODY at most */
+	ROUTE_LIST = 1 << 2,        /* a list: its filters may repeat (OR), paging may not */
 };
 
 struct route_match {
