@@ -9,10 +9,16 @@ int api_meta_healthz(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_auth_login(struct req *r, struct reply *rep, struct api_err *err);
 int api_auth_me(struct req *r, struct reply *rep, struct api_err *err);
+/* The login limiter's key for a user at a client address; with client "" the prefix of all
+ * of that user's keys (an admin's unlock). */
+void api_auth_user_key(const char *name, const char *client, char *key, size_t len);
 
 int api_users_list(struct req *r, struct reply *rep, struct api_err *err);
 int api_users_create(struct req *r, struct reply *rep, struct api_err *err);
 int api_users_update(struct req *r, struct reply *rep, struct api_err *err);
+int api_users_delete(struct req *r, struct reply *rep, struct api_err *err);
+int api_users_logout(struct req *r, struct reply *rep, struct api_err *err);
+int api_users_unlock(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_tokens_list(struct req *r, struct reply *rep, struct api_err *err);
 int api_tokens_create(struct req *r, struct reply *rep, struct api_err *err);

@@ -18,8 +18,10 @@ static const struct jsonin_field api_auth_login_fields[] = {
 	{ NULL, JSONIN_STRING, false, 0, 0 },
 };
 
-/* Failures count per user name and per client address; either one over the limit is a 429.
- * Unknown users count too, so the limiter does not reveal who exists. */
+/* Failures count per user name and client address together, and per client address alone;
+ * either one over its limit is a 429 until its window ends. No address can lock a user out of
+ * another address (issue 13, item 9); the per-address limit stops one address from guessing
+ * across many names. Unknown users count too, so the limiter does not reveal who exists. */
 static int
 api_auth_limited(struct req *r, const char *ukey, const char *akey, struct api_err *err)
 {
@@ -34,10 +36,16 @@ api_auth_limited(struct req *r, const char *ukey, const char *akey, struct api_e
 	    err->retry_after);
 }
 
+void
+api_auth_user_key(const char *name, const char *client, char *key, size_t len)
+{
+	snprintf(key, len, "u:%s|%s", name, client);
+}
+
 int
 api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
 {
-	char hash[AUTH_HASH_LEN] = "", ukey[300], akey[80];
+	char hash[AUTH_HASH_LEN] = "", ukey[RATELIMIT_KEY_MAX + 1], akey[80];
 	const char *name, *password;
 	struct claims c;
 	struct user u;
@@ -50,7 +58,8 @@ api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
 		return -1;
 	name = json_string_value(json_object_get(r->json, "username"));
 	password = json_string_value(json_object_get(r->json, "password"));
-	snprintf(ukey, sizeof(ukey), "u:%s", name);
+	/* A name that cannot exist shares one key per address: it never reaches a user. */
+	api_auth_user_key(auth_name_valid(name) ? name : "", r->client, ukey, sizeof(ukey));
 	snprintf(akey, sizeof(akey), "a:%s", r->client);
 	if (api_auth_limited(r, ukey, akey, err) == -1)
 		return -1;
@@ -72,7 +81,7 @@ api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
 		struct api_err ignore;
 
 		api_err_init(&ignore);
-		if (user_set_password(db, u.id, password, &ignore) == -1)
+		if (user_rehash_password(db, u.id, password, &ignore) == -1)
 			log_msg("auth: cannot upgrade the password hash of %s", u.username);
 		api_err_free(&ignore);
 	}
@@ -80,6 +89,7 @@ api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
 	snprintf(c.sub, sizeof(c.sub), "%s", u.username);
 	c.role = u.role;
 	c.kind = TOKEN_SESSION;
+	c.gen = u.session_gen;
 	c.iat = clock_now();
 	c.exp = c.iat + r->srv->cfg->token_ttl;
 	auth_new_jti(c.jti);
@@ -102,7 +112,9 @@ api_auth_me(struct req *r, struct reply *rep, struct api_err *err)
 {
 	char exp[CLOCK_RFC3339_LEN];
 
-	(void)err;
+	/* auth_token_verify bounds exp; a date past year 9999 would not fit the buffer. */
+	if (r->who.exp <= 0 || r->who.exp - (long long)clock_now() > AUTH_TTL_MAX)
+		return api_err_set(err, 401, "the token is invalid or expired");
 	clock_rfc3339((time_t)r->who.exp, exp);
 	http_reply_json(rep, 200, json_pack("{s:s, s:s, s:s, s:s}", "username", r->who.name,
 	    "role", auth_role_name(r->who.role),

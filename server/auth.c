@@ -149,12 +149,16 @@ auth_token_issue(const unsigned char key[AUTH_KEY_LEN], const struct claims *c, 
 	int rc = -1;
 
 	*out = NULL;
+	if (c->iat <= 0 || c->exp <= c->iat || c->exp - c->iat > AUTH_TTL_MAX ||
+	    (c->kind == TOKEN_SESSION && c->gen < 1))
+		return -1;
 	if (jwt_new(&j) != 0 ||
 	    jwt_add_grant(j, "sub", c->sub) != 0 ||
 	    jwt_add_grant(j, "role", auth_role_name(c->role)) != 0 ||
 	    jwt_add_grant_int(j, "iat", c->iat) != 0 ||
 	    jwt_add_grant_int(j, "exp", c->exp) != 0 ||
 	    jwt_add_grant(j, "jti", c->jti) != 0 ||
+	    (c->kind == TOKEN_SESSION && jwt_add_grant_int(j, "gen", c->gen) != 0) ||
 	    (c->kind == TOKEN_API && jwt_add_grant(j, "kind", "api") != 0) ||
 	    jwt_set_alg(j, JWT_ALG_HS256, key, AUTH_KEY_LEN) != 0 ||
 	    (*out = jwt_encode_str(j)) == NULL)
@@ -196,7 +200,10 @@ auth_token_verify(const unsigned char key[AUTH_KEY_LEN], const char *token, time
 		goto out;
 	out->exp = jwt_get_grant_int(j, "exp");
 	out->iat = jwt_get_grant_int(j, "iat");
-	if (out->exp <= 0 || out->exp <= (long long)now || out->iat <= 0)
+	/* Bounded both ways: an exp past year 9999 once overran a date buffer. */
+	if (out->iat <= 0 || out->iat > (long long)now + AUTH_SKEW || out->exp <= out->iat ||
+	    out->exp <= (long long)now || out->exp - out->iat > AUTH_TTL_MAX ||
+	    out->exp - (long long)now > AUTH_TTL_MAX)
 		goto out;
 	if (auth_copy_grant(j, "sub", out->sub, sizeof(out->sub)) == -1 ||
 	    auth_copy_grant(j, "jti", out->jti, sizeof(out->jti)) == -1 ||
@@ -211,6 +218,9 @@ auth_token_verify(const unsigned char key[AUTH_KEY_LEN], const char *token, time
 	}
 	out->kind = kind != NULL ? TOKEN_API : TOKEN_SESSION;
 	free(kind);
+	/* A session token names the generation it was issued in; revocation bumps it. */
+	if (out->kind == TOKEN_SESSION && (out->gen = jwt_get_grant_int(j, "gen")) < 1)
+		goto out;
 	rc = 0;
 out:
 	jwt_free(j);

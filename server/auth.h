@@ -14,6 +14,11 @@
 #define AUTH_NAME_MAX 64
 #define AUTH_PASSWORD_MIN 8
 #define AUTH_PASSWORD_MAX 1024   /* bounds the work one login can ask for */
+/* The longest life of any token (an API token's 3650 days): an exp further away is forged or
+ * absurd, and would not even print as a date (issue 13, item 6). */
+#define AUTH_TTL_MAX (3650LL * 86400)
+/* How far ahead of our clock an iat may lie. */
+#define AUTH_SKEW 300
 
 enum role { ROLE_NONE = 0, ROLE_VIEWER, ROLE_EDITOR, ROLE_ADMIN };
 
@@ -24,6 +29,7 @@ struct claims {
 	enum role role;
 	enum token_kind kind;
 	long long iat, exp;
+	long long gen;           /* session tokens: the user's session generation, >= 1 */
 	char jti[AUTH_JTI_LEN];
 };
 
@@ -39,10 +45,12 @@ int auth_check_password(const char *hash, const char *password);
 /* Loads the 32-byte signing key, creating it (mode 0600) if the file does not exist. */
 int auth_key_load(const char *path, unsigned char key[AUTH_KEY_LEN], char *err, size_t errlen);
 
-/* Issues an HS256 JWT; *out is malloc'd. */
+/* Issues an HS256 JWT; *out is malloc'd. Refuses a lifetime outside 1..AUTH_TTL_MAX and a
+ * session token without a generation. */
 int auth_token_issue(const unsigned char key[AUTH_KEY_LEN], const struct claims *c,
     char **out);
-/* Verifies signature (HS256 only), exp and the claims' shape. */
+/* Verifies signature (HS256 only), iat and exp (now < exp <= now + AUTH_TTL_MAX, iat before
+ * exp and not in the future) and the claims' shape. */
 int auth_token_verify(const unsigned char key[AUTH_KEY_LEN], const char *token, time_t now,
     struct claims *out);
 void auth_new_jti(char jti[AUTH_JTI_LEN]);

@@ -8,7 +8,7 @@
 
 #define RATELIMIT_SLOTS 8192
 #define RATELIMIT_PROBE 16
-#define RATELIMIT_KEY 80
+#define RATELIMIT_KEY (RATELIMIT_KEY_MAX + 1)
 
 struct ratelimit_entry {
 	char key[RATELIMIT_KEY];
@@ -134,4 +134,42 @@ ratelimit_clear(struct ratelimit *rl, const char *key)
 	if ((e = ratelimit_find(rl, key, 0, 0)) != NULL)
 		memset(e, 0, sizeof(*e));
 	pthread_mutex_unlock(&rl->lock);
+}
+
+int
+ratelimit_count_prefix(struct ratelimit *rl, const char *prefix, time_t now)
+{
+	size_t len = strlen(prefix);
+	int i, n = 0;
+
+	pthread_mutex_lock(&rl->lock);
+	for (i = 0; i < RATELIMIT_SLOTS; i++) {
+		struct ratelimit_entry *e = &rl->slots[i];
+
+		if (e->key[0] != '\0' && strncmp(e->key, prefix, len) == 0 &&
+		    e->failures >= rl->max_failures && now - e->start < rl->window)
+			n++;
+	}
+	pthread_mutex_unlock(&rl->lock);
+	return n;
+}
+
+int
+ratelimit_clear_prefix(struct ratelimit *rl, const char *prefix)
+{
+	size_t len = strlen(prefix);
+	int i, n = 0;
+
+	/* A scan of the whole table: rare (an admin's request) and bounded. */
+	pthread_mutex_lock(&rl->lock);
+	for (i = 0; i < RATELIMIT_SLOTS; i++) {
+		struct ratelimit_entry *e = &rl->slots[i];
+
+		if (e->key[0] != '\0' && strncmp(e->key, prefix, len) == 0) {
+			memset(e, 0, sizeof(*e));
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&rl->lock);
+	return n;
 }

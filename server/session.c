@@ -11,7 +11,11 @@
 /* Each server thread remembers the tokens it has verified, keyed by a hash of the token, so
  * that a client's second request skips the signature check and the user lookup. Any change
  * to users or tokens bumps the generation, which empties every thread's cache at once: a
- * disabled user or a revoked token is still refused on the very next request. */
+ * disabled user or a revoked token is still refused on the very next request.
+ *
+ * What outlives the cache is in the database: a login token carries its user's session
+ * generation, which a password change, a disable or "log out everywhere" moves on, and an
+ * API token is joined to its creator on every check (token_lookup). */
 #define SESSION_SLOTS 256
 
 struct session_slot {
@@ -49,13 +53,16 @@ session_verify(struct req *r, const char *token, time_t now, struct principal *w
 		if ((rc = token_lookup(db, c.jti, now, &role, err)) == -1)
 			return -1;
 		if (rc == 0)
-			return api_err_set(err, 401, "the token has been revoked");
+			return api_err_set(err, 401, "the token has been revoked, or its creator "
+			    "may no longer hold it");
 	} else {
 		/* The current role counts, not the one in the token: a demotion takes effect now. */
 		if ((rc = user_find(db, c.sub, &u, NULL, err)) == -1)
 			return -1;
 		if (rc == 0 || u.disabled)
 			return api_err_set(err, 401, "the token's user is unknown or disabled");
+		if (c.gen != u.session_gen)
+			return api_err_set(err, 401, "the session has ended; log in again");
 		role = u.role;
 	}
 	memset(who, 0, sizeof(*who));

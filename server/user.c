@@ -6,7 +6,8 @@
 #include "apierr.h"
 #include "db.h"
 
-#define USER_COLS "id, username, role, disabled, created_at, updated_at, password_hash"
+#define USER_COLS "id, username, role, disabled, created_at, updated_at, password_hash, " \
+    "session_gen, password_changed_at, sessions_revoked_at"
 
 static void
 user_copy(char *dst, size_t cap, const unsigned char *src)
@@ -27,6 +28,11 @@ user_row(sqlite3_stmt *st, struct user *u, char *hash)
 	user_copy(u->updated_at, sizeof(u->updated_at), sqlite3_column_text(st, 5));
 	if (hash != NULL)
 		user_copy(hash, AUTH_HASH_LEN, sqlite3_column_text(st, 6));
+	u->session_gen = sqlite3_column_int64(st, 7);
+	user_copy(u->password_changed_at, sizeof(u->password_changed_at),
+	    sqlite3_column_text(st, 8));
+	user_copy(u->sessions_revoked_at, sizeof(u->sessions_revoked_at),
+	    sqlite3_column_text(st, 9));
 }
 
 static int
@@ -41,25 +47,38 @@ user_check_password(const char *password, struct api_err *err)
 }
 
 int
-user_create(struct db *db, const char *username, enum role role, const char *password,
+user_check(const char *username, enum role role, const char *password, struct api_err *err)
+{
+	if (username != NULL && !auth_name_valid(username))
+		api_err_field(err, "username", "must be 1 to %d letters, digits, '.', '_' or '-'",
+		    AUTH_NAME_MAX);
+	if (password != NULL)
+		user_check_password(password, err);
+	if (role < ROLE_VIEWER || role > ROLE_ADMIN)
+		api_err_field(err, "role", "must be viewer, editor or admin");
+	return err->status != 0 ? -1 : 0;
+}
+
+int
+user_hash(const char *password, char hash[AUTH_HASH_LEN], struct api_err *err)
+{
+	if (user_check_password(password, err) == -1)
+		return -1;
+	if (auth_hash_password(password, hash) == -1)
+		return api_err_set(err, 500, "cannot hash the password");
+	return 0;
+}
+
+int
+user_insert(struct db *db, const char *username, enum role role, const char *hash,
     struct user *out, struct api_err *err)
 {
 	static const char sql[] = "INSERT INTO users (username, password_hash, role, created_at, "
 	    "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING " USER_COLS;
-	char hash[AUTH_HASH_LEN], now[CLOCK_RFC3339_LEN];
+	char now[CLOCK_RFC3339_LEN];
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!auth_name_valid(username))
-		api_err_field(err, "username", "must be 1 to %d letters, digits, '.', '_' or '-'",
-		    AUTH_NAME_MAX);
-	user_check_password(password, err);
-	if (role < ROLE_VIEWER || role > ROLE_ADMIN)
-		api_err_field(err, "role", "must be viewer, editor or admin");
-	if (err->status != 0)
-		return -1;
-	if (auth_hash_password(password, hash) == -1)
-		return api_err_set(err, 500, "cannot hash the password");
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "creating a user");
 	clock_rfc3339(clock_now(), now);
@@ -72,7 +91,6 @@ user_create(struct db *db, const char *username, enum role role, const char *pas
 	if (rc == SQLITE_ROW && out != NULL)
 		user_row(st, out, NULL);
 	sqlite3_reset(st);
-	sodium_memzero(hash, sizeof(hash));
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
 		api_err_set(err, 409, "a user with that name exists");
 		return api_err_field(err, "username", "already taken");
@@ -80,6 +98,20 @@ user_create(struct db *db, const char *username, enum role role, const char *pas
 	if (rc != SQLITE_ROW)
 		return db_fail(db, err, "creating a user");
 	return 0;
+}
+
+int
+user_create(struct db *db, const char *username, enum role role, const char *password,
+    struct user *out, struct api_err *err)
+{
+	char hash[AUTH_HASH_LEN];
+	int rc;
+
+	if (user_check(username, role, password, err) == -1 || user_hash(password, hash, err) == -1)
+		return -1;
+	rc = user_insert(db, username, role, hash, out, err);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
 }
 
 static int
@@ -145,24 +177,46 @@ user_update(struct db *db, sqlite3_stmt *st, long long id, struct api_err *err)
 }
 
 int
-user_set_password(struct db *db, long long id, const char *password, struct api_err *err)
+user_set_hash(struct db *db, long long id, const char *hash, bool revoke, struct api_err *err)
 {
-	static const char sql[] =
-	    "UPDATE users SET password_hash = ?, updated_at = ?3 WHERE id = ?2";
-	char hash[AUTH_HASH_LEN];
+	/* ?4 says whether sessions end: a new password does, a rehash of the same one not. */
+	static const char sql[] = "UPDATE users SET password_hash = ?, updated_at = ?3, "
+	    "session_gen = session_gen + ?4, "
+	    "password_changed_at = iif(?4, ?3, password_changed_at), "
+	    "sessions_revoked_at = iif(?4, ?3, sessions_revoked_at) WHERE id = ?2";
 	sqlite3_stmt *st;
-	int rc;
 
-	if (user_check_password(password, err) == -1)
-		return -1;
-	if (auth_hash_password(password, hash) == -1)
-		return api_err_set(err, 500, "cannot hash the password");
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "changing a user");
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	rc = user_update(db, st, id, err);
+	sqlite3_bind_int(st, 4, revoke);
+	return user_update(db, st, id, err);
+}
+
+static int
+user_store_password(struct db *db, long long id, const char *password, bool revoke,
+    struct api_err *err)
+{
+	char hash[AUTH_HASH_LEN];
+	int rc;
+
+	if (user_hash(password, hash, err) == -1)
+		return -1;
+	rc = user_set_hash(db, id, hash, revoke, err);
 	sodium_memzero(hash, sizeof(hash));
 	return rc;
+}
+
+int
+user_set_password(struct db *db, long long id, const char *password, struct api_err *err)
+{
+	return user_store_password(db, id, password, true, err);
+}
+
+int
+user_rehash_password(struct db *db, long long id, const char *password, struct api_err *err)
+{
+	return user_store_password(db, id, password, false, err);
 }
 
 int
@@ -180,13 +234,54 @@ user_set_role(struct db *db, long long id, enum role role, struct api_err *err)
 int
 user_set_disabled(struct db *db, long long id, bool disabled, struct api_err *err)
 {
-	static const char sql[] = "UPDATE users SET disabled = ?, updated_at = ?3 WHERE id = ?2";
+	/* Disabling ends the sessions (the generation moves on); enabling leaves them ended. */
+	static const char sql[] = "UPDATE users SET disabled = ?1, updated_at = ?3, "
+	    "session_gen = session_gen + (?1 AND NOT disabled), "
+	    "sessions_revoked_at = iif(?1 AND NOT disabled, ?3, sessions_revoked_at) "
+	    "WHERE id = ?2";
 	sqlite3_stmt *st;
 
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "changing a user");
 	sqlite3_bind_int(st, 1, disabled);
 	return user_update(db, st, id, err);
+}
+
+int
+user_revoke_sessions(struct db *db, long long id, struct api_err *err)
+{
+	static const char sql[] = "UPDATE users SET session_gen = session_gen + 1, "
+	    "updated_at = ?3, sessions_revoked_at = ?3 WHERE id = ?2";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "changing a user");
+	return user_update(db, st, id, err);
+}
+
+int
+user_delete(struct db *db, long long id, struct api_err *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM api_tokens WHERE created_by = ?",
+		"DELETE FROM users WHERE id = ?",
+	};
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((st = db_stmt(db, sql[i])) == NULL)
+			return db_fail(db, err, "deleting a user");
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(db, err, "deleting a user");
+	}
+	if (sqlite3_changes(db_handle(db)) == 0)
+		return api_err_set(err, 404, "no user with id %lld", id);
+	return 0;
 }
 
 int
@@ -209,12 +304,20 @@ user_check_admins(struct db *db, struct api_err *err)
 	return 0;
 }
 
+static json_t *
+user_time(const char *t)
+{
+	return t[0] != '\0' ? json_string(t) : json_null();
+}
+
 json_t *
 user_json(const struct user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)u->id,
+	return json_pack("{s:I, s:s, s:s, s:b, s:s, s:s, s:o, s:o}", "id", (json_int_t)u->id,
 	    "username", u->username, "role", auth_role_name(u->role), "disabled", u->disabled,
-	    "created_at", u->created_at, "updated_at", u->updated_at);
+	    "created_at", u->created_at, "updated_at", u->updated_at,
+	    "password_changed_at", user_time(u->password_changed_at),
+	    "sessions_revoked_at", user_time(u->sessions_revoked_at));
 }
 
 int

@@ -137,6 +137,8 @@ forge(jwt_alg_t alg, const unsigned char *k, size_t klen, long long exp, const c
 		jwt_add_grant(j, "role", role);
 	jwt_add_grant(j, "jti", "0123456789abcdef0123456789abcdef");
 	jwt_add_grant_int(j, "iat", time(NULL) - 10);
+	/* The session generation of a user whose password and state never changed. */
+	jwt_add_grant_int(j, "gen", 1);
 	if (exp != 0)
 		jwt_add_grant_int(j, "exp", exp);
 	assert_int_equal(jwt_set_alg(j, alg, k, (int)klen), 0);

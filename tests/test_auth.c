@@ -287,6 +287,7 @@ claims_for(const char *sub, enum role role, enum token_kind kind)
 	c.kind = kind;
 	c.iat = NOW;
 	c.exp = NOW + 900;
+	c.gen = kind == TOKEN_SESSION ? 1 : 0;
 	auth_new_jti(c.jti);
 	return c;
 }
@@ -304,7 +305,7 @@ assert_refused_with(const unsigned char *k, const char *token, time_t now)
 	assert_int_equal(out.jti[0], '\0');
 	assert_int_equal(out.role, ROLE_NONE);
 	assert_int_equal(out.kind, TOKEN_SESSION);
-	assert_true(out.exp == 0 && out.iat == 0);
+	assert_true(out.exp == 0 && out.iat == 0 && out.gen == 0);
 }
 
 static void
@@ -326,8 +327,8 @@ assert_accepted(const char *token)
 static json_t *
 base_claims(void)
 {
-	json_t *c = json_pack("{s:s, s:s, s:I, s:I, s:s}", "sub", "alice", "role", "editor",
-	    "iat", (json_int_t)NOW, "exp", (json_int_t)NOW + 900, "jti", JTI);
+	json_t *c = json_pack("{s:s, s:s, s:I, s:I, s:s, s:i}", "sub", "alice", "role", "editor",
+	    "iat", (json_int_t)NOW, "exp", (json_int_t)NOW + 900, "jti", JTI, "gen", 3);
 
 	assert_non_null(c);
 	return c;
@@ -383,6 +384,7 @@ test_round_trip_session(void **state)
 	assert_true(out.iat == NOW);
 	assert_true(out.exp == NOW + 900);
 	assert_string_equal(out.jti, c.jti);
+	assert_true(out.gen == 1);
 	/* Good until the last second before exp. */
 	assert_int_equal(auth_token_verify(key, token, NOW + 899, &out), 0);
 	assert_refused_with(key, token, NOW + 900);
@@ -609,6 +611,19 @@ test_refuses_bad_claims(void **state)
 		{ "kind null", "kind", "null" },
 		{ "kind an object", "kind", "{}" },
 		{ "kind an array", "kind", "[\"api\"]" },
+		/* A session token names its user's session generation (revocation). */
+		{ "missing gen", "gen", NULL },
+		{ "gen zero", "gen", "0" },
+		{ "gen negative", "gen", "-1" },
+		{ "gen a string", "gen", "\"3\"" },
+		{ "gen a real", "gen", "3.0" },
+		/* exp and iat bounded (issue 13, item 6): no date past year 9999 gets through. */
+		{ "exp in year 10000", "exp", "253402300800" },
+		{ "exp past year 9999 by far", "exp", "9000000000000000000" },
+		{ "exp beyond the longest lifetime", "exp", "2115360001" },
+		{ "iat after exp", "iat", "1800000901" },
+		{ "iat in the future", "iat", "1800000301" },
+		{ "iat zero", "iat", "0" },
 	};
 	json_error_t jerr;
 	struct claims out;
@@ -654,6 +669,42 @@ test_claim_limits_accepted(void **state)
 	assert_int_equal(strlen(out.sub), AUTH_NAME_MAX);
 	assert_int_equal(strlen(out.jti), AUTH_JTI_LEN - 1);
 	assert_int_equal(out.role, ROLE_VIEWER);
+	free(token);
+}
+
+static void
+test_lifetime_bounds(void **state)
+{
+	struct claims c = claims_for("token:ci", ROLE_VIEWER, TOKEN_API), out;
+	char *token = NULL;
+
+	(void)state;
+	/* The longest lifetime is issued and accepted, to its last second. */
+	c.exp = NOW + AUTH_TTL_MAX;
+	assert_int_equal(auth_token_issue(key, &c, &token), 0);
+	assert_int_equal(auth_token_verify(key, token, NOW, &out), 0);
+	assert_int_equal(auth_token_verify(key, token, NOW + AUTH_TTL_MAX - 1, &out), 0);
+	free(token);
+	/* One second more, a year-10000 exp, or none at all is never issued. */
+	c.exp = NOW + AUTH_TTL_MAX + 1;
+	assert_int_equal(auth_token_issue(key, &c, &token), -1);
+	assert_null(token);
+	c.exp = 253402300800LL;
+	assert_int_equal(auth_token_issue(key, &c, &token), -1);
+	c.exp = NOW;
+	assert_int_equal(auth_token_issue(key, &c, &token), -1);
+	c.exp = NOW - 5;
+	assert_int_equal(auth_token_issue(key, &c, &token), -1);
+	/* Nor a session token without a generation. */
+	c = claims_for("alice", ROLE_VIEWER, TOKEN_SESSION);
+	c.gen = 0;
+	assert_int_equal(auth_token_issue(key, &c, &token), -1);
+	assert_null(token);
+	/* A gen claim is not required of an API token. */
+	c = claims_for("token:ci", ROLE_VIEWER, TOKEN_API);
+	assert_int_equal(auth_token_issue(key, &c, &token), 0);
+	assert_int_equal(auth_token_verify(key, token, NOW, &out), 0);
+	assert_true(out.gen == 0);
 	free(token);
 }
 
@@ -761,6 +812,7 @@ main(void)
 		cmocka_unit_test(test_refuses_unsigned),
 		cmocka_unit_test(test_refuses_bad_claims),
 		cmocka_unit_test(test_claim_limits_accepted),
+		cmocka_unit_test(test_lifetime_bounds),
 		cmocka_unit_test(test_refuses_garbage),
 		cmocka_unit_test(test_refuses_overlong),
 	};

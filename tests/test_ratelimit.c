@@ -253,6 +253,50 @@ test_locked_key_survives_spray_at_the_limit(void **state)
 	ratelimit_free(rl);
 }
 
+/* A user's key at an address ("u:NAME|ADDR") is kept whole: two addresses never share one,
+ * however long the name and the address. */
+static void
+test_user_address_keys_whole(void **state)
+{
+	struct ratelimit *rl = *state;
+	char a[RATELIMIT_KEY_MAX + 1], b[RATELIMIT_KEY_MAX + 1], name[65];
+
+	memset(name, 'n', 64);
+	name[64] = '\0';
+	snprintf(a, sizeof(a), "u:%s|ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.1", name);
+	snprintf(b, sizeof(b), "u:%s|ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.2", name);
+	assert_true(strlen(a) < RATELIMIT_KEY_MAX);
+	fail_n(rl, a, 3, T0);
+	assert_int_equal(ratelimit_wait(rl, a, T0), 60);
+	assert_int_equal(ratelimit_wait(rl, b, T0), 0);
+}
+
+static void
+test_prefix_count_and_clear(void **state)
+{
+	struct ratelimit *rl = *state;
+
+	fail_n(rl, "u:alice|127.0.0.2", 3, T0);
+	fail_n(rl, "u:alice|127.0.0.3", 3, T0);
+	fail_n(rl, "u:alice|127.0.0.4", 1, T0);      /* failing, not waiting */
+	fail_n(rl, "u:alicia|127.0.0.2", 3, T0);
+	fail_n(rl, "u:bob|127.0.0.2", 3, T0);
+	assert_int_equal(ratelimit_count_prefix(rl, "u:alice|", T0), 2);
+	/* Waits that have ended do not count. */
+	assert_int_equal(ratelimit_count_prefix(rl, "u:alice|", T0 + 60), 0);
+	assert_int_equal(ratelimit_clear_prefix(rl, "u:alice|"), 3);
+	assert_int_equal(ratelimit_wait(rl, "u:alice|127.0.0.2", T0), 0);
+	assert_int_equal(ratelimit_wait(rl, "u:alice|127.0.0.3", T0), 0);
+	/* Only that user: a longer name with the same start and other users keep waiting. */
+	assert_int_equal(ratelimit_wait(rl, "u:alicia|127.0.0.2", T0), 60);
+	assert_int_equal(ratelimit_wait(rl, "u:bob|127.0.0.2", T0), 60);
+	assert_int_equal(ratelimit_count_prefix(rl, "u:alice|", T0), 0);
+	assert_int_equal(ratelimit_clear_prefix(rl, "u:alice|"), 0);
+	/* A cleared key counts afresh. */
+	fail_n(rl, "u:alice|127.0.0.2", 2, T0);
+	assert_int_equal(ratelimit_wait(rl, "u:alice|127.0.0.2", T0), 0);
+}
+
 int
 main(void)
 {
@@ -267,6 +311,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_clear_resets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_are_independent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_address_keys_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prefix_count_and_clear, setup, teardown),
 		cmocka_unit_test(test_max_one),
 		cmocka_unit_test(test_flood_keeps_hot_key_limited),
 		cmocka_unit_test(test_expired_entries_are_reused_first),
