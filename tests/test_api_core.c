@@ -2,14 +2,19 @@
  * log, keep-alive, timeouts and a clean stop. */
 #include "harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define PASSWORD "correct horse"
 
 static struct srv S;
-static char *admin;
+static char *admin, *editor, *viewer;
 
 static int
 setup(void **state)
@@ -19,8 +24,12 @@ setup(void **state)
 	(void)state;
 	srv_prepare(&S);
 	srv_add_user(&S, "admin", "admin", PASSWORD);
+	srv_add_user(&S, "ed", "editor", PASSWORD);
+	srv_add_user(&S, "vi", "viewer", PASSWORD);
 	srv_start(&S, flags);
 	admin = login(&S, "admin", PASSWORD);
+	editor = login(&S, "ed", PASSWORD);
+	viewer = login(&S, "vi", PASSWORD);
 	return 0;
 }
 
@@ -29,6 +38,8 @@ teardown(void **state)
 {
 	(void)state;
 	free(admin);
+	free(editor);
+	free(viewer);
 	srv_stop(&S);
 	srv_cleanup(&S);
 	return 0;
@@ -263,6 +274,267 @@ test_access_log(void **state)
 	assert_true(srv_log_has(&S, "GET /nowhere 404 "));
 }
 
+
+/* The status of the answer to raw request bytes, read within timeout_ms; 0 for none. */
+static int
+raw_status(const char *data, int timeout_ms, bool *closed)
+{
+	char out[4096];
+
+	if (raw_exchange(&S, data, strlen(data), out, sizeof(out), timeout_ms, closed) < 12 ||
+	    strncmp(out, "HTTP/1.1 ", 9) != 0)
+		return 0;
+	return atoi(out + 9);
+}
+
+/* Headers announcing a 64 MiB body, then only its first bytes: the answer must come without
+ * the rest (the server's idle timeout is 2 s, so a server waiting for it answers nothing). */
+static int
+announced(const char *method, const char *path, const char *token, const char *length)
+{
+	char msg[2048], auth[1200] = "";
+	bool closed;
+	int status;
+
+	if (token != NULL)
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s\r\n", token);
+	snprintf(msg, sizeof(msg), "%s %s HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/json"
+	    "\r\nContent-Length: %s\r\n\r\n{\"format\":", method, path, auth, length);
+	status = raw_status(msg, 1500, &closed);
+	/* The rest of the upload is not read: the connection ends with the answer. */
+	if (status != 0)
+		assert_true(closed);
+	return status;
+}
+
+static void
+test_refused_before_the_body(void **state)
+{
+	(void)state;
+	assert_int_equal(announced("POST", "/api/v1/import", NULL, "67108864"), 401);
+	assert_int_equal(announced("POST", "/api/v1/import", "not.a.token", "67108864"), 401);
+	assert_int_equal(announced("POST", "/api/v1/vlans", NULL, "67108864"), 401);
+	assert_int_equal(announced("PATCH", "/api/v1/users/1", editor, "1000"), 403);
+	/* A viewer may not import at all; an editor's import is capped at --max-body (2048 here),
+	 * and only an admin's may be a whole plan (--max-import-body, 64 MiB by default). */
+	assert_int_equal(announced("POST", "/api/v1/import", viewer, "67108864"), 403);
+	assert_int_equal(announced("POST", "/api/v1/import", editor, "67108864"), 413);
+	assert_int_equal(announced("POST", "/api/v1/import", editor, "2049"), 413);
+	assert_int_equal(announced("POST", "/api/v1/import", admin, "67108865"), 413);
+	/* Unknown paths and methods are not read either. */
+	assert_int_equal(announced("POST", "/nope", NULL, "67108864"), 404);
+	assert_int_equal(announced("POST", "/healthz", NULL, "67108864"), 405);
+	/* Login takes a user name and a password, not megabytes. */
+	assert_int_equal(announced("POST", "/api/v1/auth/login", NULL, "67108864"), 413);
+	/* An admin's plan under the cap is awaited: nothing comes back before the body. */
+	assert_int_equal(announced("POST", "/api/v1/import", admin, "67108864"), 0);
+	assert_alive();
+}
+
+static void
+test_import_cap_by_role(void **state)
+{
+	char *plan = malloc(4096);
+	struct resp r;
+	int n;
+
+	(void)state;
+	/* A valid plan over --max-body (2048) and far under --max-import-body. */
+	n = sprintf(plan, "{\"format\":\"netsot-plan/1\",\"vlans\":[");
+	while (n < 3000)
+		n += sprintf(plan + n, "%s{\"vid\":%d,\"name\":\"v%d\"}", plan[n - 1] == '[' ? "" :
+		    ",", 100 + n, 100 + n);
+	strcpy(plan + n, "]}");
+	assert_int_equal(api(&S, "POST", "/api/v1/import?dry_run=true", editor, plan, &r), 413);
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", "/api/v1/import?dry_run=true", admin, plan, &r), 200);
+	resp_free(&r);
+	free(plan);
+}
+
+/* A "Name: N kB" line of /proc/<pid>/status, in KiB. */
+static long
+proc_kib(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	assert_non_null(f = fopen(path, "r"));
+	while (v < 0 && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, strlen(field)) == 0)
+			v = atol(line + strlen(field));
+	fclose(f);
+	assert_true(v > 0);
+	return v;
+}
+
+#define FLOOD_BYTES (64L << 20)
+
+/* One unauthenticated 64 MiB upload, with a length or chunked; returns the bytes the server
+ * let it send before the connection ended. */
+static void *
+flood(void *arg)
+{
+	static const char cl[] = "POST /api/v1/import HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 67108864\r\n\r\n";
+	static const char te[] = "POST /api/v1/import HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+	static char chunk[65536 + 16];
+	bool chunked = (intptr_t)arg & 1;
+	struct sockaddr_in sa;
+	long sent = 0;
+	size_t len;
+	ssize_t n;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)S.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		return (void *)-1L;
+	if (send(fd, chunked ? te : cl, strlen(chunked ? te : cl), MSG_NOSIGNAL) <= 0) {
+		close(fd);
+		return (void *)-1L;
+	}
+	/* Chunks of 64 KiB: "10000\r\n" and the data; the same bytes serve as a plain body. */
+	len = (size_t)sprintf(chunk, "10000\r\n");
+	memset(chunk + len, ' ', 65536);
+	len += 65536;
+	memcpy(chunk + len, "\r\n", 2);
+	len += 2;
+	while (sent < FLOOD_BYTES && (n = send(fd, chunk, len, MSG_NOSIGNAL)) > 0)
+		sent += n;
+	close(fd);
+	return (void *)sent;
+}
+
+/* Unauthenticated 64 MiB uploads, eight at a time, twice: the server refuses each on its
+ * headers, so its memory does not grow by more than 32 MiB (before, each was buffered). */
+static void
+test_unauthenticated_floods_cost_no_memory(void **state)
+{
+	char path[64];
+	pthread_t t[8];
+	long before, hwm, rss, sent, most = 0;
+	void *res;
+	FILE *f;
+	int round, i;
+
+	(void)state;
+	assert_alive();
+	before = proc_kib(S.pid, "VmRSS:");
+	/* Start the peak afresh (5 resets VmHWM to the current RSS). */
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", (int)S.pid);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("5", f);
+	fclose(f);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 8; i++)
+			assert_int_equal(pthread_create(&t[i], NULL, flood, (void *)(intptr_t)i), 0);
+		for (i = 0; i < 8; i++) {
+			assert_int_equal(pthread_join(t[i], &res), 0);
+			sent = (long)res;
+			assert_true(sent >= 0);
+			most = sent > most ? sent : most;
+		}
+	}
+	hwm = proc_kib(S.pid, "VmHWM:");
+	rss = proc_kib(S.pid, "VmRSS:");
+	print_message("server RSS before %ld KiB, peak during %ld KiB, after %ld KiB; at most "
+	    "%ld bytes of one upload sent\n", before, hwm, rss, most);
+	assert_true(hwm - before < 32 * 1024);
+	assert_true(rss - before < 32 * 1024);
+	/* Cut off: the server took no upload whole. */
+	assert_true(most < FLOOD_BYTES);
+	assert_alive();
+}
+
+static void
+test_smuggling_headers_400(void **state)
+{
+	static const char *const msgs[] = {
+		"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+		"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		"Content-Length: 2\r\nContent-Length: 4\r\n\r\n{}{}",
+		"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+	};
+	bool closed;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (raw_status(msgs[i], 2000, &closed) != 400)
+			fail_msg("not refused with 400: %s", msgs[i]);
+	assert_alive();
+}
+
+static void
+test_body_on_a_read_413(void **state)
+{
+	struct resp r;
+
+	(void)state;
+	assert_int_equal(req_json(&S, "GET", "/api/v1/auth/me", admin, "{}", &r), 0);
+	assert_problem(&r, 413);
+	resp_free(&r);
+	assert_int_equal(req_json(&S, "DELETE", "/api/v1/tokens/1", admin, "{}", &r), 0);
+	assert_problem(&r, 413);
+	resp_free(&r);
+}
+
+static void
+test_repeated_query_parameters(void **state)
+{
+	static const char *const refused[] = {
+		"/api/v1/vlans?limit=1&limit=2", "/api/v1/vlans?offset=0&offset=5",
+		"/api/v1/vlans?ordering=vid&ordering=-vid", "/api/v1/vlans?q=a&q=b",
+		"/api/v1/vlans?limit=1&%6cimit=2", "/api/v1/changes?limit=1&limit=1",
+		"/api/v1/vlans/1/changes?offset=1&offset=1", "/api/v1/users?limit=1&limit=2",
+		"/api/v1/prefixes/1/available-ips?limit=1&limit=2",
+		"/api/v1/render/hosts?a=1&a=2", "/api/v1/export?x&x",
+	};
+	static const char *const allowed[] = {
+		"/api/v1/vlans?vid=1&vid=2", "/api/v1/vlans?tag=a&tag=b&limit=5",
+		"/api/v1/vlans?name=a&vid=3&name=b",
+	};
+	char path[160];
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(req(&S, "GET", refused[i], admin, NULL, NULL, &r), 0);
+		if (r.status != 400)
+			fail_msg("%s: %ld", refused[i], r.status);
+		assert_problem(&r, 400);
+		resp_free(&r);
+	}
+	assert_int_equal(req(&S, "GET", "/api/v1/vlans?limit=1&limit=2", admin, NULL, NULL, &r),
+	    0);
+	assert_non_null(field_error(&r, "limit"));
+	resp_free(&r);
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		assert_int_equal(req(&S, "GET", allowed[i], admin, NULL, NULL, &r), 0);
+		if (r.status != 200)
+			fail_msg("%s: %ld", allowed[i], r.status);
+		resp_free(&r);
+	}
+	/* A write's parameters are single too. */
+	snprintf(path, sizeof(path), "/api/v1/import?dry_run=true&dry_run=false");
+	assert_int_equal(api(&S, "POST", path, admin, "{\"format\":\"netsot-plan/1\"}", &r),
+	    400);
+	assert_non_null(field_error(&r, "dry_run"));
+	resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -277,6 +549,12 @@ main(void)
 		cmocka_unit_test(test_keepalive_reuses_connection),
 		cmocka_unit_test(test_idle_connection_times_out),
 		cmocka_unit_test(test_access_log),
+		cmocka_unit_test(test_refused_before_the_body),
+		cmocka_unit_test(test_import_cap_by_role),
+		cmocka_unit_test(test_unauthenticated_floods_cost_no_memory),
+		cmocka_unit_test(test_smuggling_headers_400),
+		cmocka_unit_test(test_body_on_a_read_413),
+		cmocka_unit_test(test_repeated_query_parameters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
