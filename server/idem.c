@@ -1,5 +1,6 @@
 #include "idem.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +20,34 @@ idem_route(struct req *r, char *buf, size_t len)
 	snprintf(buf, len, "%s %s", r->method, r->url);
 }
 
+/* The body as one canonical text (keys sorted, compact), hashed: the same JSON sent again
+ * with its keys in another order or other spacing is the same request. */
+static int
+idem_hash(struct req *r, char out[IDEM_HASH_LEN * 2 + 1])
+{
+	unsigned char h[IDEM_HASH_LEN];
+	char *text = NULL;
+
+	if (r->json != NULL && (text = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY)) == NULL)
+		return -1;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)(text ? text : ""),
+	    text ? strlen(text) : 0, NULL, 0);
+	free(text);
+	sodium_bin2hex(out, IDEM_HASH_LEN * 2 + 1, h, sizeof(h));
+	return 0;
+}
+
 int
 idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err)
 {
-	static const char sql[] = "SELECT route, status, body FROM idempotency_keys "
+	static const char sql[] = "SELECT route, status, body, body_hash FROM idempotency_keys "
 	    "WHERE username = ? AND key = ?";
-	const char *key = idem_key(r);
-	char route[600];
+	const char *key = idem_key(r), *stored;
+	char route[600], hash[IDEM_HASH_LEN * 2 + 1];
 	sqlite3_stmt *st;
 	json_t *body = NULL;
-	int rc, status = 0, same = 0;
+	int rc, status = 0, same = 0, same_body = 0;
 
 	if (key == NULL)
 		return 0;
@@ -36,6 +55,8 @@ idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err
 		return api_err_set(err, 422, "Idempotency-Key must be 1 to %d characters",
 		    IDEM_KEY_MAX);
 	idem_route(r, route, sizeof(route));
+	if (idem_hash(r, hash) == -1)
+		return api_err_set(err, 500, "out of memory");
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "reading an idempotency key");
 	sqlite3_bind_text(st, 1, r->who.name, -1, SQLITE_STATIC);
@@ -44,6 +65,9 @@ idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err
 		same = strcmp((const char *)sqlite3_column_text(st, 0), route) == 0;
 		status = sqlite3_column_int(st, 1);
 		body = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+		/* Keys kept before bodies were hashed have none: they replay as they did. */
+		stored = (const char *)sqlite3_column_text(st, 3);
+		same_body = stored[0] == '\0' || strcmp(stored, hash) == 0;
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -54,6 +78,10 @@ idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err
 		json_decref(body);
 		return api_err_set(err, 422, "this Idempotency-Key was used for another request");
 	}
+	if (!same_body) {
+		json_decref(body);
+		return api_err_set(err, 422, "this Idempotency-Key was used with another body");
+	}
 	http_reply_json(rep, status, body);
 	http_reply_header(rep, "Idempotent-Replayed", "true");
 	return 1;
@@ -63,9 +91,9 @@ int
 idem_store(struct req *r, struct db *db, int status, const json_t *body, struct api_err *err)
 {
 	static const char sql[] = "INSERT INTO idempotency_keys (username, key, route, status, "
-	    "body, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+	    "body, created_at, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	const char *key = idem_key(r);
-	char route[600], now[CLOCK_RFC3339_LEN];
+	char route[600], now[CLOCK_RFC3339_LEN], hash[IDEM_HASH_LEN * 2 + 1];
 	sqlite3_stmt *st;
 	char *text;
 	int rc;
@@ -73,6 +101,8 @@ idem_store(struct req *r, struct db *db, int status, const json_t *body, struct 
 	if (key == NULL)
 		return 0;
 	idem_route(r, route, sizeof(route));
+	if (idem_hash(r, hash) == -1)
+		return api_err_set(err, 500, "out of memory");
 	clock_rfc3339(clock_now(), now);
 	if ((st = db_stmt(db, sql)) == NULL ||
 	    (text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
@@ -83,6 +113,7 @@ idem_store(struct req *r, struct db *db, int status, const json_t *body, struct 
 	sqlite3_bind_int(st, 4, status);
 	sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	free(text);

@@ -6,10 +6,11 @@
 #include "http.h"
 
 #define IDEM_KEY_MAX 128
+#define IDEM_HASH_LEN 32   /* BLAKE2b of the request's canonical JSON body */
 
 /* Inside the write transaction: 1 and the stored answer in rep when the key was used before
- * on this route, 0 when it is new (or absent), -1 with err (422 for a key reused on another
- * route or a bad key). */
+ * on this route with the same body, 0 when it is new (or absent), -1 with err (422 for a key
+ * reused on another route or with another body, or a bad key). */
 int idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err);
 /* Records the answer about to be sent, in the same transaction as the work. */
 int idem_store(struct req *r, struct db *db, int status, const json_t *body,

@@ -452,6 +452,26 @@ test_idempotency(void **state)
 	    "Idempotency-Key: jump-1", "{}", &r), 0);
 	assert_problem(&r, 422);
 	resp_free(&r);
+	/* So is the same key with another body: the first answer is not the one it asks for. */
+	assert_int_equal(req_hdr(&S, "POST", path, ed, "Idempotency-Key: jump-2",
+	    "{\"dns_name\":\"a.local\",\"status\":\"reserved\"}", &r), 0);
+	assert_int_equal(r.status, 201);
+	snprintf(a1, sizeof(a1), "%s", str(r.json, "address"));
+	resp_free(&r);
+	assert_int_equal(req_hdr(&S, "POST", path, ed, "Idempotency-Key: jump-2",
+	    "{\"dns_name\":\"b.local\",\"status\":\"reserved\"}", &r), 0);
+	assert_problem(&r, 422);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")), "body"));
+	resp_free(&r);
+	assert_int_equal(req_hdr(&S, "POST", path, ed, "Idempotency-Key: jump-2", "[{}]", &r), 0);
+	assert_problem(&r, 422);
+	resp_free(&r);
+	/* The same JSON with its keys in another order and other spacing is the same request. */
+	assert_int_equal(req_hdr(&S, "POST", path, ed, "Idempotency-Key: jump-2",
+	    "{ \"status\": \"reserved\", \"dns_name\": \"a.local\" }", &r), 0);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(str(r.json, "address"), a1);
+	resp_free(&r);
 }
 
 static void
