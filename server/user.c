@@ -1,5 +1,6 @@
 #include "user.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,18 @@
 
 #define USER_COLS "id, username, role, disabled, created_at, updated_at, password_hash, " \
     "session_gen, password_changed_at, sessions_revoked_at"
+
+/* A fresh session generation: random, so that no other user's, and no earlier one of this
+ * user's, comes back (a user deleted and made again has the same name). 53 bits stay exact
+ * in any JSON reader. */
+static long long
+user_new_gen(void)
+{
+	uint64_t v;
+
+	randombytes_buf(&v, sizeof(v));
+	return (long long)((v & ((1ULL << 53) - 1)) | 1);
+}
 
 static void
 user_copy(char *dst, size_t cap, const unsigned char *src)
@@ -74,7 +87,7 @@ user_insert(struct db *db, const char *username, enum role role, const char *has
     struct user *out, struct api_err *err)
 {
 	static const char sql[] = "INSERT INTO users (username, password_hash, role, created_at, "
-	    "updated_at) VALUES (?, ?, ?, ?, ?) RETURNING " USER_COLS;
+	    "updated_at, session_gen) VALUES (?, ?, ?, ?, ?, ?) RETURNING " USER_COLS;
 	char now[CLOCK_RFC3339_LEN];
 	sqlite3_stmt *st;
 	int rc;
@@ -87,6 +100,7 @@ user_insert(struct db *db, const char *username, enum role role, const char *has
 	sqlite3_bind_text(st, 3, auth_role_name(role), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, user_new_gen());
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && out != NULL)
 		user_row(st, out, NULL);
@@ -181,7 +195,7 @@ user_set_hash(struct db *db, long long id, const char *hash, bool revoke, struct
 {
 	/* ?4 says whether sessions end: a new password does, a rehash of the same one not. */
 	static const char sql[] = "UPDATE users SET password_hash = ?, updated_at = ?3, "
-	    "session_gen = session_gen + ?4, "
+	    "session_gen = iif(?4, ?5, session_gen), "
 	    "password_changed_at = iif(?4, ?3, password_changed_at), "
 	    "sessions_revoked_at = iif(?4, ?3, sessions_revoked_at) WHERE id = ?2";
 	sqlite3_stmt *st;
@@ -190,6 +204,7 @@ user_set_hash(struct db *db, long long id, const char *hash, bool revoke, struct
 		return db_fail(db, err, "changing a user");
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 4, revoke);
+	sqlite3_bind_int64(st, 5, user_new_gen());
 	return user_update(db, st, id, err);
 }
 
@@ -236,7 +251,7 @@ user_set_disabled(struct db *db, long long id, bool disabled, struct api_err *er
 {
 	/* Disabling ends the sessions (the generation moves on); enabling leaves them ended. */
 	static const char sql[] = "UPDATE users SET disabled = ?1, updated_at = ?3, "
-	    "session_gen = session_gen + (?1 AND NOT disabled), "
+	    "session_gen = iif(?1 AND NOT disabled, ?4, session_gen), "
 	    "sessions_revoked_at = iif(?1 AND NOT disabled, ?3, sessions_revoked_at) "
 	    "WHERE id = ?2";
 	sqlite3_stmt *st;
@@ -244,18 +259,20 @@ user_set_disabled(struct db *db, long long id, bool disabled, struct api_err *er
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "changing a user");
 	sqlite3_bind_int(st, 1, disabled);
+	sqlite3_bind_int64(st, 4, user_new_gen());
 	return user_update(db, st, id, err);
 }
 
 int
 user_revoke_sessions(struct db *db, long long id, struct api_err *err)
 {
-	static const char sql[] = "UPDATE users SET session_gen = session_gen + 1, "
+	static const char sql[] = "UPDATE users SET session_gen = ?1, "
 	    "updated_at = ?3, sessions_revoked_at = ?3 WHERE id = ?2";
 	sqlite3_stmt *st;
 
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "changing a user");
+	sqlite3_bind_int64(st, 1, user_new_gen());
 	return user_update(db, st, id, err);
 }
 

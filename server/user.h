@@ -16,7 +16,7 @@ struct user {
 	char username[AUTH_NAME_MAX + 1];
 	enum role role;
 	bool disabled;
-	long long session_gen;     /* login tokens of another generation are refused */
+	long long session_gen;     /* random; login tokens of another one are refused */
 	char created_at[CLOCK_RFC3339_LEN];
 	char updated_at[CLOCK_RFC3339_LEN];
 	char password_changed_at[CLOCK_RFC3339_LEN];   /* "" when never */

@@ -1,5 +1,7 @@
 -- Revocation (issue 13): every login token carries its user's session generation, and a
--- password change, a disable or "log out everywhere" bumps it, so older tokens are refused.
+-- password change, a disable or "log out everywhere" replaces it, so older tokens are refused.
+-- The server draws each generation at random (53 bits), never counts up: a user deleted and
+-- made again under the same name must not find the old user's tokens valid.
 -- The times say when that last happened, for the audit log and the user list; no secret.
 ALTER TABLE users ADD COLUMN session_gen INTEGER NOT NULL DEFAULT 1 CHECK (session_gen >= 1);
 ALTER TABLE users ADD COLUMN password_changed_at TEXT;
