@@ -22,6 +22,9 @@ struct opt {
 #define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_VALIDATE | CMD_IMPORT | CMD_EXPORT | \
     CMD_RENDER)
 
+/* Commands whose FILE argument may be '-', standard input. */
+#define STDIN_ARG CMD_IMPORT
+
 static const struct opt config_opts[] = {
 	{ "db", "NETSOT_DB", OPT_STR, offsetof(struct config, db), 0, 0, ALL_DB,
 	  "FILE", "SQLite database file (default netsot.db)" },
@@ -188,7 +191,8 @@ config_parse(struct config *c, unsigned cmd, int argc, char **argv, char *err, s
 			continue;
 		}
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			if (c->nargs == CONFIG_MAX_ARGS || arg[0] == '-') {
+			if (c->nargs == CONFIG_MAX_ARGS || (arg[0] == '-' &&
+			    !(strcmp(arg, "-") == 0 && (cmd & STDIN_ARG)))) {
 				snprintf(err, errlen, "unexpected argument '%s'", arg);
 				return -1;
 			}

@@ -354,6 +354,15 @@ test_positional_args(void **state)
 	REFUSED(f, "unexpected argument '-x'", CMD_USER_ADD, "-x");
 	REFUSED(f, "unexpected argument '-'", CMD_USER_ADD, "-");
 	REFUSED(f, "unexpected argument '--'", CMD_USER_ADD, "--");
+
+	/* import's FILE may be '-' (standard input); no other dash is an argument. */
+	assert_int_equal(PARSE(f, CMD_IMPORT, "-", "--dry-run"), 0);
+	assert_int_equal(f->c.nargs, 1);
+	assert_string_equal(f->c.args[0], "-");
+	assert_true(f->c.dry_run);
+	config_free(&f->c);
+	REFUSED(f, "unexpected argument '-x'", CMD_IMPORT, "-x");
+	REFUSED(f, "unexpected argument '-'", CMD_RENDER, "-");
 }
 
 static void
