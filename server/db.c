@@ -1,10 +1,14 @@
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "apierr.h"
 #include "clock.h"
@@ -57,6 +61,34 @@ db_configure(void)
 	sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 1200, 1000);
 }
 
+/* The database holds password hashes and token ids. It is created 0600 whatever the umask,
+ * and one found readable by others is made 0600 too: SQLite gives the -wal and -shm files it
+ * (re)creates the database's own mode, so this keeps all three private. */
+static void
+db_private(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	struct stat st;
+	char p[4096];
+	size_t i;
+	int fd;
+
+	if (*path == '\0' || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return;
+	/* When it cannot be opened, SQLite says why. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return;
+	close(fd);
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, suffixes[i]) >= sizeof(p))
+			return;
+		if (stat(p, &st) == 0 && (st.st_mode & 077) != 0 &&
+		    chmod(p, st.st_mode & 0700) == -1)
+			log_msg("db: %s is readable by others and cannot be made 0600: %s", p,
+			    strerror(errno));
+	}
+}
+
 int
 db_open(const char *path, struct db **out, char *err, size_t errlen)
 {
@@ -70,6 +102,7 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	db_private(path);
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,

@@ -2,6 +2,7 @@
  * server makes before it starts. */
 #include "harness.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,80 @@ test_signal_stops_cleanly(void **state)
 	srv_cleanup(&s);
 }
 
+
+/* A file's permission bits, or -1 when it does not exist. */
+static int
+mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* The database and its -wal and -shm are the owner's alone, even under umask 0, and an
+ * existing database left readable by others is made private when netsot opens it. */
+static void
+test_database_files_0600(void **state)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char path[256];
+	mode_t old = umask(0);
+	struct srv s;
+	size_t i;
+	int round, fd;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		srv_prepare(&s);
+		if (round == 1) {
+			/* As an older netsot left it: all readable by others. */
+			snprintf(path, sizeof(path), "%s-wal", s.db);
+			assert_true((fd = open(path, O_WRONLY | O_CREAT, 0644)) >= 0);
+			close(fd);
+			assert_int_equal(chmod(s.db, 0644), 0);
+		}
+		/* A running server holds the database open, so its -wal and -shm exist. */
+		srv_start(&s, NULL);
+		for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+			snprintf(path, sizeof(path), "%s%s", s.db, suffixes[i]);
+			if (mode_of(path) != 0600)
+				fail_msg("round %d: %s is %o", round, path, mode_of(path));
+		}
+		srv_stop(&s);
+		srv_cleanup(&s);
+	}
+	umask(old);
+}
+
+/* netsot import - reads the plan from standard input. */
+static void
+test_import_from_stdin(void **state)
+{
+	static const char plan[] = "{\"format\":\"netsot-plan/1\",\"vlans\":[{\"vid\":42,"
+	    "\"name\":\"from-stdin\"}]}";
+	const char *import[] = { "import", "-", "--db", NULL, NULL };
+	const char *export[] = { "export", "--db", NULL, NULL };
+	char *out = NULL, *err = NULL;
+	struct srv s;
+
+	(void)state;
+	srv_prepare(&s);
+	import[3] = s.db;
+	export[2] = s.db;
+	if (netsot(import, plan, &out, &err) != 0)
+		fail_msg("netsot import -: %s", err ? err : "");
+	free(out);
+	free(err);
+	assert_int_equal(netsot(export, NULL, &out, NULL), 0);
+	assert_non_null(strstr(out, "from-stdin"));
+	free(out);
+	/* Nothing on standard input is a broken plan, not a hang or an empty import. */
+	assert_int_equal(netsot(import, "", NULL, &err), 1);
+	assert_non_null(strstr(err, "-:"));
+	free(err);
+	srv_cleanup(&s);
+}
+
 int
 main(void)
 {
@@ -214,6 +289,8 @@ main(void)
 		cmocka_unit_test(test_user_add),
 		cmocka_unit_test(test_serve_refusals),
 		cmocka_unit_test(test_signal_stops_cleanly),
+		cmocka_unit_test(test_database_files_0600),
+		cmocka_unit_test(test_import_from_stdin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
