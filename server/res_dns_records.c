@@ -51,7 +51,6 @@ res_dns_records_value(json_t *obj, struct api_err *err)
 	const char *v = json_string_value(json_object_get(obj, "value"));
 	char buf[IPADDR_STRLEN];
 	struct ipaddr a;
-	size_t i;
 
 	if (strcmp(type, "A") == 0 || strcmp(type, "AAAA") == 0) {
 		if (ipaddr_parse(v, &a) == -1 || a.family != (type[1] == '\0' ? 4 : 6))
@@ -68,52 +67,66 @@ res_dns_records_value(json_t *obj, struct api_err *err)
 		return api_err_field(err, "value", "must be \"PREFERENCE HOST\"");
 	if (strcmp(type, "SRV") == 0 && !res_dns_records_numbers(v, 3))
 		return api_err_field(err, "value", "must be \"PRIORITY WEIGHT PORT HOST\"");
-	for (i = 0; v[i] != '\0'; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == '"' || v[i] == '\\')
-			return api_err_field(err, "value", "must not hold control characters, "
-			    "quotes or backslashes");
+	/* TXT may hold any text: renders quote and escape it for each syntax. */
 	return 0;
 }
 
-/* A CNAME owns its name alone (RFC 1034 3.6.2), against stored and derived records alike. */
+/* The full name an A or AAAA record gives an address to: 1 with it in buf (256 bytes), 0 for
+ * other types. */
 static int
-res_dns_records_cname(struct wctx *w, json_t *obj, struct api_err *err)
+res_dns_records_address(struct db *db, const json_t *rec, char *buf, struct api_err *err)
 {
-	const char *name = json_string_value(json_object_get(obj, "name"));
-	bool cname = strcmp(json_string_value(json_object_get(obj, "type")), "CNAME") == 0;
-	json_t *all = NULL, *rec;
-	size_t i;
-	int rc = 0;
+	static const char sql[] = "SELECT name FROM dns_zones WHERE id = ?";
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	char zone[256];
+	sqlite3_stmt *st;
+	int rc;
 
-	if (dnszone_records(w->db, json_integer_value(json_object_get(obj, "zone_id")), &all,
-	    err) == -1)
-		return -1;
-	json_array_foreach(all, i, rec) {
-		/* The record being replaced does not conflict with itself; derived ones have no id. */
-		if (strcasecmp(json_string_value(json_object_get(rec, "name")), name) != 0 ||
-		    (json_is_integer(json_object_get(rec, "id")) &&
-		    json_integer_value(json_object_get(rec, "id")) == w->id))
-			continue;
-		if (cname || strcmp(json_string_value(json_object_get(rec, "type")), "CNAME") == 0) {
-			api_err_set(err, 409, "a CNAME cannot share its name with other records");
-			rc = api_err_field(err, "name", "'%s' already holds a %s record", name,
-			    json_string_value(json_object_get(rec, "type")));
-			break;
-		}
-	}
-	json_decref(all);
-	return rc;
+	*buf = '\0';
+	if (strcmp(type, "A") != 0 && strcmp(type, "AAAA") != 0)
+		return 0;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading a zone");
+	sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(rec, "zone_id")));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(zone, sizeof(zone), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading a zone");
+	return dnszone_fqdn(json_string_value(json_object_get(rec, "name")), zone, buf, 256) == 0;
 }
 
 static int
 res_dns_records_validate(struct wctx *w, json_t *obj, struct api_err *err)
 {
-	if (!dnsname_valid_owner(json_string_value(json_object_get(obj, "name"))))
-		return api_err_field(err, "name", "must be @ or RFC 1123 labels, relative to the "
-		    "zone");
-	if (res_dns_records_value(obj, err) == -1)
+	const char *name = json_string_value(json_object_get(obj, "name"));
+	const char *type = json_string_value(json_object_get(obj, "type"));
+	long long zone = json_integer_value(json_object_get(obj, "zone_id"));
+	char was[256], now[256];
+
+	if (res_dns_records_value(obj, err) == -1 ||
+	    dnszone_check_record(w->db, w->id, zone, name, type,
+	    json_string_value(json_object_get(obj, "value")), dnszone_deferred(w->r), err) == -1)
 		return -1;
-	return res_dns_records_cname(w, obj, err);
+	if (w->old == NULL || res_dns_records_address(w->db, w->old, was, err) != 1)
+		return err->status != 0 ? -1 : 0;
+	/* An address record that moves away may leave a name server or target without one. */
+	if (res_dns_records_address(w->db, obj, now, err) == -1)
+		return -1;
+	if (strcasecmp(was, now) == 0)
+		return 0;
+	return dnszone_check_release(w->db, was, w->id, 0, "name", err);
+}
+
+static int
+res_dns_records_before_delete(struct wctx *w, struct api_err *err)
+{
+	char was[256];
+	int rc;
+
+	if ((rc = res_dns_records_address(w->db, w->old, was, err)) != 1)
+		return rc;
+	return dnszone_check_release(w->db, was, w->id, 0, "name", err);
 }
 
 /* Any change to a record is a change to its zone (and to the old zone when it moved). */
@@ -136,5 +149,6 @@ const struct resource res_dns_records = {
 	.object = "dns-record",
 	.fields = res_dns_records_fields,
 	.validate = res_dns_records_validate,
+	.before_delete = res_dns_records_before_delete,
 	.after = res_dns_records_after,
 };

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apierr.h"
 #include "dnsname.h"
@@ -28,11 +29,10 @@ res_dns_zones_validate(struct wctx *w, json_t *obj, struct api_err *err)
 {
 	const char *name = json_string_value(json_object_get(obj, "name"));
 	static const char *const soa[] = { "soa_mname", "soa_rname" };
-	const char *v;
+	const char *v, *was;
 	char def[300];
 	size_t i;
 
-	(void)w;
 	if (!dnsname_valid(name))
 		return api_err_field(err, "name", "must be RFC 1123 labels joined by dots");
 	/* Sane defaults: ns1.<zone>. and hostmaster.<zone>. */
@@ -44,7 +44,12 @@ res_dns_zones_validate(struct wctx *w, json_t *obj, struct api_err *err)
 		} else if (!dnsname_valid_target(v))
 			api_err_field(err, soa[i], "must be a host name");
 	}
-	return err->status != 0 ? -1 : 0;
+	if (err->status != 0)
+		return -1;
+	was = w->old ? json_string_value(json_object_get(w->old, "name")) : NULL;
+	return dnszone_check_zone(w->db, w->id, name,
+	    json_string_value(json_object_get(obj, "soa_mname")),
+	    was == NULL || strcasecmp(was, name) != 0, dnszone_deferred(w->r), err);
 }
 
 /* YYYYMMDDnn: today's first on creation, the next on every change. */

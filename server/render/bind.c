@@ -30,21 +30,26 @@ render_bind_head(struct sbuf *out, const struct render_bind_soa *s)
 	sbuf_printf(out, "@\tIN\tNS\t%s\n", s->mname);
 }
 
-/* TXT data as quoted strings of at most 255 bytes, quotes and backslashes escaped. */
+/* TXT data as quoted strings of at most 255 bytes each (of the value itself, as dnsmasq splits
+ * it): quotes and backslashes escaped, bytes outside printable ASCII as \DDD. */
 static void
 render_bind_txt(struct sbuf *out, const char *v)
 {
+	const unsigned char *p = (const unsigned char *)v;
 	size_t n = 0;
 
 	sbuf_putc(out, '"');
-	for (; *v != '\0'; v++, n++) {
+	for (; *p != '\0'; p++, n++) {
 		if (n == 255) {
 			sbuf_puts(out, "\" \"");
 			n = 0;
 		}
-		if (*v == '"' || *v == '\\')
-			sbuf_putc(out, '\\');
-		sbuf_putc(out, *v);
+		if (*p < 0x20 || *p > 0x7e)
+			sbuf_printf(out, "\\%03u", *p);
+		else if (*p == '"' || *p == '\\')
+			sbuf_printf(out, "\\%c", *p);
+		else
+			sbuf_putc(out, (char)*p);
 	}
 	sbuf_putc(out, '"');
 }
@@ -84,7 +89,8 @@ render_bind_records(struct render_ctx *c, long long zone_id, struct sbuf *out,
 	int rc = -1;
 
 	if (dnszone_record_list(c->db, zone_id, &rs, err) == 0) {
-		qsort(rs.list, rs.n, sizeof(*rs.list), render_bind_cmp);
+		if (rs.n > 0)
+			qsort(rs.list, rs.n, sizeof(*rs.list), render_bind_cmp);
 		for (i = 0; i < rs.n; i++)
 			render_bind_record(out, &rs.list[i]);
 		rc = 0;

@@ -12,37 +12,73 @@
 #include "render/names.h"
 #include "sbuf.h"
 
-/* dnsmasq splits its options on commas and ends them at a newline. */
+/* dnsmasq reads a line into 1,024 bytes and takes the rest of a longer one as a new line. */
+#define RENDER_DNSMASQ_LINE 1024
+
+/* An owner name dnsmasq takes: host-name labels, '_' and a leading "*." allowed. */
 static bool
-render_dnsmasq_ok(const char *s)
+render_dnsmasq_name(const char *s)
 {
-	return strpbrk(s, ",\n\r#") == NULL;
+	return dnsname_valid_owner(s) && strcmp(s, "@") != 0 && strcmp(s, "*") != 0;
 }
 
+/* One host-record line per run of names that fits a line: dnsmasq takes several for one
+ * address. */
 static void
 render_dnsmasq_names(struct sbuf *out, const struct render_names *rn)
 {
 	struct sbuf names;
-	const char *wild;
+	const char *name, *addr;
 	json_t *v;
-	size_t i, j;
+	size_t i, j, room;
 
 	sbuf_init(&names, 0);
 	sbuf_puts(out, "\n# Names of addresses\n");
 	for (i = 0; i < rn->n; i++) {
+		addr = rn->list[i].address;
+		room = RENDER_DNSMASQ_LINE - strlen("host-record=,") - strlen(addr);
 		sbuf_reset(&names);
 		json_array_foreach(rn->list[i].names, j, v) {
-			wild = json_string_value(v);
+			name = json_string_value(v);
 			/* A wildcard answers for every name below it. */
-			if (strncmp(wild, "*.", 2) == 0 && dnsname_valid(wild + 2))
-				sbuf_printf(out, "address=/%s/%s\n", wild + 2, rn->list[i].address);
-			else if (dnsname_valid(wild))
-				sbuf_printf(&names, "%s,", wild);
+			if (strncmp(name, "*.", 2) == 0 && dnsname_valid(name + 2)) {
+				sbuf_printf(out, "address=/%s/%s\n", name + 2, addr);
+				continue;
+			}
+			if (!dnsname_valid(name))
+				continue;
+			if (names.len + strlen(name) + 1 > room) {
+				sbuf_printf(out, "host-record=%s%s\n", sbuf_str(&names), addr);
+				sbuf_reset(&names);
+			}
+			sbuf_printf(&names, "%s,", name);
 		}
 		if (names.len > 0)
-			sbuf_printf(out, "host-record=%s%s\n", sbuf_str(&names), rn->list[i].address);
+			sbuf_printf(out, "host-record=%s%s\n", sbuf_str(&names), addr);
 	}
 	sbuf_free(&names);
+}
+
+/* TXT data as quoted strings of at most 255 bytes of the value each, joined by commas (which
+ * dnsmasq makes separate strings, as BIND does with blanks); inside quotes ',' and '#' are
+ * plain, and '"' and '\\' take a backslash. The value's length was bounded at write time so
+ * that the line fits. */
+static void
+render_dnsmasq_txt(struct sbuf *out, const char *name, const char *v)
+{
+	size_t n;
+
+	sbuf_printf(out, "txt-record=%s,\"", name);
+	for (n = 0; *v != '\0'; v++, n++) {
+		if (n == 255) {
+			sbuf_puts(out, "\",\"");
+			n = 0;
+		}
+		if (*v == '"' || *v == '\\')
+			sbuf_putc(out, '\\');
+		sbuf_putc(out, *v);
+	}
+	sbuf_puts(out, "\"\n");
 }
 
 static void
@@ -58,7 +94,7 @@ render_dnsmasq_records(struct sbuf *out, const struct render_names *rn)
 		return;
 	sbuf_puts(out, "\n# Stored records\n");
 	json_array_foreach(rn->cnames, i, r)
-		if (dnsname_valid(json_string_value(json_array_get(r, 0))) &&
+		if (render_dnsmasq_name(json_string_value(json_array_get(r, 0))) &&
 		    dnsname_valid(json_string_value(json_array_get(r, 1))))
 			sbuf_printf(out, "cname=%s,%s\n", json_string_value(json_array_get(r, 0)),
 			    json_string_value(json_array_get(r, 1)));
@@ -66,14 +102,11 @@ render_dnsmasq_records(struct sbuf *out, const struct render_names *rn)
 		type = json_string_value(json_array_get(r, 0));
 		name = json_string_value(json_array_get(r, 1));
 		value = json_string_value(json_array_get(r, 2));
-		if (!render_dnsmasq_ok(name) || !render_dnsmasq_ok(value))
+		/* Names are checked at write time; this keeps a hand-edited one out of the file. */
+		if (!render_dnsmasq_name(name))
 			continue;
 		if (strcmp(type, "TXT") == 0) {
-			sbuf_printf(out, "txt-record=%s,\"", name);
-			for (; *value != '\0'; value++)
-				sbuf_printf(out, "%s%c", *value == '"' || *value == '\\' ? "\\" : "",
-				    *value);
-			sbuf_puts(out, "\"\n");
+			render_dnsmasq_txt(out, name, value);
 		} else if (strcmp(type, "MX") == 0 && sscanf(value, "%u %299s", &a, rest) == 2) {
 			render_names_fqdn(rest, json_string_value(json_array_get(r, 3)), target,
 			    sizeof(target));
