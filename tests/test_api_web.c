@@ -18,6 +18,10 @@ assert_csp(const struct resp *r)
 	assert_non_null(strstr(csp, "script-src 'self'"));
 	assert_non_null(strstr(csp, "frame-ancestors 'none'"));
 	assert_null(strstr(csp, "unsafe"));
+	assert_non_null(resp_header(r, "X-Content-Type-Options", csp, sizeof(csp)));
+	assert_string_equal(csp, "nosniff");
+	assert_non_null(resp_header(r, "Referrer-Policy", csp, sizeof(csp)));
+	assert_string_equal(csp, "no-referrer");
 }
 
 /* Without --web: the page and every file of web/ as they were built in, byte for byte. */

@@ -3,6 +3,7 @@
 // plan, then walks through what an operator does. Screenshots go to NETSOT_SCREENSHOTS
 // (default: ./screenshots). Run by ctest as web_ui.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,12 +63,26 @@ const browser = await chromium.launch({
 mkdirSync(SHOTS, { recursive: true });
 let failures = 0;
 
-async function test(name, fn) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+// Every page of a context reports its Content-Security-Policy violations (an inline script or
+// style, a framing, a foreign connection) as console errors, which every test counts as a
+// failure; the browser's own CSP messages are console errors too.
+async function watched(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} ` +
+        `in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+    });
+  });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  return { context, page, problems };
+}
+
+async function test(name, fn) {
+  const { context, page, problems } = await watched();
   try {
     await fn(page, context);
     // The browser logs every 4xx answer; the tests check those answers where they expect
@@ -107,6 +122,50 @@ await test('the page is served with a strict Content-Security-Policy and no inli
   assert.equal((await fetch(base + '/web/../netsot.db')).status, 404);
   assert.equal((await fetch(base + '/web/.hidden.js')).status, 404);
 });
+
+// The watch itself: it must see what the policy stops, or a silent page would prove nothing.
+{
+  const { context, page, problems } = await watched();
+  try {
+    await page.goto(base + '/');
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.injected = true';
+      document.head.append(s);
+      const d = document.createElement('div');
+      d.setAttribute('style', 'color: red');
+      document.body.append(d);
+    });
+    assert.equal(await page.evaluate(() => window.injected), undefined, 'an inline script ran');
+    await page.waitForTimeout(200);
+    assert.ok(problems.some((p) => /CSP violation: script-src/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /CSP violation: style-src/.test(p)), problems.join('\n'));
+    // frame-ancestors 'none': another page cannot frame the UI (clickjacking). The framing
+    // page is served from 127.0.0.1 too, so only the policy can stop it.
+    const framer = createServer((q, r) => {
+      r.setHeader('Content-Type', 'text/html');
+      r.end(`<iframe src="${base}/"></iframe>`);
+    });
+    await new Promise((r) => framer.listen(0, '127.0.0.1', r));
+    await page.goto(`http://127.0.0.1:${framer.address().port}/`);
+    await page.waitForTimeout(500);
+    framer.close();
+    const framed = page.frames().find((f) => f !== page.mainFrame());
+    const loaded = framed ? await framed.evaluate(() => !!document.querySelector('script[src]'))
+      .catch(() => false) : false;
+    assert.ok(problems.some((p) => /frame-ancestors/.test(p)), problems.join('\n'));
+    assert.equal(loaded, false, 'the UI loaded inside a frame');
+    const res = await fetch(base + '/');
+    assert.match(res.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+    console.log('ok - the CSP watch sees inline script, inline style and framing, and the policy stops them');
+  } catch (e) {
+    failures++;
+    console.log(`not ok - CSP watch\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+  } finally {
+    await context.close();
+  }
+}
 
 await test('a wrong password is said plainly, and so is the login limit', async (page) => {
   await page.goto(base + '/');
