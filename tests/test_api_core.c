@@ -103,7 +103,7 @@ test_wrong_method_405(void **state)
 		{ "DELETE", "/api/v1/users", "GET, HEAD, POST" },
 		{ "GET", "/api/v1/auth/login", "POST" },
 		{ "PUT", "/api/v1/tokens/5", "DELETE" },
-		{ "GET", "/api/v1/users/5", "PATCH" },
+		{ "GET", "/api/v1/users/5", "PATCH, DELETE" },
 		{ "BREW", "/healthz", "GET, HEAD" },
 	};
 	char allow[128];

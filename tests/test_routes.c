@@ -270,6 +270,23 @@ test_builtin_table(void **state)
 	r = hit(NULL, "GET", "/web/app.js", &m);
 	assert_string_equal(m.param, "app.js");
 
+	/* Bodies: whole plans only on the import, a few fields on the login; repeats only in
+	 * lists. */
+	for (r = routes_table; r->pattern != NULL; r++) {
+		if ((r->flags & ROUTE_PLAN_BODY) && strcmp(r->pattern, "/api/v1/import") != 0)
+			fail_msg("%s takes plan-sized bodies", r->pattern);
+		if ((r->flags & ROUTE_LIST) && r->method != HTTP_GET)
+			fail_msg("%s is a list but not a GET", r->pattern);
+	}
+	assert_true(hit(NULL, "POST", "/api/v1/import", &m)->flags & ROUTE_PLAN_BODY);
+	assert_true(hit(NULL, "POST", "/api/v1/auth/login", &m)->flags & ROUTE_SMALL_BODY);
+	assert_true(hit(NULL, "GET", "/api/v1/vlans", &m)->flags & ROUTE_LIST);
+	assert_true(hit(NULL, "GET", "/api/v1/changes", &m)->flags & ROUTE_LIST);
+	assert_true(hit(NULL, "GET", "/api/v1/vlans/1/changes", &m)->flags & ROUTE_LIST);
+	assert_false(hit(NULL, "GET", "/api/v1/render/hosts", &m)->flags & ROUTE_LIST);
+	assert_false(hit(NULL, "POST", "/api/v1/vlans", &m)->flags & (ROUTE_LIST |
+	    ROUTE_PLAN_BODY | ROUTE_SMALL_BODY));
+
 	miss(NULL, "GET", "/api/v1/users/0", 404, "");
 	miss(NULL, "PATCH", "/api/v1/users/01", 404, "");
 	miss(NULL, "PATCH", "/api/v1/users/-1", 404, "");
@@ -281,7 +298,7 @@ test_builtin_table(void **state)
 	miss(NULL, "GET", "/healthz/", 404, "");
 
 	miss(NULL, "DELETE", "/api/v1/users", 405, "GET, HEAD, POST");
-	miss(NULL, "GET", "/api/v1/users/3", 405, "PATCH");
+	miss(NULL, "GET", "/api/v1/users/3", 405, "PATCH, DELETE");
 	miss(NULL, "GET", "/api/v1/tokens/3", 405, "DELETE");
 	miss(NULL, "GET", "/api/v1/auth/login", 405, "POST");
 	miss(NULL, "POST", "/healthz", 405, "GET, HEAD");
