@@ -75,10 +75,12 @@ db_private(const char *path)
 
 	if (*path == '\0' || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
 		return;
-	/* When it cannot be opened, SQLite says why. */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		return;
-	close(fd);
+	/* Created only when missing: closing a descriptor of a file this process has open would
+	 * drop every POSIX lock its other connections hold on it. When it cannot be created,
+	 * SQLite says why. */
+	if (stat(path, &st) == -1 && errno == ENOENT &&
+	    (fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) != -1)
+		close(fd);
 	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, suffixes[i]) >= sizeof(p))
 			return;
