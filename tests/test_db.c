@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apierr.h"
@@ -401,6 +402,41 @@ test_open_not_a_database(void **state)
 	assert_non_null(strstr(f->err, "not a database"));
 }
 
+
+static int
+mode_of(const char *dir, const char *name)
+{
+	char path[160];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* Under umask 0 the database and its -wal and -shm are still 0600. (That opening a second
+ * connection keeps the process's locks is shown by the API tests that export from the command
+ * line while the server runs.) */
+static void
+test_files_private(void **state)
+{
+	struct fixture *f = *state;
+	mode_t old = umask(0);
+
+	open_db(f);
+	assert_int_equal(sqlite3_exec(db_handle(f->db), "CREATE TABLE t (x); INSERT INTO t "
+	    "VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(mode_of(f->dir, "netsot.db"), 0600);
+	assert_int_equal(mode_of(f->dir, "netsot.db-wal"), 0600);
+	assert_int_equal(mode_of(f->dir, "netsot.db-shm"), 0600);
+	/* An existing database readable by others is made private on open. */
+	db_close(f->db);
+	f->db = NULL;
+	assert_int_equal(chmod(f->path, 0644), 0);
+	open_db(f);
+	assert_int_equal(mode_of(f->dir, "netsot.db"), 0600);
+	umask(old);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -419,6 +455,7 @@ main(void)
 		T(test_db_fail_is_500),
 		T(test_open_in_missing_directory),
 		T(test_open_not_a_database),
+		T(test_files_private),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
