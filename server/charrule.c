@@ -70,6 +70,37 @@ charrule_text(const char *s, size_t len)
 	return true;
 }
 
+size_t
+charrule_clean(const char *in, char *out, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t left = strlen(in), used, o = 0;
+	long cp;
+
+	if (len == 0)
+		return 0;
+	while (left > 0) {
+		cp = charrule_utf8(p, left, &used);
+		if (cp < 0 || charrule_bad_cp(cp)) {
+			/* One space for the whole bad sequence (or byte). */
+			if (cp < 0)
+				used = 1;
+			if (o + 1 >= len)
+				break;
+			out[o++] = ' ';
+		} else {
+			if (o + used >= len)
+				break;
+			memcpy(out + o, p, used);
+			o += used;
+		}
+		p += used;
+		left -= used;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 static bool
 charrule_word_char(unsigned char c)
 {

@@ -29,5 +29,8 @@ const char *charrule_name(enum charrule rule);
 const char *charrule_says(enum charrule rule);
 /* Whether s is printable UTF-8 text without control, line-separator or bidi characters. */
 bool charrule_text(const char *s, size_t len);
+/* Copies in into out (len bytes with the NUL) as text that keeps CR_TEXT: each character the
+ * rule refuses becomes a space, and no UTF-8 sequence is cut; returns the length written. */
+size_t charrule_clean(const char *in, char *out, size_t len);
 
 #endif

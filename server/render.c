@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "apierr.h"
+#include "charrule.h"
 #include "db.h"
 #include "sbuf.h"
 
@@ -79,6 +80,15 @@ render_safe(const char *in, const char *allowed, char *out, size_t len)
 		out[i] = strchr(allowed, in[i]) != NULL ? in[i] : '_';
 	if (len > 0)
 		out[i] = '\0';
+}
+
+void
+render_comment(const char *in, char *out, size_t len)
+{
+	size_t n = charrule_clean(in ? in : "", out, len);
+
+	while (n > 0 && (out[n - 1] == '\\' || out[n - 1] == ' '))
+		out[--n] = '\0';
 }
 
 const char *

@@ -53,6 +53,9 @@ extern const struct render_target render_targets[];
 /* in copied to out (at most len - 1 bytes, in and out may be the same), each byte that is not
  * in allowed made '_': a name made safe for the syntax of a target. */
 void render_safe(const char *in, const char *allowed, char *out, size_t len);
+/* Free text made safe for a line comment of any target: charrule_clean(), and no backslash at
+ * its end, which ifupdown would read as joining the next line into the comment. */
+void render_comment(const char *in, char *out, size_t len);
 /* A parameter's value, or NULL. */
 const char *render_param(const struct render_ctx *c, const char *name);
 

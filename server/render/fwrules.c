@@ -87,24 +87,12 @@ render_fwrules_side(struct db *db, sqlite3_stmt *row, int col, long long host_id
 	return 0;
 }
 
-static void
-render_fwrules_text(char *dst, size_t len, const unsigned char *src)
-{
-	size_t i;
-
-	snprintf(dst, len, "%s", src ? (const char *)src : "");
-	for (i = 0; dst[i] != '\0'; i++)
-		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
-			dst[i] = ' ';
-}
-
 /* Names become strings, comments and log prefixes of every filter: only the characters the
  * API allows in one, whatever a hand edit of the database put there. */
 static void
 render_fwrules_name(char *dst, size_t len, const unsigned char *src)
 {
-	render_fwrules_text(dst, len, src);
-	render_safe(dst, RENDER_ALNUM "-_.", dst, len);
+	render_safe(src ? (const char *)src : "", RENDER_ALNUM "-_.", dst, len);
 }
 
 int
@@ -156,15 +144,15 @@ render_fwrules_load(struct db *db, const char *scope, long long host_id,
 		memset(r, 0, sizeof(*r));
 		(*n)++;
 		render_fwrules_name(r->name, sizeof(r->name), sqlite3_column_text(st, 0));
-		render_fwrules_text(r->description, sizeof(r->description),
-		    sqlite3_column_text(st, 1));
+		render_comment((const char *)sqlite3_column_text(st, 1), r->description,
+		    sizeof(r->description));
 		r->action = strcmp((const char *)sqlite3_column_text(st, 2), "accept") == 0 ?
 		    "accept" : strcmp((const char *)sqlite3_column_text(st, 2), "reject") == 0 ?
 		    "reject" : "drop";
 		r->protocol = strcmp((const char *)sqlite3_column_text(st, 3), "tcp") == 0 ? "tcp" :
 		    strcmp((const char *)sqlite3_column_text(st, 3), "udp") == 0 ? "udp" :
 		    strcmp((const char *)sqlite3_column_text(st, 3), "icmp") == 0 ? "icmp" : "any";
-		render_fwrules_text(r->ports, sizeof(r->ports), sqlite3_column_text(st, 4));
+		render_comment((const char *)sqlite3_column_text(st, 4), r->ports, sizeof(r->ports));
 		r->log = sqlite3_column_int(st, 5) != 0;
 		if (render_fwrules_side(db, st, 6, host_id, &r->src, err) == -1)
 			goto out;

@@ -68,12 +68,14 @@ render_interfaces_port_ok(const char *name)
 static void
 render_interfaces_note(char *dst, size_t len, const char *a, const char *b)
 {
-	size_t i;
+	char *both;
 
-	snprintf(dst, len, "%s%s%s", a, *a && *b ? "; " : "", b);
-	for (i = 0; dst[i] != '\0'; i++)
-		if ((unsigned char)dst[i] < 0x20)
-			dst[i] = ' ';
+	if (asprintf(&both, "%s%s%s", a, *a && *b ? "; " : "", b) < 0) {
+		dst[0] = '\0';
+		return;
+	}
+	render_comment(both, dst, len);
+	free(both);
 }
 
 static int
@@ -98,13 +100,10 @@ render_interfaces_ports(struct render_ctx *c, struct render_ifs *ifs, struct api
 		name = (const char *)sqlite3_column_text(st, 0);
 		mode = (const char *)sqlite3_column_text(st, 1);
 		bridge = (const char *)sqlite3_column_text(st, 2);
-		if (strcmp(mode, "unused") == 0) {
-			sbuf_printf(&ifs->notes, "# port %s: unused\n", name);
-			continue;
-		}
-		if (!render_interfaces_port_ok(name)) {
-			sbuf_printf(&ifs->notes, "# port %s: not a Linux interface name, left out\n",
-			    name);
+		if (strcmp(mode, "unused") == 0 || !render_interfaces_port_ok(name)) {
+			render_comment(name, vname, sizeof(vname));
+			sbuf_printf(&ifs->notes, "# port %s: %s\n", vname, strcmp(mode, "unused") == 0 ?
+			    "unused" : "not a Linux interface name, left out");
 			continue;
 		}
 		if ((port = render_interfaces_get(ifs, name, RIF_PORT)) == NULL)
@@ -159,7 +158,8 @@ render_interfaces_addresses(struct render_ctx *c, struct render_ifs *ifs, struct
 		ifname = (const char *)sqlite3_column_text(st, 1);
 		gw = (const char *)sqlite3_column_text(st, 3);
 		if (!render_host_ifname_ok(ifname)) {
-			sbuf_printf(&ifs->notes, "# address %s: %s\n", address, *ifname ?
+			render_comment(address, text, sizeof(text));
+			sbuf_printf(&ifs->notes, "# address %s: %s\n", text, *ifname ?
 			    "its interface is not a Linux interface name" : "names no interface");
 			continue;
 		}

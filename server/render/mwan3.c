@@ -19,7 +19,7 @@ render_mwan3(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	static const char sql[] = "SELECT name, weight, metric, track_ips FROM wan_links "
 	    "WHERE enabled = 1 ORDER BY metric, weight DESC, name";
 	struct sbuf balanced, failover;
-	char name[40];
+	char name[40], ip[IPADDR_STRLEN];
 	json_t *track, *v;
 	struct ipaddr a;
 	sqlite3_stmt *st;
@@ -43,8 +43,12 @@ render_mwan3(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 		sbuf_printf(out, "\nconfig interface '%s'\n\toption enabled '1'\n", name);
 		sbuf_printf(out, "\toption family '%s'\n", v6 > 0 && (size_t)v6 ==
 		    json_array_size(track) ? "ipv6" : "ipv4");
+		/* Only what parses as an address, written as netsot writes one. */
 		json_array_foreach(track, i, v)
-			sbuf_printf(out, "\tlist track_ip '%s'\n", json_string_value(v));
+			if (ipaddr_parse(json_string_value(v), &a) == 0) {
+				ipaddr_format(&a, ip, sizeof(ip));
+				sbuf_printf(out, "\tlist track_ip '%s'\n", ip);
+			}
 		if (json_array_size(track) > 0)
 			sbuf_puts(out, "\toption reliability '1'\n\toption count '1'\n"
 			    "\toption timeout '2'\n\toption interval '5'\n\toption down '3'\n"
