@@ -1,6 +1,7 @@
 /* The Ansible dynamic inventory: a group per host group, per host kind (kind_<kind>) and per
  * VLAN a host has an address in (vlan_<vid>), and _meta.hostvars with ansible_host (the
- * host's primary address), netsot_kind and the host's own vars, which win. */
+ * host's primary address), netsot_kind and the host's own vars, which win, every string of
+ * theirs that holds a '{' marked unsafe so Ansible never templates it. */
 #include "render.h"
 
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "apierr.h"
+#include "charrule.h"
 #include "db.h"
 #include "sbuf.h"
 
@@ -42,6 +44,50 @@ render_ansible_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A copy of a host variable's value in which every string that Jinja could read as a template
+ * ("{{", "{%", "{#") is marked unsafe, so that Ansible never evaluates what an editor typed:
+ * Ansible's JSON decoder turns {"__ansible_unsafe": s} into an AnsibleUnsafeText. */
+static json_t *
+render_ansible_value(json_t *v)
+{
+	const char *key;
+	json_t *copy, *item;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		if (strchr(json_string_value(v), '{') == NULL)
+			return json_incref(v);
+		return json_pack("{s:O}", "__ansible_unsafe", v);
+	case JSON_ARRAY:
+		copy = json_array();
+		json_array_foreach(v, i, item)
+			json_array_append_new(copy, render_ansible_value(item));
+		return copy;
+	case JSON_OBJECT:
+		copy = json_object();
+		json_object_foreach(v, key, item)
+			json_object_set_new(copy, key, render_ansible_value(item));
+		return copy;
+	default:
+		return json_incref(v);
+	}
+}
+
+/* The host's own vars over the ones netsot sets; a name that is not a variable name (kept out
+ * by the field's rule) is dropped here too. */
+static void
+render_ansible_vars(json_t *hv, const char *text)
+{
+	json_t *vars = json_loads(text, 0, NULL), *v;
+	const char *key;
+
+	json_object_foreach(vars, key, v)
+		if (charrule_ok(CR_VARNAME, key, strlen(key)))
+			json_object_set_new(hv, key, render_ansible_value(v));
+	json_decref(vars);
+}
+
 static int
 render_ansible_hosts(struct render_ctx *c, json_t *inv, json_t *hostvars, struct api_err *err)
 {
@@ -50,7 +96,7 @@ render_ansible_hosts(struct render_ctx *c, json_t *inv, json_t *hostvars, struct
 	    "LIMIT 1) FROM hosts h ORDER BY h.name";
 	const char *name;
 	char group[80];
-	json_t *groups, *vars, *hv, *g;
+	json_t *groups, *hv, *g;
 	sqlite3_stmt *st;
 	size_t i;
 	int rc;
@@ -73,9 +119,7 @@ render_ansible_hosts(struct render_ctx *c, json_t *inv, json_t *hostvars, struct
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 			json_object_set_new(hv, "ansible_host",
 			    json_string((const char *)sqlite3_column_text(st, 4)));
-		if ((vars = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL)) != NULL)
-			json_object_update(hv, vars);
-		json_decref(vars);
+		render_ansible_vars(hv, (const char *)sqlite3_column_text(st, 3));
 		json_object_set_new(hostvars, name, hv);
 	}
 	sqlite3_reset(st);
