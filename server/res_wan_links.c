@@ -1,5 +1,6 @@
 #include "res.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "apierr.h"
@@ -20,6 +21,40 @@ static const struct field res_wan_links_fields[] = {
 	{ .name = "description", .type = FT_TEXT, .flags = F_SEARCH, .def = "\"\"" },
 	{ .name = NULL },
 };
+
+/* mwan3 (UCI) names a link's sections after it, with every character other than a letter or
+ * digit made '_': names that become one there (wan-1 and wan_1) would merge two links. */
+static bool
+res_wan_links_same_uci(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return false;   /* the same name: the UNIQUE constraint's 409 */
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if ((isalnum((unsigned char)*a) ? *a : '_') != (isalnum((unsigned char)*b) ? *b : '_'))
+			return false;
+	return *a == *b;
+}
+
+static int
+res_wan_links_unique(struct wctx *w, const char *name, struct api_err *err)
+{
+	static const char sql[] = "SELECT name FROM wan_links WHERE id != ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt(w->db, sql)) == NULL)
+		return db_fail(w->db, err, "reading WAN links");
+	sqlite3_bind_int64(st, 1, w->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (res_wan_links_same_uci(name, (const char *)sqlite3_column_text(st, 0)))
+			break;
+	if (rc == SQLITE_ROW)
+		api_err_field(err, "name", "'%s' names the same mwan3 sections as WAN link '%s'",
+		    name, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -1 : db_fail(w->db, err,
+	    "reading WAN links");
+}
 
 /* Health-check targets are addresses (stored canonical), and the link rides a wan-mode port. */
 static int
@@ -48,7 +83,7 @@ res_wan_links_validate(struct wctx *w, json_t *obj, struct api_err *err)
 	sqlite3_reset(st);
 	if (rc)
 		return api_err_field(err, "port_id", "the port is not in wan mode");
-	return 0;
+	return res_wan_links_unique(w, json_string_value(json_object_get(obj, "name")), err);
 }
 
 const struct resource res_wan_links = {
