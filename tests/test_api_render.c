@@ -3,6 +3,7 @@
  * check can fail), parameters, ETags and 304s, and what one changed address changes.
  * Golden files are rewritten with NETSOT_UPDATE_GOLDEN=1. The packet-filter checks run in a
  * private network namespace (unshare -n), which needs root, as CI has. */
+#include "consumers.h"
 #include "harness.h"
 
 #include <stdarg.h>
@@ -50,35 +51,6 @@ static const struct {
 
 #define NRENDERS (sizeof(renders) / sizeof(renders[0]))
 
-static void
-spit(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	fclose(f);
-}
-
-/* Runs a shell command; its exit status. What it printed goes to S.dir/sh.out. */
-static int
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[4096], full[4400];
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "( %s ) >%s/sh.out 2>&1", cmd, S.dir);
-	status = system(full);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 static char *
 render(const char *path, long expect)
 {
@@ -102,6 +74,7 @@ setup(void **state)
 
 	(void)state;
 	srv_up(&S, NULL, &ed, NULL);
+	consumers_dir = S.dir;
 	assert_non_null(seed = read_file(SEED, NULL));
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, seed, &r), 200);
 	resp_free(&r);
@@ -137,7 +110,7 @@ test_golden(void **state)
 		body = render(renders[i].path, 200);
 		snprintf(path, sizeof(path), GOLDEN "/%s.txt", renders[i].file);
 		if (update)
-			spit(path, body);
+			consumers_spit(path, body);
 		if ((want = read_file(path, NULL)) == NULL)
 			fail_msg("no golden file %s (NETSOT_UPDATE_GOLDEN=1 writes it)", path);
 		if (strcmp(body, want) != 0)
@@ -163,137 +136,6 @@ test_golden(void **state)
 		free(cli);
 		free(want);
 		free(body);
-	}
-}
-
-/* /etc/hosts has no checker of its own: each line an address and RFC 1123 names. */
-static bool
-hosts_ok(const char *text)
-{
-	char *copy = strdup(text), *line, *save = NULL, *tok, *save2;
-	struct ipaddr a;
-	bool ok = true;
-	int names;
-
-	for (line = strtok_r(copy, "\n", &save); line != NULL && ok;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#')
-			continue;
-		tok = strtok_r(line, " \t", &save2);
-		ok = tok != NULL && ipaddr_parse(tok, &a) == 0;
-		for (names = 0; ok && (tok = strtok_r(NULL, " \t", &save2)) != NULL; names++)
-			ok = dnsname_valid(tok) || strcmp(tok, "localhost") == 0 ||
-			    strncmp(tok, "ip6-", 4) == 0;
-		ok = ok && names > 0;
-	}
-	free(copy);
-	return ok;
-}
-
-/* The UCI grammar of /etc/config/mwan3, and its cross-references: every member names an
- * interface, every policy members, every rule a policy. */
-static bool
-uci_ok(const char *text)
-{
-	char *copy = strdup(text), *line, *save = NULL, type[32], name[64], key[64], val[256];
-	char seen[64][320], refs[128][320];
-	int nseen = 0, nrefs = 0, i, j;
-	bool ok = true, in_section = false;
-
-	for (line = strtok_r(copy, "\n", &save); line != NULL && ok;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
-			continue;
-		if (sscanf(line, "config %31[a-z] '%63[A-Za-z0-9_]'", type, name) == 2 &&
-		    strchr(line, '\'') != strrchr(line, '\'')) {
-			if (nseen < 64)
-				snprintf(seen[nseen++], sizeof(seen[0]), "%s:%s", type, name);
-			in_section = true;
-			continue;
-		}
-		if (!in_section || line[0] != '\t' ||
-		    (sscanf(line, "\toption %63[a-z_] '%255[^']'", key, val) != 2 &&
-		    sscanf(line, "\tlist %63[a-z_] '%255[^']'", key, val) != 2)) {
-			ok = false;
-			break;
-		}
-		if (nrefs < 128 && strcmp(key, "interface") == 0)
-			snprintf(refs[nrefs++], sizeof(refs[0]), "interface:%s", val);
-		else if (nrefs < 128 && strcmp(key, "use_member") == 0)
-			snprintf(refs[nrefs++], sizeof(refs[0]), "member:%s", val);
-		else if (nrefs < 128 && strcmp(key, "use_policy") == 0)
-			snprintf(refs[nrefs++], sizeof(refs[0]), "policy:%s", val);
-	}
-	for (i = 0; ok && i < nrefs; i++) {
-		for (j = 0; j < nseen && strcmp(refs[i], seen[j]) != 0; j++)
-			;
-		ok = j < nseen;
-	}
-	free(copy);
-	return ok;
-}
-
-/* A private copy of ufw's state: --dry-run never touches the host's. */
-static void
-ufw_datadir(char *dir, size_t len)
-{
-	snprintf(dir, len, "%s/ufw", S.dir);
-	/* A fresh copy each time: reset keeps backups named by the second, and refuses to
-	 * overwrite one. */
-	assert_int_equal(sh("rm -rf %s && mkdir -p %s/etc/default %s/lib && "
-	    "cp -a /etc/ufw %s/etc/ && cp /etc/default/ufw %s/etc/default/ && "
-	    "cp -a /lib/ufw %s/lib/", dir, dir, dir, dir, dir, dir), 0);
-}
-
-/* Feeds text to the consumer of its kind; the consumer's exit status (0: accepted). */
-static int
-consume(const char *kind, const char *arg, const char *text)
-{
-	char file[256], dir[300];
-
-	snprintf(file, sizeof(file), "%s/check-%s", S.dir, kind);
-	spit(file, text);
-	if (strcmp(kind, "hosts") == 0)
-		return hosts_ok(text) ? 0 : 1;
-	if (strcmp(kind, "mwan3") == 0)
-		return uci_ok(text) ? 0 : 1;
-	if (strcmp(kind, "dnsmasq") == 0)
-		return sh("dnsmasq --test -C %s", file);
-	if (strcmp(kind, "bind") == 0)
-		return sh("named-checkzone -k fail -i local %s %s", arg, file);
-	if (strcmp(kind, "nftables") == 0)
-		return sh("unshare -n nft -c -f %s", file);
-	if (strcmp(kind, "iptables") == 0)
-		return sh("unshare -n iptables-legacy-restore --test %s", file);
-	if (strcmp(kind, "ufw") == 0) {
-		ufw_datadir(dir, sizeof(dir));
-		/* Every ufw line of the script, as a dry run against the private copy. */
-		return sh("sed 's#^ufw #ufw --datadir=%s --dry-run #' %s > %s.dry && "
-		    "unshare -n sh -e %s.dry", dir, file, file, file);
-	}
-	if (strcmp(kind, "interfaces") == 0)
-		return sh("mkdir -p %s/ifstate && unshare -n ifup -n --no-scripts -a -i %s "
-		    "--state-dir %s/ifstate", S.dir, file, S.dir);
-	if (strcmp(kind, "k3s") == 0)
-		return sh("yamllint -s %s", file);
-	if (strcmp(kind, "ansible") == 0)
-		return sh("printf '#!/bin/sh\\ncat %s\\n' > %s.sh && chmod +x %s.sh && "
-		    "ANSIBLE_INVENTORY_ENABLED=script ANSIBLE_INVENTORY_UNPARSED_FAILED=true "
-		    "ansible-inventory -i %s.sh --list", file, file, file, file);
-	fail_msg("no consumer for %s", kind);
-	return -1;
-}
-
-static void
-assert_consumed(const char *kind, const char *arg, const char *text, bool want_ok)
-{
-	char log[256], *out;
-
-	if ((consume(kind, arg, text) == 0) != want_ok) {
-		snprintf(log, sizeof(log), "%s/sh.out", S.dir);
-		out = read_file(log, NULL);
-		fail_msg("%s (%s): %s by its consumer, expected otherwise\n%s\n%s", kind,
-		    arg ? arg : "", want_ok ? "refused" : "accepted", text, out ? out : "");
 	}
 }
 
@@ -346,10 +188,10 @@ run_checks(bool with_broken)
 
 	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 		text = render(checks[i].path, 200);
-		assert_consumed(checks[i].kind, checks[i].arg, text, true);
+		consumers_assert(checks[i].kind, checks[i].arg, text, true);
 		if (with_broken) {
 			bad = broken(text, checks[i].what, checks[i].with);
-			assert_consumed(checks[i].kind, checks[i].arg, bad, false);
+			consumers_assert(checks[i].kind, checks[i].arg, bad, false);
 			free(bad);
 		}
 		free(text);
@@ -368,8 +210,8 @@ test_consumers(void **state)
 	/* glibc reads the rendered /etc/hosts as we mean it: an alias finds its address. */
 	hosts = render("hosts", 200);
 	snprintf(file, sizeof(file), "%s/hosts", S.dir);
-	spit(file, hosts);
-	assert_int_equal(sh("unshare -m sh -c 'mount --bind %s /etc/hosts && "
+	consumers_spit(file, hosts);
+	assert_int_equal(consumers_sh("unshare -m sh -c 'mount --bind %s /etc/hosts && "
 	    "getent -s files hosts gitea.local'", file), 0);
 	snprintf(file, sizeof(file), "%s/sh.out", S.dir);
 	out = read_file(file, NULL);
@@ -618,7 +460,7 @@ test_inventory_script(void **state)
 	assert_non_null(json_object_get(json_object_get(r.json, "_meta"), "hostvars"));
 	resp_free(&r);
 	token = ed;
-	assert_int_equal(sh("NETSOT_URL=http://127.0.0.1:%d NETSOT_TOKEN=%s "
+	assert_int_equal(consumers_sh("NETSOT_URL=http://127.0.0.1:%d NETSOT_TOKEN=%s "
 	    "ANSIBLE_INVENTORY_ENABLED=script ANSIBLE_INVENTORY_UNPARSED_FAILED=true "
 	    "ansible-inventory -i " NETSOT_SOURCE_DIR "/deploy/ansible/netsot-inventory --list "
 	    "2>/dev/null", S.port, token), 0);
@@ -633,7 +475,7 @@ test_inventory_script(void **state)
 	json_decref(inv);
 	free(out);
 	/* Without a token it fails, and says why. */
-	assert_int_not_equal(sh("NETSOT_URL=http://127.0.0.1:%d " NETSOT_SOURCE_DIR
+	assert_int_not_equal(consumers_sh("NETSOT_URL=http://127.0.0.1:%d " NETSOT_SOURCE_DIR
 	    "/deploy/ansible/netsot-inventory --list", S.port), 0);
 }
 
