@@ -278,7 +278,8 @@ render_interfaces(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	    render_interfaces_addresses(c, &ifs, err) == -1)
 		goto out;
 	/* Ports, bridges, other interfaces, then VLANs, each in name order. */
-	qsort(ifs.list, ifs.n, sizeof(*ifs.list), render_interfaces_cmp);
+	if (ifs.n > 1)   /* a host without interfaces has no list at all */
+		qsort(ifs.list, ifs.n, sizeof(*ifs.list), render_interfaces_cmp);
 	sbuf_puts(out, "auto lo\niface lo inet loopback\n");
 	for (i = 0; i < ifs.n; i++)
 		render_interfaces_stanzas(out, &ifs.list[i]);
