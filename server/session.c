@@ -56,7 +56,7 @@ session_verify(struct req *r, const char *token, time_t now, struct principal *w
 			return api_err_set(err, 401, "the token has been revoked, or its creator "
 			    "may no longer hold it");
 	} else {
-		/* The current role counts, not the one in the token: a demotion takes effect now. */
+		/* The current role counts, not the token's: a demotion takes effect now. */
 		if ((rc = user_find(db, c.sub, &u, NULL, err)) == -1)
 			return -1;
 		if (rc == 0 || u.disabled)

@@ -429,7 +429,7 @@ test_direct_signing_baseline(void **state)
 	json_t *c;
 
 	(void)state;
-	/* The helpers below make tokens the verifier accepts; each refusal test changes one thing. */
+	/* The helpers make tokens the verifier accepts; each refusal test changes one thing. */
 	token = sign(JWT_ALG_HS256, key, base_claims());
 	assert_accepted(token);
 	free(token);
