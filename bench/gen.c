@@ -3,6 +3,9 @@
  *   gen nextfree DB                   times freemap_lowest in that /8
  *   gen plan DB ADDRESSES RULES       VLANs, prefixes, hosts, addresses, services and rules
  *   gen validate DB                   times the validation report
+ *   gen dns DB NAMES CNAMES           a plan of NAMES named addresses (hN.lab.local) in zone
+ *                                     lab.local with CNAMES aliases (cN), one in ten through
+ *                                     another alias
  * Rows are written straight into SQLite (one transaction) with the same keys and free map the
  * server keeps, so the server then runs on them as on data it made itself. */
 #include <sodium.h>
@@ -252,6 +255,44 @@ gen_plan(struct db *db, int addresses, int rules)
 	return 0;
 }
 
+/* The CNAME-heavy plan of issue 13: names from gen_plan, their zone, and aliases. */
+static int
+gen_dns(struct db *db, int names, int cnames)
+{
+	static const char zone[] = "INSERT INTO dns_zones (name, soa_mname, soa_rname, serial, "
+	    "created_at, updated_at) VALUES ('lab.local', 'h0.lab.local.', "
+	    "'hostmaster.lab.local.', 2026010101, 'x', 'x')";
+	static const char rec[] = "INSERT INTO dns_records (zone_id, name, type, value, "
+	    "created_at, updated_at) VALUES (1, ?1, 'CNAME', ?2, 'x', 'x')";
+	char name[32], target[32];
+	sqlite3_stmt *st;
+	int i;
+
+	gen_plan(db, names, 0);
+	if (db_begin(db, true) == -1)
+		die("begin", db);
+	exec_or_die(db, zone);
+	for (i = 0; i < cnames; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		/* One in ten leads through the alias before it: chains as well as direct ones. */
+		if (i % 10 == 9)
+			snprintf(target, sizeof(target), "c%d", i - 1);
+		else
+			snprintf(target, sizeof(target), "h%u",
+			    (unsigned)i * 7919u % (unsigned)names);
+		st = db_stmt(db, rec);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, target, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die("record", db);
+		sqlite3_reset(st);
+	}
+	if (db_commit(db) == -1)
+		die("commit", db);
+	printf("generated zone lab.local with %d CNAMEs\n", cnames);
+	return 0;
+}
+
 static int
 gen_validate(struct db *db)
 {
@@ -291,7 +332,7 @@ main(int argc, char **argv)
 
 	if (argc < 3 || sodium_init() < 0) {
 		fprintf(stderr, "usage: gen addresses DB dense|random N | gen nextfree DB | "
-		    "gen plan DB ADDRESSES RULES | gen validate DB\n");
+		    "gen plan DB ADDRESSES RULES | gen validate DB | gen dns DB NAMES CNAMES\n");
 		return 2;
 	}
 	if (db_open(argv[2], &db, err, sizeof(err)) == -1 || db_migrate(db, err, sizeof(err)) == -1) {
@@ -306,6 +347,8 @@ main(int argc, char **argv)
 		gen_nextfree(db);
 	else if (strcmp(argv[1], "plan") == 0 && argc == 5)
 		gen_plan(db, atoi(argv[3]), atoi(argv[4]));
+	else if (strcmp(argv[1], "dns") == 0 && argc == 5 && atoi(argv[3]) > 0)
+		gen_dns(db, atoi(argv[3]), atoi(argv[4]));
 	else if (strcmp(argv[1], "validate") == 0)
 		gen_validate(db);
 	else
