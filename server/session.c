@@ -17,6 +17,9 @@
  * generation, which a password change, a disable or "log out everywhere" moves on, and an
  * API token is joined to its creator on every check (token_lookup). */
 #define SESSION_SLOTS 256
+/* Changes made outside this process (the command line, a hand edit of the database) reach no
+ * session_invalidate(): a verified token is trusted for at most this many seconds. */
+#define SESSION_CACHE_TTL 5
 
 struct session_slot {
 	unsigned char key[16];
@@ -98,7 +101,8 @@ session_authenticate(struct req *r, struct api_err *err)
 		return -1;
 	memcpy(slot->key, key, sizeof(key));
 	slot->gen = gen;
-	slot->exp = r->who.exp;
+	slot->exp = r->who.exp < (long long)now + SESSION_CACHE_TTL ? r->who.exp :
+	    (long long)now + SESSION_CACHE_TTL;
 	slot->who = r->who;
 	return 0;
 }

@@ -715,6 +715,24 @@ test_audit_without_secrets(void **state)
 	free(tok);
 }
 
+/* A change the server did not make (a hand edit, the command line) is seen within seconds,
+ * even by a thread that has the token in its cache. */
+static void
+test_outside_change_seen(void **state)
+{
+	struct timespec pause = { 6, 0 };
+	char *a;
+
+	(void)state;
+	mkuser("handedit", "viewer");
+	a = login(&S, "handedit", PW);
+	assert_cached_ok(a);
+	srv_sql(&S, "UPDATE users SET disabled = 1 WHERE username = 'handedit'");
+	nanosleep(&pause, NULL);
+	assert_int_equal(status_of("GET", "/api/v1/auth/me", a, NULL), 401);
+	free(a);
+}
+
 /* ---- token lifetime (item 6) ---- */
 
 static void
@@ -901,6 +919,7 @@ main(void)
 		cmocka_unit_test(test_disable_ends_sessions),
 		cmocka_unit_test(test_logout_everywhere),
 		cmocka_unit_test(test_audit_without_secrets),
+		cmocka_unit_test(test_outside_change_seen),
 		cmocka_unit_test(test_exp_past_9999),
 		cmocka_unit_test(test_lockout_is_per_address),
 		cmocka_unit_test(test_lockout_admin_unlock),
