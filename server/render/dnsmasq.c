@@ -29,8 +29,7 @@ render_dnsmasq_names(struct sbuf *out, const struct render_names *rn)
 {
 	struct sbuf names;
 	const char *name, *addr;
-	json_t *v;
-	size_t i, j, room;
+	size_t i, l, room;
 
 	sbuf_init(&names, 0);
 	sbuf_puts(out, "\n# Names of addresses\n");
@@ -38,8 +37,8 @@ render_dnsmasq_names(struct sbuf *out, const struct render_names *rn)
 		addr = rn->list[i].address;
 		room = RENDER_DNSMASQ_LINE - strlen("host-record=,") - strlen(addr);
 		sbuf_reset(&names);
-		json_array_foreach(rn->list[i].names, j, v) {
-			name = json_string_value(v);
+		for (l = rn->list[i].head; l != 0; l = rn->items[l - 1].next) {
+			name = rn->items[l - 1].name;
 			/* A wildcard answers for every name below it. */
 			if (strncmp(name, "*.", 2) == 0 && dnsname_valid(name + 2)) {
 				sbuf_printf(out, "address=/%s/%s\n", name + 2, addr);

@@ -10,8 +10,8 @@ render_hosts(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 {
 	struct render_names rn;
 	struct sbuf line;
-	json_t *v;
-	size_t i, j;
+	const char *name;
+	size_t i, l;
 
 	if (render_names_load(c->db, &rn, err) == -1) {
 		render_names_free(&rn);
@@ -22,9 +22,13 @@ render_hosts(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	for (i = 0; i < rn.n; i++) {
 		sbuf_reset(&line);
 		/* glibc skips what is not a host name (a wildcard, an SRV-style label). */
-		json_array_foreach(rn.list[i].names, j, v)
-			if (dnsname_valid(json_string_value(v)))
-				sbuf_printf(&line, " %s", json_string_value(v));
+		for (l = rn.list[i].head; l != 0; l = rn.items[l - 1].next) {
+			name = rn.items[l - 1].name;
+			if (dnsname_valid(name)) {
+				sbuf_putc(&line, ' ');
+				sbuf_puts(&line, name);
+			}
+		}
 		if (line.len > 0)
 			sbuf_printf(out, "%s\t%s\n", rn.list[i].address, sbuf_str(&line) + 1);
 	}

@@ -1,6 +1,5 @@
 #include "render/names.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,6 @@
 
 #include "apierr.h"
 #include "db.h"
-#include "dnszone.h"
 
 void
 render_names_fqdn(const char *name, const char *zone, char *buf, size_t len)
@@ -24,45 +22,70 @@ render_names_fqdn(const char *name, const char *zone, char *buf, size_t len)
 		snprintf(buf, len, "%s.%s", name, zone);
 }
 
-static bool
-render_names_has(const json_t *names, const char *name)
-{
-	json_t *v;
-	size_t i;
+/* Bytes of names in blocks that never move, so names are borrowed by pointer. */
+struct render_names_block {
+	struct render_names_block *next;
+	size_t used, cap;
+	char data[];
+};
 
-	json_array_foreach(names, i, v)
-		if (strcasecmp(json_string_value(v), name) == 0)
+static const char *
+render_names_keep(struct render_names *rn, const char *s)
+{
+	struct render_names_block *b = rn->blocks;
+	size_t n = strlen(s) + 1, cap;
+	char *p;
+
+	if (b == NULL || b->cap - b->used < n) {
+		cap = n > 65536 ? n : 65536;
+		if ((b = malloc(sizeof(*b) + cap)) == NULL)
+			return NULL;
+		b->next = rn->blocks;
+		b->used = 0;
+		b->cap = cap;
+		rn->blocks = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, n);
+	b->used += n;
+	return p;
+}
+
+static bool
+render_names_has(const struct render_names *rn, const struct render_name *e, const char *name)
+{
+	size_t l;
+
+	for (l = e->head; l != 0; l = rn->items[l - 1].next)
+		if (strcasecmp(rn->items[l - 1].name, name) == 0)
 			return true;
 	return false;
 }
 
-/* The entry of an address (index: canonical address to position), made when it is new; the
- * list is sorted at the end. */
-static struct render_name *
-render_names_entry(struct render_names *rn, json_t *index, size_t *cap, const char *address)
+/* Appends a name (kept already, or copied when keep) to entry i; -1 when out of memory. */
+static int
+render_names_add(struct render_names *rn, size_t i, const char *name, bool keep)
 {
-	char canon[IPADDR_STRLEN];
-	struct render_name *e;
-	struct ipaddr a;
-	json_t *at;
+	struct render_name *e = &rn->list[i];
+	void *p;
 
-	if (ipaddr_parse(address, &a) == -1)
-		return NULL;
-	ipaddr_format(&a, canon, sizeof(canon));
-	if ((at = json_object_get(index, canon)) != NULL)
-		return &rn->list[json_integer_value(at)];
-	if (rn->n == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		if ((e = realloc(rn->list, *cap * sizeof(*e))) == NULL)
-			return NULL;
-		rn->list = e;
+	if (keep && (name = render_names_keep(rn, name)) == NULL)
+		return -1;
+	if (rn->nitems == rn->capitems) {
+		rn->capitems = rn->capitems ? rn->capitems * 2 : 1024;
+		if ((p = realloc(rn->items, rn->capitems * sizeof(*rn->items))) == NULL)
+			return -1;
+		rn->items = p;
 	}
-	json_object_set_new(index, canon, json_integer((json_int_t)rn->n));
-	e = &rn->list[rn->n++];
-	ipaddr_to_key(&a, e->key);
-	ipaddr_format(&a, e->address, sizeof(e->address));
-	e->names = json_array();
-	return e;
+	rn->items[rn->nitems].name = name;
+	rn->items[rn->nitems].next = 0;
+	rn->nitems++;
+	if (e->tail != 0)
+		rn->items[e->tail - 1].next = rn->nitems;
+	else
+		e->head = rn->nitems;
+	e->tail = rn->nitems;
+	return 0;
 }
 
 static int
@@ -86,7 +109,8 @@ render_names_hash(const char *s)
 	size_t h = 14695981039346656037ULL & SIZE_MAX;
 
 	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)tolower((unsigned char)*s)) * (1099511628211ULL & SIZE_MAX);
+		h = (h ^ (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s)) *
+		    (1099511628211ULL & SIZE_MAX);
 	return h;
 }
 
@@ -153,6 +177,59 @@ render_names_map_free(struct render_names_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* The entry of an address, made when it is new. The addresses with names come in key order
+ * and are found by binary search in that sorted run (sorted, the first sorted entries); others
+ * (stored records' addresses) through index. The list is sorted at the end. SIZE_MAX when the
+ * address does not parse or memory runs out. */
+static size_t
+render_names_entry(struct render_names *rn, size_t sorted, struct render_names_map *index,
+    size_t *cap, const char *address)
+{
+	unsigned char key[IPADDR_KEYLEN];
+	char canon[IPADDR_STRLEN];
+	struct render_name *e;
+	const char *keep;
+	struct ipaddr a;
+	size_t at, lo = 0, hi = sorted;
+	int d;
+
+	if (ipaddr_parse(address, &a) == -1)
+		return SIZE_MAX;
+	ipaddr_to_key(&a, key);
+	if (sorted == SIZE_MAX) {
+		/* Still reading them in order: a repeat is the last one. */
+		if (rn->n > 0 && memcmp(rn->list[rn->n - 1].key, key, IPADDR_KEYLEN) == 0)
+			return rn->n - 1;
+	} else {
+		while (lo < hi) {
+			at = lo + (hi - lo) / 2;
+			if ((d = memcmp(rn->list[at].key, key, IPADDR_KEYLEN)) == 0)
+				return at;
+			if (d < 0)
+				lo = at + 1;
+			else
+				hi = at;
+		}
+	}
+	ipaddr_format(&a, canon, sizeof(canon));
+	if (sorted != SIZE_MAX && render_names_get(index, canon, &at))
+		return at;
+	if (rn->n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		if ((e = realloc(rn->list, *cap * sizeof(*e))) == NULL)
+			return SIZE_MAX;
+		rn->list = e;
+	}
+	if (sorted != SIZE_MAX && ((keep = render_names_keep(rn, canon)) == NULL ||
+	    render_names_put(index, keep, rn->n) == -1))
+		return SIZE_MAX;
+	e = &rn->list[rn->n];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->key, key, IPADDR_KEYLEN);
+	memcpy(e->address, canon, sizeof(e->address));
+	return rn->n++;
+}
+
 /* Which addresses carry each name: a chain of (entry, next) links per name. */
 struct render_names_where {
 	struct render_names_map first;     /* name -> link + 1 */
@@ -192,9 +269,10 @@ render_names_link(struct render_names_where *w, const char *name, size_t entry)
 	return render_names_put(&w->first, name, w->n);
 }
 
-/* Aliases join the line of each address their chain of CNAMEs ends at. Chains are refused at
- * write time beyond DNSZONE_CHAIN_MAX and loops never stored; the bound keeps a hand-edited
- * database from looping here. */
+/* A bound on the CNAMEs followed: loops are never stored, but a hand edit could make one. */
+#define RENDER_NAMES_CHAIN 64
+
+/* Aliases join the line of each address their chain of CNAMEs ends at. */
 static int
 render_names_aliases(struct render_names *rn)
 {
@@ -202,12 +280,12 @@ render_names_aliases(struct render_names *rn)
 	struct render_names_where where = { 0 };
 	const char *alias, *end;
 	size_t i, j, k, l;
-	json_t *pair, *v;
+	json_t *pair;
 	int rc = -1, depth;
 
 	for (i = 0; i < rn->n; i++)
-		json_array_foreach(rn->list[i].names, j, v)
-			if (render_names_link(&where, json_string_value(v), i) == -1)
+		for (j = rn->list[i].head; j != 0; j = rn->items[j - 1].next)
+			if (render_names_link(&where, rn->items[j - 1].name, i) == -1)
 				goto out;
 	json_array_foreach(rn->cnames, k, pair)
 		if (render_names_put(&cname, json_string_value(json_array_get(pair, 0)), k) == -1)
@@ -215,7 +293,7 @@ render_names_aliases(struct render_names *rn)
 	json_array_foreach(rn->cnames, k, pair) {
 		alias = json_string_value(json_array_get(pair, 0));
 		end = json_string_value(json_array_get(pair, 1));
-		for (depth = 0; depth < DNSZONE_CHAIN_MAX && render_names_get(&cname, end, &j);
+		for (depth = 0; depth < RENDER_NAMES_CHAIN && render_names_get(&cname, end, &j);
 		    depth++)
 			end = json_string_value(json_array_get(json_array_get(rn->cnames, j), 1));
 		/* Linking the alias changes only the alias's own list, never end's (no loops). */
@@ -225,8 +303,8 @@ render_names_aliases(struct render_names *rn)
 			i = where.links[l - 1].entry;
 			if (render_names_carries(&where, alias, i))
 				continue;
-			json_array_append(rn->list[i].names, json_array_get(pair, 0));
-			if (render_names_link(&where, alias, i) == -1)
+			if (render_names_add(rn, i, alias, false) == -1 ||
+			    render_names_link(&where, alias, i) == -1)
 				goto out;
 		}
 	}
@@ -245,38 +323,37 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 	    "WHERE dns_name != '' ORDER BY addr_key";
 	static const char stored[] = "SELECT r.type, r.name, r.value, z.name FROM dns_records r "
 	    "JOIN dns_zones z ON z.id = r.zone_id ORDER BY z.name, r.name, r.type, r.value";
+	struct render_names_map index = { 0 };
 	char fqdn[512], target[512];
 	const char *type, *value;
-	struct render_name *e;
-	json_t *index;
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	size_t cap = 0, e, sorted;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->cnames = json_array();
 	out->records = json_array();
-	index = json_object();
-	/* Addresses with a name come in address order, so the scan for a repeat stays short. */
-	if ((st = db_stmt(db, named)) == NULL) {
-		json_decref(index);
+	/* Addresses with a name come in address order: a repeat is the entry before. */
+	if ((st = db_stmt(db, named)) == NULL)
 		return db_fail(db, err, "reading names");
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((e = render_names_entry(out, index, &cap,
-		    (const char *)sqlite3_column_text(st, 0))) == NULL)
+		if ((e = render_names_entry(out, SIZE_MAX, &index, &cap,
+		    (const char *)sqlite3_column_text(st, 0))) == SIZE_MAX)
 			continue;
 		/* dns_name is already fully qualified. */
 		snprintf(fqdn, sizeof(fqdn), "%s", (const char *)sqlite3_column_text(st, 1));
 		if (fqdn[0] != '\0' && fqdn[strlen(fqdn) - 1] == '.')
 			fqdn[strlen(fqdn) - 1] = '\0';
-		if (!render_names_has(e->names, fqdn))
-			json_array_append_new(e->names, json_string(fqdn));
+		if (!render_names_has(out, &out->list[e], fqdn) &&
+		    render_names_add(out, e, fqdn, true) == -1)
+			break;
 	}
 	sqlite3_reset(st);
+	sorted = out->n;
 	if (rc != SQLITE_DONE || (st = db_stmt(db, stored)) == NULL) {
-		json_decref(index);
-		return db_fail(db, err, "reading names");
+		render_names_map_free(&index);
+		return rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
+		    db_fail(db, err, "reading names");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		type = (const char *)sqlite3_column_text(st, 0);
@@ -284,9 +361,10 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 		render_names_fqdn((const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 3), fqdn, sizeof(fqdn));
 		if (strcmp(type, "A") == 0 || strcmp(type, "AAAA") == 0) {
-			if ((e = render_names_entry(out, index, &cap, value)) != NULL &&
-			    !render_names_has(e->names, fqdn))
-				json_array_append_new(e->names, json_string(fqdn));
+			if ((e = render_names_entry(out, sorted, &index, &cap, value)) != SIZE_MAX &&
+			    !render_names_has(out, &out->list[e], fqdn) &&
+			    render_names_add(out, e, fqdn, true) == -1)
+				break;
 		} else if (strcmp(type, "CNAME") == 0) {
 			render_names_fqdn(value, (const char *)sqlite3_column_text(st, 3), target,
 			    sizeof(target));
@@ -297,9 +375,10 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 		}
 	}
 	sqlite3_reset(st);
-	json_decref(index);
+	render_names_map_free(&index);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading records");
+		return rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
+		    db_fail(db, err, "reading records");
 	if (render_names_aliases(out) == -1)
 		return api_err_set(err, 500, "out of memory");
 	if (out->n > 0)
@@ -310,10 +389,13 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 void
 render_names_free(struct render_names *rn)
 {
-	size_t i;
+	struct render_names_block *b;
 
-	for (i = 0; i < rn->n; i++)
-		json_decref(rn->list[i].names);
+	while ((b = rn->blocks) != NULL) {
+		rn->blocks = b->next;
+		free(b);
+	}
+	free(rn->items);
 	free(rn->list);
 	json_decref(rn->cnames);
 	json_decref(rn->records);
