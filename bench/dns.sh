@@ -60,10 +60,11 @@ for i in $(seq 40); do
 	curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$NETSOT_PORT/healthz"
 	sleep 0.05
 done | sort -n | awk '{ t[NR] = $1 * 1000 } END {
-	printf "/healthz during 8 concurrent renders: median %.1f ms, worst %.1f ms (%d requests)\n",
-		t[int((NR + 1) / 2)], t[NR], NR }'
+	printf "/healthz during 8 concurrent renders: median %.1f ms, worst %.1f ms " \
+		"(%d requests)\n", t[int((NR + 1) / 2)], t[NR], NR }'
 wait "${loops[@]}"
-echo "renders completed meanwhile: $(cat "$BENCH_DIR"/renders.* | awk '{ s += $1 } END { print s }')"
+echo "renders completed meanwhile: $(cat "$BENCH_DIR"/renders.* |
+	awk '{ s += $1 } END { print s }')"
 kill "${BENCH_PIDS[-1]}"
 wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
 

@@ -540,8 +540,8 @@ dnszone_chain(struct db *db, long long id, const char *self, const char *target,
 		    err)) != 1)
 			return rc;
 		if (depth == DNSZONE_CHAIN_MAX)
-			return api_err_field(err, "value", "the chain of CNAMEs from here is longer "
-			    "than %d", DNSZONE_CHAIN_MAX);
+			return api_err_field(err, "value", "the chain of CNAMEs from here is "
+			    "longer than %d", DNSZONE_CHAIN_MAX);
 		if (dnszone_fqdn(next, zname, cur, sizeof(cur)) == -1)
 			return 0;
 	}
@@ -643,10 +643,12 @@ dnszone_needs(struct db *db, int (*fn)(struct db *, const struct dnszone_need *,
 			    sizeof(n.target)) == -1 || !dnszone_under(n.target, n.zname))
 				continue;
 			if (pass == 0)
-				snprintf(n.what, sizeof(n.what), "the name server of zone %s", n.zname);
+				snprintf(n.what, sizeof(n.what), "the name server of zone %s",
+				    n.zname);
 			else
 				snprintf(n.what, sizeof(n.what), "the %s target of %s in zone %s",
-				    sqlite3_column_text(st, 3), sqlite3_column_text(st, 2), n.zname);
+				    sqlite3_column_text(st, 3), sqlite3_column_text(st, 2),
+				    n.zname);
 			out = fn(db, &n, arg, err);
 		}
 		if (out == 0 && rc != SQLITE_DONE)
@@ -783,7 +785,8 @@ dnszone_check_zone(struct db *db, long long id, const char *name, const char *mn
 			if (rc == -1)
 				return db_fail(db, err, "reading records");
 			api_err_set(err, 409, "a zone holding records keeps its name");
-			return api_err_field(err, "name", "zone %lld holds %d stored records", id, rc);
+			return api_err_field(err, "name", "zone %lld holds %d stored records", id,
+			    rc);
 		}
 	}
 	if (renamed && dnszone_capture(db, id, name, err) == -1)

@@ -361,8 +361,8 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 		render_names_fqdn((const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 3), fqdn, sizeof(fqdn));
 		if (strcmp(type, "A") == 0 || strcmp(type, "AAAA") == 0) {
-			if ((e = render_names_entry(out, sorted, &index, &cap, value)) != SIZE_MAX &&
-			    !render_names_has(out, &out->list[e], fqdn) &&
+			e = render_names_entry(out, sorted, &index, &cap, value);
+			if (e != SIZE_MAX && !render_names_has(out, &out->list[e], fqdn) &&
 			    render_names_add(out, e, fqdn, true) == -1)
 				break;
 		} else if (strcmp(type, "CNAME") == 0) {
