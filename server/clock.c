@@ -22,6 +22,8 @@ clock_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN])
 {
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* A year past 9999 does not fit: "" rather than a buffer strftime left undefined. */
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		buf[0] = '\0';
 }
