@@ -9,6 +9,7 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "dnsname.h"
 #include "dnszone.h"
 #include "ipaddr.h"
 #include "sbuf.h"
@@ -22,12 +23,16 @@ struct render_bind_soa {
 static void
 render_bind_head(struct sbuf *out, const struct render_bind_soa *s)
 {
+	/* The second wall: names a hand edit broke give way to ones outside every zone. */
+	const char *mname = dnsname_valid_target(s->mname) ? s->mname : "localhost.";
+	const char *rname = dnsname_valid_target(s->rname) ? s->rname : "hostmaster.localhost.";
+
 	sbuf_printf(out, "$ORIGIN %s.\n$TTL %lld\n", s->origin, s->ttl);
-	sbuf_printf(out, "@\tIN\tSOA\t%s %s (\n", s->mname, s->rname);
+	sbuf_printf(out, "@\tIN\tSOA\t%s %s (\n", mname, rname);
 	sbuf_printf(out, "\t\t\t%lld\t; serial\n\t\t\t%lld\t; refresh\n\t\t\t%lld\t; retry\n"
 	    "\t\t\t%lld\t; expire\n\t\t\t%lld )\t; negative caching TTL\n", s->serial,
 	    s->refresh, s->retry, s->expire, s->minimum);
-	sbuf_printf(out, "@\tIN\tNS\t%s\n", s->mname);
+	sbuf_printf(out, "@\tIN\tNS\t%s\n", mname);
 }
 
 /* TXT data as quoted strings of at most 255 bytes each (of the value itself, as dnsmasq splits
@@ -54,9 +59,45 @@ render_bind_txt(struct sbuf *out, const char *v)
 	sbuf_putc(out, '"');
 }
 
+/* "N target" (MX) or "N N N target" (SRV) with numbers of 0..65535 and a DNS name. */
+static bool
+render_bind_numbers(const char *s, int count)
+{
+	char *end;
+	long v;
+
+	while (count-- > 0) {
+		v = strtol(s, &end, 10);
+		if (end == s || *end != ' ' || v < 0 || v > 65535 || *s == '-' || *s == '+')
+			return false;
+		s = end + 1;
+	}
+	return dnsname_valid_target(s);
+}
+
+/* The second wall: a record the API would refuse (a hand edit, an older version) is left out
+ * rather than let it break or add a line. */
+static bool
+render_bind_record_ok(const struct dnszone_record *r)
+{
+	struct ipaddr a;
+
+	if (!dnsname_valid_owner(r->name))
+		return false;
+	if (strcmp(r->type, "A") == 0 || strcmp(r->type, "AAAA") == 0)
+		return ipaddr_parse(r->value, &a) == 0 && a.family == (r->type[1] ? 6 : 4);
+	if (strcmp(r->type, "CNAME") == 0 || strcmp(r->type, "PTR") == 0)
+		return dnsname_valid_target(r->value);
+	if (strcmp(r->type, "MX") == 0 || strcmp(r->type, "SRV") == 0)
+		return render_bind_numbers(r->value, r->type[0] == 'M' ? 1 : 3);
+	return strcmp(r->type, "TXT") == 0;
+}
+
 static void
 render_bind_record(struct sbuf *out, const struct dnszone_record *r)
 {
+	if (!render_bind_record_ok(r))
+		return;
 	sbuf_printf(out, "%s\t", r->name);
 	if (r->has_ttl)
 		sbuf_printf(out, "%lld", r->ttl);
@@ -77,26 +118,6 @@ render_bind_cmp(const void *x, const void *y)
 	if ((d = strcasecmp(a->name, b->name)) != 0 || (d = strcmp(a->type, b->type)) != 0)
 		return d;
 	return strcmp(a->value, b->value);
-}
-
-/* The records of a zone in name, type, value order: the same plan, the same file. */
-static int
-render_bind_records(struct render_ctx *c, long long zone_id, struct sbuf *out,
-    struct api_err *err)
-{
-	struct dnszone_records rs;
-	size_t i;
-	int rc = -1;
-
-	if (dnszone_record_list(c->db, zone_id, &rs, err) == 0) {
-		if (rs.n > 0)
-			qsort(rs.list, rs.n, sizeof(*rs.list), render_bind_cmp);
-		for (i = 0; i < rs.n; i++)
-			render_bind_record(out, &rs.list[i]);
-		rc = 0;
-	}
-	dnszone_record_list_free(&rs);
-	return rc;
 }
 
 /* A stored zone by name: its SOA; 0 when there is none. */
@@ -130,20 +151,74 @@ render_bind_zone(struct render_ctx *c, const char *name, long long *id,
 	return rc == SQLITE_DONE ? 0 : db_fail(c->db, err, "reading a zone");
 }
 
+/* Whether the file holds what named-checkzone -i local asks of target (an NS, MX or SRV
+ * target): nothing when it is outside the zone, else an A or AAAA at it among the sorted
+ * records. */
+static bool
+render_bind_addressed(const struct dnszone_records *rs, const char *origin, const char *target)
+{
+	char fqdn[256], rel[256];
+	size_t lo = 0, hi = rs->n, at, zl = strlen(origin);
+
+	if (dnszone_fqdn(target, origin, fqdn, sizeof(fqdn)) == -1)
+		return false;
+	if (!dnszone_under(fqdn, origin))
+		return true;
+	if (strlen(fqdn) == zl)
+		snprintf(rel, sizeof(rel), "@");
+	else
+		snprintf(rel, sizeof(rel), "%.*s", (int)(strlen(fqdn) - zl - 1), fqdn);
+	while (lo < hi) {
+		at = lo + (hi - lo) / 2;
+		if (strcasecmp(rs->list[at].name, rel) < 0)
+			lo = at + 1;
+		else
+			hi = at;
+	}
+	for (; lo < rs->n && strcasecmp(rs->list[lo].name, rel) == 0; lo++)
+		if (rs->list[lo].type[0] == 'A' && render_bind_record_ok(&rs->list[lo]))
+			return true;
+	return false;
+}
+
+/* The zone's SOA, NS and records in name, type, value order: the same plan, the same file.
+ * What the API guarantees (an in-zone name server or MX/SRV target has an address) is checked
+ * again against a hand edit: such a name server gives way to one outside every zone, and such
+ * a record is left out. */
 static int
 render_bind_forward(struct render_ctx *c, const char *zone, struct sbuf *out,
     struct api_err *err)
 {
+	struct dnszone_records rs;
+	struct dnszone_record *r;
 	struct render_bind_soa soa;
 	long long id = 0;
+	size_t i;
 	int rc;
 
 	if ((rc = render_bind_zone(c, zone, &id, &soa, err)) == -1)
 		return -1;
 	if (rc == 0)
 		return api_err_set(err, 404, "no dns-zone named %s", zone);
+	if (dnszone_record_list(c->db, id, &rs, err) == -1) {
+		dnszone_record_list_free(&rs);
+		return -1;
+	}
+	if (rs.n > 0)
+		qsort(rs.list, rs.n, sizeof(*rs.list), render_bind_cmp);
+	if (!dnsname_valid_target(soa.mname) || !render_bind_addressed(&rs, soa.origin, soa.mname))
+		snprintf(soa.mname, sizeof(soa.mname), "localhost.");
 	render_bind_head(out, &soa);
-	return render_bind_records(c, id, out, err);
+	for (i = 0; i < rs.n; i++) {
+		r = &rs.list[i];
+		if ((strcmp(r->type, "MX") == 0 || strcmp(r->type, "SRV") == 0) &&
+		    render_bind_record_ok(r) && !render_bind_addressed(&rs, soa.origin,
+		    strrchr(r->value, ' ') + 1))
+			continue;
+		render_bind_record(out, r);
+	}
+	dnszone_record_list_free(&rs);
+	return 0;
 }
 
 /* The reverse zone's name on the octet (IPv4) or nibble (IPv6) boundary at or above n. */
@@ -170,7 +245,7 @@ static int
 render_bind_made_soa(struct render_ctx *c, const char *first_name,
     struct render_bind_soa *soa, struct api_err *err)
 {
-	char forward[256];
+	char forward[256], full[DNSZONE_NAME_MAX + 2];
 	long long zid, keep = 0;
 	struct render_bind_soa fz;
 	int rc;
@@ -189,8 +264,13 @@ render_bind_made_soa(struct render_ctx *c, const char *first_name,
 		return rc;
 	if ((rc = render_bind_zone(c, forward, &keep, &fz, err)) != 1)
 		return rc;
-	snprintf(soa->mname, sizeof(soa->mname), "%s", fz.mname);
-	snprintf(soa->rname, sizeof(soa->rname), "%s", fz.rname);
+	/* Absolute: relative names were relative to the forward zone. */
+	if (dnsname_valid_target(fz.mname) && dnszone_fqdn(fz.mname, forward, full,
+	    sizeof(full)) == 0)
+		snprintf(soa->mname, sizeof(soa->mname), "%s.", full);
+	if (dnsname_valid_target(fz.rname) && dnszone_fqdn(fz.rname, forward, full,
+	    sizeof(full)) == 0)
+		snprintf(soa->rname, sizeof(soa->rname), "%s.", full);
 	return 0;
 }
 
@@ -233,7 +313,8 @@ render_bind_reverse(struct render_ctx *c, const char *cidr, struct sbuf *out,
 	sqlite3_bind_blob(st, 2, hi, IPADDR_KEYLEN, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (ipaddr_parse((const char *)sqlite3_column_text(st, 0), &a) == -1 ||
-		    ipaddr_reverse_name(&a, rev, sizeof(rev)) == -1)
+		    ipaddr_reverse_name(&a, rev, sizeof(rev)) == -1 ||
+		    !dnsname_valid((const char *)sqlite3_column_text(st, 1)))
 			continue;
 		if (first == NULL)
 			first = strdup((const char *)sqlite3_column_text(st, 1));
@@ -253,6 +334,10 @@ render_bind_reverse(struct render_ctx *c, const char *cidr, struct sbuf *out,
 	    (stored == 0 && render_bind_made_soa(c, first, &soa, err) == -1))
 		goto out;
 	snprintf(soa.origin, sizeof(soa.origin), "%s", zone);
+	/* A reverse zone holds no addresses: its name server must be outside it. */
+	if (!dnsname_valid_target(soa.mname) || dnszone_fqdn(soa.mname, zone, rev,
+	    sizeof(rev)) == -1 || dnszone_under(rev, zone))
+		snprintf(soa.mname, sizeof(soa.mname), "localhost.");
 	render_bind_head(out, &soa);
 	sbuf_append(out, sbuf_str(&ptrs), ptrs.len);
 	rc = 0;

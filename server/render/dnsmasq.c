@@ -8,6 +8,7 @@
 #include "apierr.h"
 #include "db.h"
 #include "dnsname.h"
+#include "dnszone.h"
 #include "ipam.h"
 #include "render/names.h"
 #include "sbuf.h"
@@ -20,6 +21,19 @@ static bool
 render_dnsmasq_name(const char *s)
 {
 	return dnsname_valid_owner(s) && strcmp(s, "@") != 0 && strcmp(s, "*") != 0;
+}
+
+/* A TXT value this syntax carries: the API's bound (so the line fits) and no control bytes,
+ * which have no escape inside dnsmasq's quotes. The second wall against hand edits. */
+static bool
+render_dnsmasq_txt_ok(const char *v)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return dnszone_txt_len(v) <= DNSZONE_TXT_MAX;
 }
 
 /* One host-record line per run of names that fits a line: dnsmasq takes several for one
@@ -105,21 +119,27 @@ render_dnsmasq_records(struct sbuf *out, const struct render_names *rn)
 		if (!render_dnsmasq_name(name))
 			continue;
 		if (strcmp(type, "TXT") == 0) {
-			render_dnsmasq_txt(out, name, value);
-		} else if (strcmp(type, "MX") == 0 && sscanf(value, "%u %299s", &a, rest) == 2) {
+			if (render_dnsmasq_txt_ok(value))
+				render_dnsmasq_txt(out, name, value);
+			continue;
+		}
+		*target = '\0';
+		if ((strcmp(type, "MX") == 0 && sscanf(value, "%5u %299s", &a, rest) == 2) ||
+		    (strcmp(type, "SRV") == 0 && sscanf(value, "%5u %5u %5u %299s", &a, &b, &port,
+		    rest) == 4))
 			render_names_fqdn(rest, json_string_value(json_array_get(r, 3)), target,
 			    sizeof(target));
-			sbuf_printf(out, "mx-host=%s,%s,%u\n", name, target, a);
-		} else if (strcmp(type, "SRV") == 0 && sscanf(value, "%u %u %u %299s", &a, &b,
-		    &port, rest) == 4) {
-			render_names_fqdn(rest, json_string_value(json_array_get(r, 3)), target,
-			    sizeof(target));
-			sbuf_printf(out, "srv-host=%s,%s,%u,%u,%u\n", name, target, port, a, b);
-		} else if (strcmp(type, "PTR") == 0) {
+		else if (strcmp(type, "PTR") == 0)
 			render_names_fqdn(value, json_string_value(json_array_get(r, 3)), target,
 			    sizeof(target));
+		if (!dnsname_valid(target))
+			continue;
+		if (strcmp(type, "MX") == 0)
+			sbuf_printf(out, "mx-host=%s,%s,%u\n", name, target, a);
+		else if (strcmp(type, "SRV") == 0)
+			sbuf_printf(out, "srv-host=%s,%s,%u,%u,%u\n", name, target, port, a, b);
+		else
 			sbuf_printf(out, "ptr-record=%s,%s\n", name, target);
-		}
 	}
 }
 
