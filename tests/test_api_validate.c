@@ -81,7 +81,8 @@ setup(void **state)
 	create("/api/v1/ip-addresses", "{\"address\":\"10.10.20.1\",\"host_id\":%lld}", router);
 	addr10 = create("/api/v1/ip-addresses", "{\"address\":\"10.10.20.10\",\"host_id\":%lld,"
 	    "\"dns_name\":\"pve-node-1.local\"}", pve);
-	create("/api/v1/dns-zones", "{\"name\":\"local\"}");
+	/* An in-zone name server would need an address first. */
+	create("/api/v1/dns-zones", "{\"name\":\"local\",\"soa_mname\":\"ns.example.org.\"}");
 	create("/api/v1/services", "{\"host_id\":%lld,\"name\":\"SSH\",\"protocol\":\"tcp\","
 	    "\"ports\":\"22\"}", pve);
 	rule_in = create("/api/v1/firewall-rules", "{\"scope\":\"input\",\"action\":\"accept\","
