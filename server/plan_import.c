@@ -6,6 +6,7 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "dnszone.h"
 #include "settings.h"
 
 #define PLAN_IMPORT_CHANGES_MAX 1000
@@ -470,6 +471,9 @@ plan_import(struct req *r, struct db *db, const json_t *doc,
 			if (plan_import_prune(&pi, k, pk, err) == -1)
 				goto out;
 	}
+	/* Zones come before the records and addresses they need: checked once, whole. */
+	if (dnszone_verify_all(db, err) == -1)
+		goto out;
 	if (opts->dry_run) {
 		db_rollback(db);
 	} else if (db_commit(db) == -1) {

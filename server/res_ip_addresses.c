@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apierr.h"
 #include "dnsname.h"
@@ -37,6 +38,34 @@ static int
 res_ip_addresses_addr(const json_t *obj, struct ipaddr *a)
 {
 	return ipaddr_parse(json_string_value(json_object_get(obj, "address")), a);
+}
+
+/* DNS keeps what it was promised: an address may not take a CNAME's name, nor take from a zone
+ * the one address its name server or an MX or SRV target has (dnszone.c). */
+static int
+res_ip_addresses_validate(struct wctx *w, json_t *obj, struct api_err *err)
+{
+	const char *dns = json_string_value(json_object_get(obj, "dns_name"));
+	const char *old = json_string_value(json_object_get(w->old, "dns_name"));
+	bool renamed = old == NULL || strcasecmp(old, dns ? dns : "") != 0;
+
+	if (dns != NULL && *dns != '\0' && renamed &&
+	    dnszone_check_address_name(w->db, dns, err) == -1)
+		return -1;
+	if (old != NULL && *old != '\0' && renamed &&
+	    dnszone_check_release(w->db, old, 0, w->id, "dns_name", err) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+res_ip_addresses_before_delete(struct wctx *w, struct api_err *err)
+{
+	const char *old = json_string_value(json_object_get(w->old, "dns_name"));
+
+	if (old == NULL || *old == '\0')
+		return 0;
+	return dnszone_check_release(w->db, old, 0, w->id, "dns_name", err);
 }
 
 /* The address lives in the most specific prefix that holds it; none is a 422. */
@@ -120,6 +149,8 @@ const struct resource res_ip_addresses = {
 	.hidden = res_ip_addresses_hidden,
 	.hidden_of = res_ip_addresses_hidden_of,
 	.filters = res_ip_addresses_filters,
+	.validate = res_ip_addresses_validate,
 	.derive = res_ip_addresses_derive,
 	.after = res_ip_addresses_after,
+	.before_delete = res_ip_addresses_before_delete,
 };

@@ -621,6 +621,49 @@ test_chain_limit(void **state)
 	consumers_accept();
 }
 
+/* Addresses keep DNS's promises too: the one address of a zone's name server cannot go or be
+ * renamed, an address cannot take a CNAME's name, and a plan import is checked whole. */
+static void
+test_address_guards(void **state)
+{
+	char path[96];
+	struct resp r;
+	long long ns;
+
+	(void)state;
+	assert_int_equal(api(&S, "GET", "/api/v1/ip-addresses?address=192.168.1.53", vi, NULL, &r),
+	    200);
+	ns = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "results"),
+	    0), "id"));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/ip-addresses/%lld", ns);
+	assert_int_equal(api(&S, "DELETE", path, ed, NULL, &r), 409);
+	assert_non_null(field_error(&r, "dns_name"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "PATCH", path, ed, "{\"dns_name\":\"elsewhere.local\"}", &r),
+	    409);
+	assert_non_null(field_error(&r, "dns_name"));
+	resp_free(&r);
+	/* c3.local is a CNAME (test_chain_limit). */
+	assert_int_equal(api(&S, "POST", "/api/v1/ip-addresses", ed, "{\"address\":"
+	    "\"192.168.1.77\",\"dns_name\":\"c3.local\"}", &r), 409);
+	assert_non_null(field_error(&r, "dns_name"));
+	resp_free(&r);
+	/* A plan whose zone names a server in it that nothing gives an address. */
+	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, "{\"format\":\"netsot-plan/1\","
+	    "\"dns-zones\":[{\"name\":\"lab.test\"}]}", &r), 422);
+	assert_non_null(strstr(r.body, "ns1.lab.test"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "GET", "/api/v1/dns-zones?name=lab.test", vi, NULL, &r), 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 0);
+	resp_free(&r);
+	/* With the address in the same file, it imports. */
+	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, "{\"format\":\"netsot-plan/1\","
+	    "\"dns-zones\":[{\"name\":\"lab.test\"}],\"ip-addresses\":[{\"address\":"
+	    "\"192.168.1.78\",\"dns_name\":\"ns1.lab.test\"}]}", &r), 200);
+	resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -631,6 +674,7 @@ main(void)
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_render_checks),
 		cmocka_unit_test(test_chain_limit),
+		cmocka_unit_test(test_address_guards),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
