@@ -19,6 +19,7 @@
 #include "sbuf.h"
 #include "user.h"
 #include "validate.h"
+#include "xmalloc.h"
 
 #ifndef NETSOT_VERSION
 #define NETSOT_VERSION "0.0.0"
@@ -425,6 +426,7 @@ main(int argc, char **argv)
 		main_usage(stderr, NULL);
 		return 2;
 	}
+	xmalloc_install();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "netsot: libsodium cannot start\n");
 		return 1;
