@@ -1,4 +1,4 @@
-/* Tests for server/apierr.c: error records and RFC 9457 problem documents. */
+/* Tests for server/lib/apierr.c: error records and RFC 9457 problem documents. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

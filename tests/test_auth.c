@@ -1,4 +1,4 @@
-/* Tests for server/auth.c: roles and names, password hashing, the signing key file, and JWT
+/* Tests for server/lib/auth.c: roles and names, password hashing, the signing key file, and JWT
  * issue and verification, including every kind of token that must be refused. */
 #include <stdarg.h>
 #include <stddef.h>

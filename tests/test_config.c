@@ -1,4 +1,4 @@
-/* Tests for server/config.c: flags, NETSOT_* environment variables and defaults. */
+/* Tests for server/cli/config.c: flags, NETSOT_* environment variables and defaults. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Tests for server/db.c: connection pragmas, embedded migrations, the statement cache and
+/* Tests for server/store/db.c: connection pragmas, embedded migrations, the statement cache and
  * transactions, on databases in a temporary directory. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Tests for server/freemap.c: hand-picked run edits and lookups, a randomized comparison against
+/* Tests for server/lib/freemap.c: hand-picked run edits and lookups, a randomized comparison against
  * a bitmap model, errors, and correctness at 200,000 used addresses. Each test works inside one
  * write transaction on a fresh database in a temporary directory. */
 #include <stdarg.h>

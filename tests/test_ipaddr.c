@@ -1,4 +1,4 @@
-/* Tests for server/ipaddr.c. inet_pton/inet_ntop serve as a cross-check oracle. */
+/* Tests for server/lib/ipaddr.c. inet_pton/inet_ntop serve as a cross-check oracle. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Tests for server/jsonin.c: strict checking of request bodies against a field table. */
+/* Tests for server/domain/jsonin.c: strict checking of request bodies against a field table. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

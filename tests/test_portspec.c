@@ -1,4 +1,4 @@
-/* server/portspec.c: parsing port lists, merging, overlap and coverage. */
+/* server/lib/portspec.c: parsing port lists, merging, overlap and coverage. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

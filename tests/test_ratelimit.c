@@ -1,4 +1,4 @@
-/* Tests for server/ratelimit.c: the bounded failed-login limiter. Time is passed explicitly. */
+/* Tests for server/lib/ratelimit.c: the bounded failed-login limiter. Time is passed explicitly. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Tests for server/routes.c: method names, path patterns, 404 and 405 with Allow. */
+/* Tests for server/http/routes.c: method names, path patterns, 404 and 405 with Allow. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

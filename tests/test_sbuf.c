@@ -1,4 +1,4 @@
-/* Tests for server/sbuf.c: the growable string builder with a sticky error. */
+/* Tests for server/lib/sbuf.c: the growable string builder with a sticky error. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
