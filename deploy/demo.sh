@@ -15,7 +15,7 @@ db=var/demo.db
 mkdir -p var
 if [ ! -e "$db" ]; then
 	build/netsot migrate --db "$db"
-	# The plan of ../shared/seed-network-topology.txt, as a plan file (issue 5).
+	# The seed plan: the estate of the seed document, as a plan file.
 	build/netsot import db/seed/hybrid-cloud.json --db "$db" >/dev/null
 	echo "loaded the seed plan from db/seed/hybrid-cloud.json"
 	password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')

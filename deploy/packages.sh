@@ -3,7 +3,7 @@
 
 # To build and run the server.
 NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
-  libjansson-dev libjwt-dev libsodium-dev"
+  libjansson-dev libjwt-dev libsodium-dev jq"
 
 # To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks,
 # and the programs that consume the rendered configs, which the render tests feed them to
