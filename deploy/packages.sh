@@ -1,7 +1,7 @@
 # The Debian packages netsot needs: the one list that deploy/demo.sh and deploy/test.sh share.
 # Sourced, not run.
 
-# To build and run the server.
+# To build and run the server (and jq, for the README's curl session).
 NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
   libjansson-dev libjwt-dev libsodium-dev jq"
 
