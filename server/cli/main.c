@@ -1,4 +1,5 @@
 /* netsot: the command line. Each command is a line in the table below. */
+#include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -153,16 +154,31 @@ main_problem(const char *cmd, struct api_err *err)
 	json_decref(p);
 }
 
+/* The command line's actor: the process owner, who owns the database file, as an admin. The
+ * audit log names the local user and one request id for the whole command. */
+static void
+main_actor(char *name, size_t namelen, char *reqid, size_t reqidlen, struct actor *a)
+{
+	const struct passwd *pw;
+	const char *user = getenv("USER");
+
+	if (user == NULL || *user == '\0')
+		user = (pw = getpwuid(geteuid())) != NULL ? pw->pw_name : "?";
+	snprintf(name, namelen, "cli:%.32s", user);
+	snprintf(reqid, reqidlen, "cli-%ld-%ld", (long)getpid(), (long)time(NULL));
+	*a = (struct actor){ .name = name, .role = ROLE_ADMIN, .request_id = reqid };
+}
+
 static int
 main_import(struct config *c)
 {
 	struct plan_import_opts opts = { .dry_run = c->dry_run };
-	struct req *r = calloc(1, sizeof(*r));
+	char name[AUTH_NAME_MAX + 1], reqid[32];
+	struct actor actor;
 	json_t *doc = NULL, *report = NULL;
 	struct db *db = NULL;
 	struct api_err err;
 	json_error_t jerr;
-	const char *user;
 	char *text;
 	int rc = 1;
 
@@ -181,13 +197,10 @@ main_import(struct config *c)
 		    jerr.text);
 		goto out;
 	}
-	if (r == NULL || main_open(c, &db) == -1)
+	if (main_open(c, &db) == -1)
 		goto out;
-	/* The audit log names the local user and one request id for the whole import. */
-	user = getenv("USER");
-	snprintf(r->who.name, sizeof(r->who.name), "cli:%.32s", user ? user : "?");
-	snprintf(r->reqid, sizeof(r->reqid), "cli-%ld-%ld", (long)getpid(), (long)time(NULL));
-	if (plan_import(r, db, doc, &opts, &report, &err) == -1) {
+	main_actor(name, sizeof(name), reqid, sizeof(reqid), &actor);
+	if (plan_import(&actor, db, doc, &opts, &report, &err) == -1) {
 		main_problem("import", &err);
 		goto out;
 	}
@@ -201,7 +214,6 @@ out:
 	json_decref(report);
 	api_err_free(&err);
 	db_close(db);
-	free(r);
 	return rc;
 }
 

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "actor.h"
 #include "apierr.h"
 #include "clock.h"
 #include "db.h"
-#include "routes.h"
 
 long long
 dnszone_today(void)
@@ -830,7 +830,7 @@ dnszone_check_address_name(struct db *db, const char *dns_name, struct api_err *
 }
 
 bool
-dnszone_deferred(const struct req *r)
+dnszone_deferred(const struct actor *a)
 {
-	return r == NULL || r->route == NULL || (r->route->flags & ROUTE_PLAN_BODY) != 0;
+	return a == NULL || a->plan;
 }

@@ -11,7 +11,7 @@
 
 struct api_err;
 struct db;
-struct req;
+struct actor;
 
 /* YYYYMMDD00 for today (UTC): serials are YYYYMMDDnn and never go down. */
 long long dnszone_today(void);
@@ -61,9 +61,9 @@ int dnszone_check_release(struct db *db, const char *fqdn, long long skip_record
     long long skip_addr, const char *field, struct api_err *err);
 /* Before an IP address takes dns_name: 409 when a CNAME owns the name. */
 int dnszone_check_address_name(struct db *db, const char *dns_name, struct api_err *err);
-/* Whether the write r belongs to is a plan import (HTTP or command line): its objects come in
- * kind order (zones before their records), so needs of an address are checked at its end. */
-bool dnszone_deferred(const struct req *r);
+/* Whether a's write is a plan import (HTTP or command line): its objects come in kind order
+ * (zones before their records), so needs of an address are checked at its end. */
+bool dnszone_deferred(const struct actor *a);
 /* Every zone's name server and MX/SRV targets have their addresses: the end of a plan import. */
 int dnszone_verify_all(struct db *db, struct api_err *err);
 

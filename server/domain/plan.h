@@ -59,8 +59,8 @@ struct plan_import_opts {
 
 /* Imports a plan document in one write transaction (begun and ended here): all or nothing.
  * *report says what was (or would be) created, updated, deleted and left unchanged. Every
- * write is logged under r's request id; r may be a stand-in made by the command line. */
-int plan_import(struct req *r, struct db *db, const json_t *doc,
+ * write is logged under a's name and request id (a NULL a is the database's owner). */
+int plan_import(const struct actor *a, struct db *db, const json_t *doc,
     const struct plan_import_opts *opts, json_t **report, struct api_err *err);
 
 #endif

@@ -26,7 +26,7 @@ struct plan_idset {
 };
 
 struct plan_import {
-	struct req *r;
+	const struct actor *a;      /* the caller, marked as importing a plan */
 	struct db *db;
 	const struct plan_import_opts *opts;
 	json_t *kinds;                      /* {"vlans": {"created": n, ...}, ...} */
@@ -245,10 +245,10 @@ plan_import_object(struct plan_import *pi, const struct plan_kind *k,
 	    plan_lookup(pi->db, res, key, k->key[0], &id, err) == -1)
 		goto out;
 	if (id != 0) {
-		if (resource_update_one(pi->r, pi->db, res, id, in, false, &changed, err) == -1)
+		if (resource_update_one(pi->a, pi->db, res, id, in, false, &changed, err) == -1)
 			goto out;
 	} else {
-		if (resource_create_one(pi->r, pi->db, res, in, &id, NULL, err) == -1)
+		if (resource_create_one(pi->a, pi->db, res, in, &id, NULL, err) == -1)
 			goto out;
 		created = true;
 	}
@@ -299,7 +299,7 @@ plan_import_prune(struct plan_import *pi, const struct plan_kind *k, struct plan
 		if ((key = plan_keys_get(pk, res, ids[i], err)) == NULL)
 			goto out;
 		plan_key_text(key, label, sizeof(label));
-		if (resource_delete_one(pi->r, pi->db, res, ids[i], err) == -1) {
+		if (resource_delete_one(pi->a, pi->db, res, ids[i], err) == -1) {
 			plan_import_blame(err, res, label);
 			goto out;
 		}
@@ -338,7 +338,7 @@ plan_import_settings(struct plan_import *pi, const json_t *doc, struct api_err *
 	if (json_equal(before, after)) {
 		plan_import_count(pi, "settings", PI_UNCHANGED, "settings");
 	} else {
-		if (resource_log(pi->r, pi->db, "update", "settings", 0, before, after, err) == -1)
+		if (resource_log(pi->a, pi->db, "update", "settings", 0, before, after, err) == -1)
 			goto out;
 		plan_import_count(pi, "settings", PI_UPDATED, "settings");
 	}
@@ -404,7 +404,8 @@ plan_import_report(struct plan_import *pi)
 		json_object_set_new(summary, plan_import_words[a], json_integer(pi->totals[a]));
 	json_object_set_new(report, "mode", json_string(pi->opts->replace ? "replace" : "merge"));
 	json_object_set_new(report, "dry_run", json_boolean(pi->opts->dry_run));
-	json_object_set_new(report, "request_id", json_string(pi->r ? pi->r->reqid : "-"));
+	json_object_set_new(report, "request_id",
+	    json_string(pi->a->request_id != NULL ? pi->a->request_id : "-"));
 	json_object_set_new(report, "summary", summary);
 	json_object_set(report, "kinds", pi->kinds);
 	json_object_set(report, "changes", pi->changes);
@@ -414,10 +415,11 @@ plan_import_report(struct plan_import *pi)
 }
 
 int
-plan_import(struct req *r, struct db *db, const json_t *doc,
+plan_import(const struct actor *who, struct db *db, const json_t *doc,
     const struct plan_import_opts *opts, json_t **report, struct api_err *err)
 {
-	struct plan_import pi = { .r = r, .db = db, .opts = opts };
+	struct actor importer = who != NULL ? *who : (struct actor){ .role = ROLE_NONE };
+	struct plan_import pi = { .a = &importer, .db = db, .opts = opts };
 	const struct plan_kind *k;
 	struct plan_keys *pk = NULL;
 	const struct resource *res;
@@ -426,6 +428,7 @@ plan_import(struct req *r, struct db *db, const json_t *doc,
 	int a, rc = -1;
 
 	*report = NULL;
+	importer.plan = true;
 	if (plan_import_check(doc, err) == -1)
 		return -1;
 	for (k = plan_kinds; k->name != NULL; k++)

@@ -106,7 +106,7 @@ res_dns_records_validate(struct wctx *w, json_t *obj, struct api_err *err)
 
 	if (res_dns_records_value(obj, err) == -1 ||
 	    dnszone_check_record(w->db, w->id, zone, name, type,
-	    json_string_value(json_object_get(obj, "value")), dnszone_deferred(w->r), err) == -1)
+	    json_string_value(json_object_get(obj, "value")), dnszone_deferred(w->a), err) == -1)
 		return -1;
 	if (w->old == NULL || res_dns_records_address(w->db, w->old, was, err) != 1)
 		return err->status != 0 ? -1 : 0;

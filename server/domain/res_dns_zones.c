@@ -49,7 +49,7 @@ res_dns_zones_validate(struct wctx *w, json_t *obj, struct api_err *err)
 	was = w->old ? json_string_value(json_object_get(w->old, "name")) : NULL;
 	return dnszone_check_zone(w->db, w->id, name,
 	    json_string_value(json_object_get(obj, "soa_mname")),
-	    was == NULL || strcasecmp(was, name) != 0, dnszone_deferred(w->r), err);
+	    was == NULL || strcasecmp(was, name) != 0, dnszone_deferred(w->a), err);
 }
 
 /* YYYYMMDDnn: today's first on creation, the next on every change. */

@@ -47,7 +47,7 @@ res_hosts_validate(struct wctx *w, json_t *obj, struct api_err *err)
 	json_t *v;
 
 	/* The command line (no role) is the database's owner, like an admin. */
-	if (w->r == NULL || w->r->who.role == ROLE_NONE || w->r->who.role >= ROLE_ADMIN)
+	if (w->a == NULL || w->a->role == ROLE_NONE || w->a->role >= ROLE_ADMIN)
 		return 0;
 	json_object_foreach(json_object_get(obj, "vars"), key, v) {
 		if (res_hosts_editor_may(key) || json_equal(v, json_object_get(old, key)))

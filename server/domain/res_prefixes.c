@@ -5,7 +5,6 @@
 #include "apierr.h"
 #include "db.h"
 #include "ipam.h"
-#include "listing.h"
 
 static const char *const res_prefixes_status[] = { "active", "reserved", "deprecated",
 	"container", NULL };
@@ -192,8 +191,8 @@ res_prefixes_contains(struct sbuf *where, json_t *binds, const char *const *valu
 		return api_err_field(err, "contains", "is not an IP address");
 	ipaddr_to_key(&a, key);
 	sbuf_puts(where, " AND (first_key <= ? AND last_key >= ?)");
-	json_array_append_new(binds, listing_blob(key, sizeof(key)));
-	json_array_append_new(binds, listing_blob(key, sizeof(key)));
+	json_array_append_new(binds, resource_blob(key, sizeof(key)));
+	json_array_append_new(binds, resource_blob(key, sizeof(key)));
 	return 0;
 }
 

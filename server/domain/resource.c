@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "clock.h"
 #include "db.h"
 #include "etag.h"
 #include "ipaddr.h"
-#include "listing.h"
 #include "log.h"
 #include "res.h"
 #include "sbuf.h"
@@ -311,20 +312,20 @@ resource_load_plain(struct db *db, const struct resource *res, long long id, jso
 
 /* If-Match on a write: compared with the object as it is now, inside the transaction. */
 static int
-res_if_match(struct req *r, struct db *db, const struct resource *res, struct api_err *err)
+res_if_match(struct db *db, const struct resource *res, long long id, const char *if_match,
+    struct api_err *err)
 {
-	const char *im = http_header(r, "If-Match");
 	struct sbuf sb;
 	char etag[ETAG_LEN];
 	int rc;
 
-	if (im == NULL)
+	if (if_match == NULL)
 		return 0;
 	sbuf_init(&sb, 0);
-	rc = res_text(db, res, r->id, true, &sb, err);
+	rc = res_text(db, res, id, true, &sb, err);
 	if (rc == 0) {
 		etag_of(sbuf_str(&sb), sb.len, etag);
-		if (!etag_listed(im, etag))
+		if (!etag_listed(if_match, etag))
 			rc = api_err_set(err, 412, "the object has changed since you read it "
 			    "(ETag %s)", etag);
 	}
@@ -332,25 +333,22 @@ res_if_match(struct req *r, struct db *db, const struct resource *res, struct ap
 	return rc;
 }
 
-/* Replies with an object's current text and its ETag. */
-static int
-res_reply_object(struct db *db, const struct resource *res, long long id, int status,
-    struct reply *rep, struct api_err *err)
+int
+resource_text(struct db *db, const struct resource *res, long long id, struct sbuf *sb,
+    struct api_err *err)
 {
-	struct sbuf sb;
-	char etag[ETAG_LEN];
-
-	sbuf_init(&sb, 0);
-	if (res_text(db, res, id, true, &sb, err) == -1) {
-		sbuf_free(&sb);
+	if (res_text(db, res, id, true, sb, err) == -1)
 		return -1;
-	}
-	etag_of(sbuf_str(&sb), sb.len, etag);
-	http_reply_header(rep, "ETag", "%s", etag);
-	rep->status = status;
-	rep->ctype = "application/json";
-	rep->body = sbuf_take(&sb, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+	return sbuf_failed(sb) ? api_err_set(err, 500, "out of memory") : 0;
+}
+
+json_t *
+resource_blob(const unsigned char *data, size_t len)
+{
+	char hex[2 * 64 + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), data, len < 64 ? len : 64);
+	return json_pack("{s:s}", "blob", hex);
 }
 
 /* ---- checking input ---- */
@@ -763,7 +761,7 @@ res_write_failed(struct db *db, const struct resource *res, struct api_err *err)
 
 /* One row of the audit log, the objects given as JSON text (either may be NULL). */
 static int
-res_log_text(struct req *r, struct db *db, const char *action, const char *object,
+res_log_text(const struct actor *a, struct db *db, const char *action, const char *object,
     long long id, const char *before, const char *after, struct api_err *err)
 {
 	static const char sql[] = "INSERT INTO changes (time, username, request_id, action, "
@@ -776,8 +774,10 @@ res_log_text(struct req *r, struct db *db, const char *action, const char *objec
 		return db_fail(db, err, "writing the audit log");
 	clock_rfc3339(clock_now(), now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, r && r->who.name[0] ? r->who.name : "-", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, r ? r->reqid : "-", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a != NULL && a->name != NULL && a->name[0] != '\0' ? a->name :
+	    "-", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, a != NULL && a->request_id != NULL ? a->request_id : "-", -1,
+	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, object, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, id);
@@ -791,26 +791,26 @@ res_log_text(struct req *r, struct db *db, const char *action, const char *objec
 }
 
 int
-resource_log(struct req *r, struct db *db, const char *action, const char *object,
+resource_log(const struct actor *a, struct db *db, const char *action, const char *object,
     long long id, const json_t *before, const json_t *after, struct api_err *err)
 {
 	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *t = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	int rc;
 
-	rc = (before != NULL && b == NULL) || (after != NULL && a == NULL) ?
+	rc = (before != NULL && b == NULL) || (after != NULL && t == NULL) ?
 	    api_err_set(err, 500, "out of memory") :
-	    res_log_text(r, db, action, object, id, b, a, err);
+	    res_log_text(a, db, action, object, id, b, t, err);
 	free(b);
-	free(a);
+	free(t);
 	return rc;
 }
 
 int
-resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
-    long long *id, json_t **out, struct api_err *err)
+resource_create_one(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *in, long long *id, json_t **out, struct api_err *err)
 {
-	struct wctx w = { .r = r, .db = db, .res = res };
+	struct wctx w = { .a = a, .db = db, .res = res };
 	char now[CLOCK_RFC3339_LEN];
 	json_t *obj = NULL;
 	sqlite3_stmt *st;
@@ -841,7 +841,7 @@ resource_create_one(struct req *r, struct db *db, const struct resource *res, js
 	/* The object as the API shows it, logged as that text: no tree is built unless the
 	 * caller wants one. */
 	if (res_text(db, res, w.id, true, &text, err) == -1 ||
-	    res_log_text(r, db, "create", res->object, w.id, NULL, sbuf_str(&text), err) == -1)
+	    res_log_text(a, db, "create", res->object, w.id, NULL, sbuf_str(&text), err) == -1)
 		goto out;
 	if (out != NULL && (*out = json_loadb(sbuf_str(&text), text.len, 0, NULL)) == NULL) {
 		api_err_set(err, 500, "an object does not read back as JSON");
@@ -877,88 +877,6 @@ resource_error_index(struct api_err *err, size_t idx)
 	err->errors = renamed;
 }
 
-static const struct resource *
-res_of(struct req *r, struct api_err *err)
-{
-	const struct resource *res = resource_find(r->param);
-
-	if (res == NULL)
-		api_err_set(err, 404, "no such resource");
-	return res;
-}
-
-int
-resource_create(struct req *r, struct reply *rep, struct api_err *err)
-{
-	const struct resource *res;
-	json_t *one, *results = NULL, *created;
-	struct db *db;
-	long long id;
-	size_t i;
-	int rc = -1;
-
-	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
-		return -1;
-	if (r->json == NULL)
-		return api_err_set(err, 400, "the body must be a JSON object or array");
-	if (json_is_array(r->json) && json_array_size(r->json) == 0)
-		return api_err_set(err, 400, "the array is empty");
-	if (db_begin(db, true) == -1)
-		return db_fail(db, err, "starting a write");
-	if (!json_is_array(r->json)) {
-		if (resource_create_one(r, db, res, r->json, NULL, &created, err) == -1)
-			goto out;
-	} else {
-		/* All or none: one transaction, the first failure names its object. */
-		results = json_array();
-		json_array_foreach(r->json, i, one) {
-			if (resource_create_one(r, db, res, one, NULL, &created, err) == -1) {
-				resource_error_index(err, i);
-				goto out;
-			}
-			json_array_append_new(results, created);
-		}
-	}
-	if (results != NULL) {
-		http_reply_json(rep, 201, results);
-		results = NULL;
-	} else {
-		id = json_integer_value(json_object_get(created, "id"));
-		json_decref(created);
-		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res->name, id);
-		if (res_reply_object(db, res, id, 201, rep, err) == -1)
-			goto out;
-	}
-	if (db_commit(db) == -1) {
-		db_fail(db, err, "committing");
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc == -1)
-		db_rollback(db);
-	json_decref(results);
-	return rc;
-}
-
-int
-resource_get(struct req *r, struct reply *rep, struct api_err *err)
-{
-	const struct resource *res;
-	struct db *db;
-	struct sbuf sb;
-
-	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
-		return -1;
-	sbuf_init(&sb, 0);
-	if (res_text(db, res, r->id, true, &sb, err) == -1 ||
-	    etag_reply(r, rep, &sb, "application/json", err) == -1) {
-		sbuf_free(&sb);
-		return -1;
-	}
-	return 0;
-}
-
 /* Whether the prepared object stores exactly what is stored now (read-only fields aside). */
 static bool
 res_same(const struct resource *res, const json_t *obj, const json_t *old)
@@ -974,10 +892,10 @@ res_same(const struct resource *res, const json_t *obj, const json_t *old)
 }
 
 int
-resource_update_one(struct req *r, struct db *db, const struct resource *res, long long id,
-    const json_t *in, bool patch, bool *changed, struct api_err *err)
+resource_update_one(const struct actor *a, struct db *db, const struct resource *res,
+    long long id, const json_t *in, bool patch, bool *changed, struct api_err *err)
 {
-	struct wctx w = { .r = r, .db = db, .res = res, .id = id };
+	struct wctx w = { .a = a, .db = db, .res = res, .id = id };
 	char now[CLOCK_RFC3339_LEN];
 	json_t *obj = NULL, *after = NULL;
 	sqlite3_stmt *st;
@@ -1008,7 +926,7 @@ resource_update_one(struct req *r, struct db *db, const struct resource *res, lo
 	if (res_write_joins(&w, obj, err) == -1 ||
 	    (res->after != NULL && res->after(&w, obj, err) == -1) ||
 	    resource_load(db, res, id, &after, err) == -1 ||
-	    resource_log(r, db, "update", res->object, id, w.old, after, err) == -1)
+	    resource_log(a, db, "update", res->object, id, w.old, after, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -1016,60 +934,6 @@ out:
 	json_decref(after);
 	json_decref(w.old);
 	return rc;
-}
-
-enum res_op { RES_PUT, RES_PATCH, RES_DELETE };
-
-/* PUT, PATCH and DELETE of one object: If-Match and the write in one transaction. */
-static int
-res_modify(struct req *r, struct reply *rep, enum res_op op, struct api_err *err)
-{
-	const struct resource *res;
-	struct db *db;
-	int rc = -1;
-
-	if ((res = res_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
-		return -1;
-	if (db_begin(db, true) == -1)
-		return db_fail(db, err, "starting a write");
-	if (res_if_match(r, db, res, err) == -1)
-		goto out;
-	if (op == RES_DELETE) {
-		if (resource_delete_one(r, db, res, r->id, err) == -1)
-			goto out;
-		rep->status = 204;
-	} else if (resource_update_one(r, db, res, r->id, r->json ? r->json : json_object(),
-	    op == RES_PATCH, NULL, err) == -1 ||
-	    res_reply_object(db, res, r->id, 200, rep, err) == -1) {
-		goto out;
-	}
-	if (db_commit(db) == -1) {
-		db_fail(db, err, "committing");
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc == -1)
-		db_rollback(db);
-	return rc;
-}
-
-int
-resource_replace(struct req *r, struct reply *rep, struct api_err *err)
-{
-	return res_modify(r, rep, RES_PUT, err);
-}
-
-int
-resource_patch(struct req *r, struct reply *rep, struct api_err *err)
-{
-	return res_modify(r, rep, RES_PATCH, err);
-}
-
-int
-resource_delete(struct req *r, struct reply *rep, struct api_err *err)
-{
-	return res_modify(r, rep, RES_DELETE, err);
 }
 
 /* Writable references to this object from any resource: 409 naming them. */
@@ -1119,10 +983,10 @@ res_check_referrers(struct db *db, const struct resource *res, long long id,
 }
 
 int
-resource_delete_one(struct req *r, struct db *db, const struct resource *res, long long id,
-    struct api_err *err)
+resource_delete_one(const struct actor *a, struct db *db, const struct resource *res,
+    long long id, struct api_err *err)
 {
-	struct wctx w = { .r = r, .db = db, .res = res, .id = id };
+	struct wctx w = { .a = a, .db = db, .res = res, .id = id };
 	sqlite3_stmt *st;
 	int rc = -1;
 
@@ -1144,7 +1008,7 @@ resource_delete_one(struct req *r, struct db *db, const struct resource *res, lo
 	}
 	sqlite3_reset(st);
 	if ((res->after != NULL && res->after(&w, NULL, err) == -1) ||
-	    resource_log(r, db, "delete", res->object, id, w.old, NULL, err) == -1)
+	    resource_log(a, db, "delete", res->object, id, w.old, NULL, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -1152,60 +1016,84 @@ out:
 	return rc;
 }
 
-/* Parses the query into l (which may already hold fixed conditions) and answers the page. */
-static int
-res_page(struct req *r, struct reply *rep, struct listing *l, const char *base,
+/* POST: one object, or an array of them all or none, in one write transaction. */
+int
+resource_create(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *body, struct sbuf *out, long long *id, json_t **results,
     struct api_err *err)
 {
-	struct sbuf page;
-	struct db *db;
+	json_t *one, *created = NULL;
+	size_t i;
+	int rc = -1;
 
-	if ((db = http_db(r, err)) == NULL || listing_parse(l, r, err) == -1)
-		return -1;
-	sbuf_init(&page, 0);
-	if (listing_run(l, db, base, &page, err) == -1) {
-		sbuf_free(&page);
-		return -1;
+	*id = 0;
+	*results = NULL;
+	if (body == NULL)
+		return api_err_set(err, 400, "the body must be a JSON object or array");
+	if (json_is_array(body) && json_array_size(body) == 0)
+		return api_err_set(err, 400, "the array is empty");
+	if (db_begin(db, true) == -1)
+		return db_fail(db, err, "starting a write");
+	if (!json_is_array(body)) {
+		if (resource_create_one(a, db, res, body, id, NULL, err) == -1 ||
+		    resource_text(db, res, *id, out, err) == -1)
+			goto out;
+	} else {
+		/* The first failure names its object. */
+		*results = json_array();
+		json_array_foreach(body, i, one) {
+			if (resource_create_one(a, db, res, one, NULL, &created, err) == -1) {
+				resource_error_index(err, i);
+				goto out;
+			}
+			json_array_append_new(*results, created);
+		}
 	}
-	rep->status = 200;
-	rep->ctype = "application/json";
-	rep->body = sbuf_take(&page, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
-}
-
-int
-resource_list(struct req *r, struct reply *rep, struct api_err *err)
-{
-	const struct resource *res;
-	struct listing l;
-	char base[96];
-	int rc;
-
-	if ((res = res_of(r, err)) == NULL)
-		return -1;
-	listing_init(&l, res);
-	snprintf(base, sizeof(base), "/api/v1/%s", res->name);
-	rc = res_page(r, rep, &l, base, err);
-	listing_free(&l);
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1) {
+		db_rollback(db);
+		json_decref(*results);
+		*results = NULL;
+	}
 	return rc;
 }
 
 int
-resource_changes(struct req *r, struct reply *rep, struct api_err *err)
+resource_modify(const struct actor *a, struct db *db, const struct resource *res, long long id,
+    enum resource_op op, const json_t *body, const char *if_match, struct sbuf *out,
+    struct api_err *err)
 {
-	const struct resource *res;
-	struct listing l;
-	char base[128];
-	int rc;
+	json_t *empty = NULL;
+	int rc = -1;
 
-	/* The object may be gone; its history is still there, so only the type is checked. */
-	if ((res = res_of(r, err)) == NULL)
-		return -1;
-	listing_init(&l, &res_changes);
-	snprintf(base, sizeof(base), "/api/v1/%s/%lld/changes", res->name, r->id);
-	listing_where(&l, "object_type = ?", json_string(res->object));
-	listing_where(&l, "object_id = ?", json_integer(r->id));
-	rc = res_page(r, rep, &l, base, err);
-	listing_free(&l);
+	if (db_begin(db, true) == -1)
+		return db_fail(db, err, "starting a write");
+	if (res_if_match(db, res, id, if_match, err) == -1)
+		goto out;
+	if (op == RESOURCE_DELETE) {
+		if (resource_delete_one(a, db, res, id, err) == -1)
+			goto out;
+	} else {
+		/* A write without a body changes nothing but is still checked and logged. */
+		if (body == NULL)
+			body = empty = json_object();
+		if (resource_update_one(a, db, res, id, body, op == RESOURCE_PATCH, NULL,
+		    err) == -1 || resource_text(db, res, id, out, err) == -1)
+			goto out;
+	}
+	if (db_commit(db) == -1) {
+		db_fail(db, err, "committing");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		db_rollback(db);
+	json_decref(empty);
 	return rc;
 }

@@ -1,6 +1,7 @@
-/* The generic CRUD driver: every resource is a field table plus a few hooks, and this file does
- * list (pagination, filters, search, ordering), get, create (one or many), replace, merge,
- * delete, ETags, reference checks and the audit log for all of them. */
+/* The generic resource driver: every resource is a field table plus a few hooks, and this file
+ * checks objects against the table, reads and writes their rows, writes them as the API shows
+ * them, checks references and keeps the audit log for all of them. It knows an actor, never a
+ * request: server/http/api_resource.c and listing.c answer HTTP with it. */
 #ifndef NETSOT_RESOURCE_H
 #define NETSOT_RESOURCE_H
 
@@ -8,8 +9,10 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "actor.h"
+#include "apierr.h"
 #include "charrule.h"
-#include "http.h"
+#include "sbuf.h"
 
 struct db;
 
@@ -61,7 +64,7 @@ struct hidden {
 
 /* The state of one write, shared by the driver and the resource's hooks. */
 struct wctx {
-	struct req *r;
+	const struct actor *a;      /* who writes; NULL is the database's owner */
 	struct db *db;
 	const struct resource *res;
 	long long id;               /* 0 for a create until the row exists */
@@ -118,19 +121,39 @@ int resource_load_plain(struct db *db, const struct resource *res, long long id,
     struct api_err *err);
 /* Creates one object inside the caller's write transaction (used by allocation too): its id
  * in *id and the object as the API shows it in *out, each when not NULL. */
-int resource_create_one(struct req *r, struct db *db, const struct resource *res, json_t *in,
-    long long *id, json_t **out, struct api_err *err);
+int resource_create_one(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *in, long long *id, json_t **out, struct api_err *err);
 /* Replaces (patch: merges into) one stored object inside the caller's write transaction. With
  * changed non-NULL an object that would store what it holds already is neither written nor
  * logged, and *changed says which happened. */
-int resource_update_one(struct req *r, struct db *db, const struct resource *res, long long id,
-    const json_t *in, bool patch, bool *changed, struct api_err *err);
+int resource_update_one(const struct actor *a, struct db *db, const struct resource *res,
+    long long id, const json_t *in, bool patch, bool *changed, struct api_err *err);
 /* Deletes one object inside the caller's write transaction: 409 while others refer to it. */
-int resource_delete_one(struct req *r, struct db *db, const struct resource *res, long long id,
-    struct api_err *err);
+int resource_delete_one(const struct actor *a, struct db *db, const struct resource *res,
+    long long id, struct api_err *err);
 /* Appends one row to the audit log. */
-int resource_log(struct req *r, struct db *db, const char *action, const char *object,
+int resource_log(const struct actor *a, struct db *db, const char *action, const char *object,
     long long id, const json_t *before, const json_t *after, struct api_err *err);
+
+/* Whole writes, each one transaction (begun and ended here). */
+/* One object (its text appended to out, its id in *id), or an array of them all or none (the
+ * created objects in *results, new, the first failure named by its index). */
+int resource_create(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *body, struct sbuf *out, long long *id, json_t **results,
+    struct api_err *err);
+
+enum resource_op { RESOURCE_REPLACE, RESOURCE_PATCH, RESOURCE_DELETE };
+
+/* Replaces, merges into or deletes one object. if_match (an If-Match list, or NULL) is
+ * compared with the object as it is now, inside the transaction: 412 when it names another
+ * version. body may be NULL (an empty object); out gets the object's text after a write. */
+int resource_modify(const struct actor *a, struct db *db, const struct resource *res,
+    long long id, enum resource_op op, const json_t *body, const char *if_match,
+    struct sbuf *out, struct api_err *err);
+/* The stored object as the API shows it, as JSON text appended to sb; 404 when there is none.
+ * Its ETag is etag_of() these bytes. */
+int resource_text(struct db *db, const struct resource *res, long long id, struct sbuf *sb,
+    struct api_err *err);
 /* Names the object of a bulk write in err: "object 3: ..." and fields as "[3].field". */
 void resource_error_index(struct api_err *err, size_t idx);
 /* The column list of SELECTs, and a row written as the API shows it (shared with listing.c). */
@@ -141,13 +164,8 @@ int resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *s
 const char *resource_column_text(const struct resource *res, sqlite3_stmt *st,
     const char *name);
 
-/* Route handlers: the resource is the {name} path parameter. */
-int resource_list(struct req *r, struct reply *rep, struct api_err *err);
-int resource_get(struct req *r, struct reply *rep, struct api_err *err);
-int resource_create(struct req *r, struct reply *rep, struct api_err *err);
-int resource_replace(struct req *r, struct reply *rep, struct api_err *err);
-int resource_patch(struct req *r, struct reply *rep, struct api_err *err);
-int resource_delete(struct req *r, struct reply *rep, struct api_err *err);
-int resource_changes(struct req *r, struct reply *rep, struct api_err *err);
+/* A value for an rfilter's binds that binds as a BLOB (address keys): {"blob":"<hex>"}, the
+ * form listing_bind() reads. */
+json_t *resource_blob(const unsigned char *data, size_t len);
 
 #endif

@@ -24,6 +24,15 @@ int api_tokens_list(struct req *r, struct reply *rep, struct api_err *err);
 int api_tokens_create(struct req *r, struct reply *rep, struct api_err *err);
 int api_tokens_delete(struct req *r, struct reply *rep, struct api_err *err);
 
+/* The generic resource routes: {res} names the resource (api_resource.c). */
+int api_resource_list(struct req *r, struct reply *rep, struct api_err *err);
+int api_resource_create(struct req *r, struct reply *rep, struct api_err *err);
+int api_resource_get(struct req *r, struct reply *rep, struct api_err *err);
+int api_resource_replace(struct req *r, struct reply *rep, struct api_err *err);
+int api_resource_patch(struct req *r, struct reply *rep, struct api_err *err);
+int api_resource_delete(struct req *r, struct reply *rep, struct api_err *err);
+int api_resource_changes(struct req *r, struct reply *rep, struct api_err *err);
+
 int api_alloc_ips_list(struct req *r, struct reply *rep, struct api_err *err);
 int api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err);
 int api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err);

@@ -124,7 +124,7 @@ api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struc
 	obj = fields != NULL ? json_deep_copy(fields) : json_object();
 	ipaddr_format(&a, buf, sizeof(buf));
 	json_object_set_new(obj, "address", json_string(buf));
-	rc = resource_create_one(r, db, &res_ip_addresses, obj, NULL, out, err);
+	rc = resource_create_one(http_actor(r), db, &res_ip_addresses, obj, NULL, out, err);
 	json_decref(obj);
 	return rc;
 }
@@ -283,7 +283,7 @@ api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
 	json_object_del(obj, "prefix_length");
 	ipnet_format(&child, buf, sizeof(buf));
 	json_object_set_new(obj, "prefix", json_string(buf));
-	if (resource_create_one(r, db, &res_prefixes, obj, NULL, &created, err) == -1 ||
+	if (resource_create_one(http_actor(r), db, &res_prefixes, obj, NULL, &created, err) == -1 ||
 	    api_alloc_commit(r, db, rep, "prefixes", &created, err) == -1)
 		goto out;
 	rc = 0;

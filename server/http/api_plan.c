@@ -58,7 +58,7 @@ api_plan_import(struct req *r, struct reply *rep, struct api_err *err)
 	if (r->json == NULL)
 		return api_err_set(err, 400, "the body must be a plan file (JSON)");
 	if ((db = http_db(r, err)) == NULL ||
-	    plan_import(r, db, r->json, &opts, &report, err) == -1)
+	    plan_import(http_actor(r), db, r->json, &opts, &report, err) == -1)
 		return -1;
 	http_reply_json(rep, 200, report);
 	return 0;

@@ -30,7 +30,7 @@ api_settings_patch(struct req *r, struct reply *rep, struct api_err *err)
 		return db_fail(db, err, "starting a write");
 	if (settings_load(db, &before, err) == -1 || settings_store(db, r->json, err) == -1 ||
 	    settings_load(db, &after, err) == -1 ||
-	    resource_log(r, db, "update", "settings", 0, before, after, err) == -1)
+	    resource_log(http_actor(r), db, "update", "settings", 0, before, after, err) == -1)
 		goto out;
 	if (db_commit(db) == -1) {
 		db_fail(db, err, "committing");

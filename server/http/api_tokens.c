@@ -61,7 +61,7 @@ api_tokens_create(struct req *r, struct reply *rep, struct api_err *err)
 		api_err_set(err, 500, "out of memory");
 		goto out;
 	}
-	if (resource_log(r, db, "create", "token",
+	if (resource_log(http_actor(r), db, "create", "token",
 	    (long long)json_integer_value(json_object_get(tok, "id")), NULL, logged, err) == -1)
 		goto out;
 	if (db_commit(db) == -1) {
@@ -93,7 +93,7 @@ api_tokens_delete(struct req *r, struct reply *rep, struct api_err *err)
 	if (db_begin(db, true) == -1)
 		return db_fail(db, err, "revoking a token");
 	if (token_get(db, r->id, &before, err) == -1 || token_delete(db, r->id, err) == -1 ||
-	    resource_log(r, db, "delete", "token", r->id, before, NULL, err) == -1)
+	    resource_log(http_actor(r), db, "delete", "token", r->id, before, NULL, err) == -1)
 		goto out;
 	if (db_commit(db) == -1) {
 		db_fail(db, err, "revoking a token");

@@ -55,7 +55,7 @@ api_users_log(struct req *r, struct db *db, const char *action, long long id,
 
 	rc = (before != NULL && b == NULL) || (after != NULL && a == NULL) ?
 	    api_err_set(err, 500, "out of memory") :
-	    resource_log(r, db, action, "user", id, b, a, err);
+	    resource_log(http_actor(r), db, action, "user", id, b, a, err);
 	json_decref(b);
 	json_decref(a);
 	return rc;
@@ -173,7 +173,7 @@ api_users_log_tokens(struct req *r, struct db *db, long long uid, struct api_err
 	if (token_list(db, uid, &arr, err) == -1)
 		return -1;
 	json_array_foreach(arr, i, t)
-		if ((rc = resource_log(r, db, "delete", "token",
+		if ((rc = resource_log(http_actor(r), db, "delete", "token",
 		    (long long)json_integer_value(json_object_get(t, "id")), t, NULL, err)) == -1)
 			break;
 	json_decref(arr);
@@ -257,7 +257,7 @@ api_users_unlock(struct req *r, struct reply *rep, struct api_err *err)
 		api_err_set(err, 500, "out of memory");
 		goto out;
 	}
-	if (resource_log(r, db, "update", "user", u.id, before, after, err) == -1)
+	if (resource_log(http_actor(r), db, "update", "user", u.id, before, after, err) == -1)
 		goto out;
 	if (db_commit(db) == -1) {
 		db_fail(db, err, "unlocking a user");

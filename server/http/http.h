@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "actor.h"
 #include "apierr.h"
 #include "auth.h"
 #include "sbuf.h"
@@ -52,6 +53,7 @@ struct req {
 	uint64_t t0;
 	int status;                /* what was answered, for the access log */
 	struct db *reading;        /* the read transaction of a GET, ended after the handler */
+	struct actor actor;        /* who as the domain sees it: see http_actor() */
 };
 
 #define REPLY_MAX_HEADERS 8
@@ -88,5 +90,14 @@ int http_query_all(struct req *r, const char **keys, const char **values, int ma
 const char *http_header(struct req *r, const char *name);
 /* The calling thread's database connection, or a 500 in err. */
 struct db *http_db(struct req *r, struct api_err *err);
+
+/* The caller as the domain sees it (borrowing r's principal and request id). */
+static inline const struct actor *
+http_actor(struct req *r)
+{
+	r->actor = (struct actor){ .name = r->who.name, .role = r->who.role,
+	    .request_id = r->reqid };
+	return &r->actor;
+}
 
 #endif

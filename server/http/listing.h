@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "http.h"
 #include "resource.h"
 #include "sbuf.h"
 
