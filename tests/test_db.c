@@ -279,16 +279,95 @@ test_stmt_cache(void **state)
 	assert_int_equal(sqlite3_step(st2), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_type(st2, 0), SQLITE_NULL);
 
-	/* The cache is keyed by the pointer, not the text. */
+	/* The cache is keyed by the text: another copy of it is the same statement. */
 	st3 = db_stmt(f->db, echo_again);
-	assert_non_null(st3);
-	assert_ptr_not_equal(st3, st2);
+	assert_ptr_equal(st3, st2);
 
 	/* Bad SQL gives NULL, every time, and spoils nothing. */
 	assert_null(db_stmt(f->db, broken));
 	assert_null(db_stmt(f->db, broken));
 	assert_ptr_equal(db_stmt(f->db, two_rows), st);
 	assert_ptr_equal(db_stmt(f->db, echo), st2);
+}
+
+/* One buffer holding one query, then another: the second text gets its own statement, never
+ * the first's (a cache keyed by the address would answer "SELECT 1" for both). */
+static void
+test_stmt_cache_reused_buffer(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_stmt *a, *b;
+	char *buf = malloc(64);
+	int i;
+
+	assert_non_null(buf);
+	open_db(f);
+	snprintf(buf, 64, "SELECT 1");
+	a = db_stmt(f->db, buf);
+	assert_non_null(a);
+	snprintf(buf, 64, "SELECT 2");
+	b = db_stmt(f->db, buf);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(b, 0), 2);
+	free(buf);
+	/* The cache kept its own copy of each key. */
+	assert_ptr_equal(db_stmt(f->db, "SELECT 1"), a);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 1);
+	/* Many texts, each found again as itself. */
+	for (i = 0; i < 300; i++) {
+		char q[32];
+
+		snprintf(q, sizeof(q), "SELECT %d", i + 10);
+		a = db_stmt(f->db, q);
+		assert_non_null(a);
+		assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(a, 0), i + 10);
+	}
+	for (i = 0; i < 300; i++) {
+		char q[32];
+
+		snprintf(q, sizeof(q), "SELECT %d", i + 10);
+		a = db_stmt(f->db, q);
+		assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(a, 0), i + 10);
+	}
+}
+
+/* The plan of a query, one detail per row, joined. */
+static void
+query_plan(struct db *db, const char *sql, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	char q[512];
+	size_t used = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), q, -1, &st, NULL), SQLITE_OK);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && used < len)
+		used += (size_t)snprintf(out + used, len - used, "%s;",
+		    (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+}
+
+/* The audit log found by request id, and expired idempotency keys found by age, through an
+ * index rather than a scan of the whole table. */
+static void
+test_indexes(void **state)
+{
+	struct fixture *f = *state;
+	char plan[512];
+
+	open_db(f);
+	migrate(f);
+	query_plan(f->db, "SELECT id FROM changes WHERE request_id = 'x'", plan, sizeof(plan));
+	assert_non_null(strstr(plan, "INDEX changes_request_id ("));
+	query_plan(f->db, "DELETE FROM idempotency_keys WHERE created_at < 'x'", plan,
+	    sizeof(plan));
+	assert_non_null(strstr(plan, "INDEX idempotency_keys_created_at ("));
 }
 
 static void
@@ -450,6 +529,8 @@ main(void)
 		T(test_migrate_refuses_newer_schema),
 		T(test_failed_migration_rolls_back),
 		T(test_stmt_cache),
+		T(test_stmt_cache_reused_buffer),
+		T(test_indexes),
 		T(test_transactions),
 		T(test_write_transaction_takes_lock_up_front),
 		T(test_db_fail_is_500),

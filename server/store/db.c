@@ -14,13 +14,17 @@
 #include "clock.h"
 #include "embed.h"
 #include "log.h"
+#include "xmalloc.h"
 
-/* Statements are cached by the address of their SQL literal: the set of literals in the binary
- * is fixed, so the cache never needs to evict (and never finalizes a statement in use). */
+/* Statements are cached by their SQL text (a hash, then the text compared): two copies of one
+ * query share a statement, and an address reused for another string cannot find the wrong one.
+ * The set of queries in the binary is fixed, so the cache never evicts (and never finalizes a
+ * statement in use). */
 #define DB_STMT_SLOTS 1024
 
 struct db_slot {
-	const char *sql;
+	char *sql;              /* owned copy of the key */
+	uint64_t hash;
 	sqlite3_stmt *stmt;
 };
 
@@ -100,10 +104,7 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 
 	*out = NULL;
 	pthread_once(&db_configured, db_configure);
-	if ((db = calloc(1, sizeof(*db))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	db = xcalloc(1, sizeof(*db));
 	db_private(path);
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -132,8 +133,10 @@ db_close(struct db *db)
 
 	if (db == NULL)
 		return;
-	for (i = 0; i < DB_STMT_SLOTS; i++)
+	for (i = 0; i < DB_STMT_SLOTS; i++) {
 		sqlite3_finalize(db->slots[i].stmt);
+		free(db->slots[i].sql);
+	}
 	for (i = 0; i < DB_DYN_SLOTS; i++) {
 		sqlite3_finalize(db->dyn[i].stmt);
 		free(db->dyn[i].sql);
@@ -161,8 +164,7 @@ db_thread_destroy(void *p)
 int
 db_thread_setup(const char *path)
 {
-	if ((db_thread_path = strdup(path)) == NULL)
-		return -1;
+	db_thread_path = xstrdup(path);
 	return pthread_key_create(&db_key, db_thread_destroy) == 0 ? 0 : -1;
 }
 
@@ -192,21 +194,34 @@ db_thread_teardown(void)
 	db_thread_path = NULL;
 }
 
+/* FNV-1a, 64 bits: cheap for the few hundred bytes of a query, and spread well enough that
+ * linear probing rarely compares more than one string. */
+static uint64_t
+db_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
 sqlite3_stmt *
 db_stmt(struct db *db, const char *sql)
 {
-	size_t i = ((uintptr_t)sql >> 3) % DB_STMT_SLOTS, n;
+	uint64_t h = db_hash(sql);
+	size_t i = h % DB_STMT_SLOTS, n;
 	struct db_slot *s;
 
 	for (n = 0; n < DB_STMT_SLOTS; n++, i = (i + 1) % DB_STMT_SLOTS) {
 		s = &db->slots[i];
-		if (s->sql == sql) {
+		if (s->sql == NULL)
+			break;
+		if (s->hash == h && strcmp(s->sql, sql) == 0) {
 			sqlite3_reset(s->stmt);
 			sqlite3_clear_bindings(s->stmt);
 			return s->stmt;
 		}
-		if (s->sql == NULL)
-			break;
 	}
 	if (n == DB_STMT_SLOTS) {
 		log_msg("db: statement cache full");
@@ -218,7 +233,8 @@ db_stmt(struct db *db, const char *sql)
 		s->stmt = NULL;
 		return NULL;
 	}
-	s->sql = sql;
+	s->sql = xstrdup(sql);
+	s->hash = h;
 	return s->stmt;
 }
 
@@ -241,8 +257,7 @@ db_stmt_text(struct db *db, const char *sql)
 	sqlite3_finalize(d->stmt);
 	free(d->sql);
 	d->stmt = NULL;
-	if ((d->sql = strdup(sql)) == NULL)
-		return NULL;
+	d->sql = xstrdup(sql);
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &d->stmt, NULL) !=
 	    SQLITE_OK) {
 		log_msg("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);

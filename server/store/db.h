@@ -20,8 +20,9 @@ int db_thread_setup(const char *path);
 struct db *db_thread(void);
 void db_thread_teardown(void);
 
-/* A cached prepared statement, reset and with its bindings cleared. The sql pointer should be a
- * string literal: the cache is keyed by it. NULL on error (logged). */
+/* A cached prepared statement, reset and with its bindings cleared, keyed by the SQL text (the
+ * cache keeps its own copy). For the fixed queries of the program: the cache never evicts, so
+ * SQL built at run time goes to db_stmt_text. NULL on error (logged). */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
 
 /* The same for SQL built at run time, cached by its text in a small ring of recent queries.
