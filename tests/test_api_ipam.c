@@ -474,6 +474,91 @@ test_idempotency(void **state)
 	resp_free(&r);
 }
 
+/* Allocates one address with an Idempotency-Key on s; its address into a (64 bytes) and
+ * whether the answer was a replay. */
+static bool
+alloc_keyed(struct srv *s, const char *tok, const char *path, const char *key, char *a)
+{
+	char hdr[96], buf[16];
+	struct resp r;
+	bool replayed;
+
+	snprintf(hdr, sizeof(hdr), "Idempotency-Key: %s", key);
+	assert_int_equal(req_hdr(s, "POST", path, tok, hdr, "{}", &r), 0);
+	assert_int_equal(r.status, 201);
+	snprintf(a, 64, "%s", str(r.json, "address"));
+	replayed = resp_header(&r, "Idempotent-Replayed", buf, sizeof(buf)) != NULL;
+	resp_free(&r);
+	return replayed;
+}
+
+static int
+count_keys(struct srv *s)
+{
+	sqlite3_stmt *st;
+	sqlite3 *h;
+	int n;
+
+	assert_int_equal(sqlite3_open(s->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM idempotency_keys", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* Keys are remembered for 24 hours by default: younger ones replay, older ones are forgotten
+ * (the retry allocates anew and the old row is gone), and --idempotency-ttl sets the span. */
+static void
+test_idempotency_expiry(void **state)
+{
+	static const char *const flags[] = { "--idempotency-ttl", "3600", NULL };
+	char path[96], a1[64], a2[64];
+	struct srv s2;
+	char *ed2;
+	long long p;
+
+	(void)state;
+	p = create("/api/v1/prefixes", "{\"prefix\":\"10.10.61.0/24\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p);
+	assert_false(alloc_keyed(&S, ed, path, "day-young", a1));
+	assert_false(alloc_keyed(&S, ed, path, "day-old", a2));
+	srv_sql(&S, "UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', '-23 hours') WHERE key = 'day-young'");
+	srv_sql(&S, "UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', '-25 hours') WHERE key = 'day-old'");
+	/* 23 hours: the first answer again. */
+	assert_true(alloc_keyed(&S, ed, path, "day-young", a2));
+	assert_string_equal(a2, a1);
+	/* 25 hours: a new allocation, which is remembered in its turn. */
+	assert_false(alloc_keyed(&S, ed, path, "day-old", a1));
+	assert_string_equal(a1, "10.10.61.3");
+	assert_true(alloc_keyed(&S, ed, path, "day-old", a2));
+	assert_string_equal(a2, "10.10.61.3");
+
+	/* One hour on a server told so: a key of two hours ago is forgotten, and deleted by the
+	 * next key stored, whatever it is. */
+	srv_up(&s2, flags, &ed2, NULL);
+	p = api_create(&s2, ed2, "/api/v1/prefixes", "{\"prefix\":\"10.10.62.0/24\"}");
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p);
+	assert_false(alloc_keyed(&s2, ed2, path, "hour-old", a1));
+	assert_false(alloc_keyed(&s2, ed2, path, "hour-gone", a2));
+	assert_false(alloc_keyed(&s2, ed2, path, "hour-young", a1));
+	srv_sql(&s2, "UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', '-2 hours') WHERE key IN ('hour-old', 'hour-gone')");
+	srv_sql(&s2, "UPDATE idempotency_keys SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now', '-50 minutes') WHERE key = 'hour-young'");
+	assert_true(alloc_keyed(&s2, ed2, path, "hour-young", a2));
+	assert_string_equal(a2, a1);
+	assert_int_equal(count_keys(&s2), 3);
+	assert_false(alloc_keyed(&s2, ed2, path, "hour-old", a2));
+	assert_string_equal(a2, "10.10.62.4");
+	assert_int_equal(count_keys(&s2), 2);
+	srv_down(&s2, ed2, NULL);
+}
+
 static void
 test_available_prefixes(void **state)
 {
@@ -665,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_allocation),
 		cmocka_unit_test(test_idempotency),
+		cmocka_unit_test(test_idempotency_expiry),
 		cmocka_unit_test(test_available_prefixes),
 		cmocka_unit_test(test_allocations_are_audited),
 		cmocka_unit_test(test_ipv6_allocation),

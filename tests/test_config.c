@@ -84,6 +84,7 @@ test_init_defaults(void **state)
 	assert_int_equal(f->c.login_max_failures, 5);
 	assert_int_equal(f->c.login_max_failures_addr, 20);
 	assert_int_equal(f->c.login_window, 300);
+	assert_int_equal(f->c.idempotency_ttl, 86400);
 	assert_false(f->c.password_stdin);
 	assert_false(f->c.help);
 	assert_int_equal(f->c.nargs, 0);
@@ -116,7 +117,7 @@ test_flag_space_value(void **state)
 	assert_int_equal(PARSE(f, CMD_SERVE, "--db", "/tmp/x.db", "--listen", "[::1]:0",
 	    "--threads", "16", "--max-body", "2048", "--token-ttl", "60", "--timeout", "3600",
 	    "--login-max-failures", "1000", "--login-max-failures-per-address", "100000",
-	    "--login-window", "86400",
+	    "--login-window", "86400", "--idempotency-ttl", "3600",
 	    "--jwt-key-file", "/k"), 0);
 	assert_string_equal(f->c.db, "/tmp/x.db");
 	assert_string_equal(f->c.listen, "[::1]:0");
@@ -127,6 +128,7 @@ test_flag_space_value(void **state)
 	assert_int_equal(f->c.login_max_failures, 1000);
 	assert_int_equal(f->c.login_max_failures_addr, 100000);
 	assert_int_equal(f->c.login_window, 86400);
+	assert_int_equal(f->c.idempotency_ttl, 3600);
 	assert_string_equal(f->c.jwt_key_file, "/k");
 	assert_int_equal(f->c.nargs, 0);
 }
@@ -270,6 +272,10 @@ test_numbers_out_of_range(void **state)
 	    "--token-ttl", "59");
 	REFUSED(f, "--login-window: '86401' is not a number from 1 to 86400", CMD_SERVE,
 	    "--login-window", "86401");
+	REFUSED(f, "--idempotency-ttl: '0' is not a number from 1 to 31622400", CMD_SERVE,
+	    "--idempotency-ttl", "0");
+	REFUSED(f, "--idempotency-ttl: '31622401' is not a number from 1 to 31622400",
+	    CMD_SERVE, "--idempotency-ttl", "31622401");
 	REFUSED(f, "--login-max-failures-per-address: '100001' is not a number from 1 to 100000",
 	    CMD_SERVE, "--login-max-failures-per-address", "100001");
 	REFUSED(f, "--threads: '99999999999999999999' is not a number from 1 to 256", CMD_SERVE,

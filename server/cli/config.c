@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 enum opt_type { OPT_STR, OPT_LONG, OPT_FLAG, OPT_LIST };
 
 struct opt {
@@ -53,6 +55,9 @@ static const struct opt config_opts[] = {
 	  "failed logins per client address before 429 (default 20)" },
 	{ "login-window", "NETSOT_LOGIN_WINDOW", OPT_LONG, offsetof(struct config, login_window),
 	  1, 86400, CMD_SERVE, "SECONDS", "window for counting failed logins (default 300)" },
+	{ "idempotency-ttl", "NETSOT_IDEMPOTENCY_TTL", OPT_LONG,
+	  offsetof(struct config, idempotency_ttl), 1, 366L * 86400, CMD_SERVE, "SECONDS",
+	  "how long an Idempotency-Key is remembered (default 86400)" },
 	{ "role", "NETSOT_ROLE", OPT_STR, offsetof(struct config, role), 0, 0, CMD_USER_ADD,
 	  "viewer|editor|admin", "the user's role (default viewer)" },
 	{ "mode", "NETSOT_IMPORT_MODE", OPT_STR, offsetof(struct config, mode), 0, 0, CMD_IMPORT,
@@ -81,6 +86,7 @@ config_init(struct config *c)
 	c->login_max_failures = 5;
 	c->login_max_failures_addr = 20;
 	c->login_window = 300;
+	c->idempotency_ttl = 86400;
 }
 
 void
@@ -117,10 +123,7 @@ config_set(struct config *c, const struct opt *o, const char *val, const char *s
 			return -1;
 		}
 		free(*(char **)field);
-		if ((*(char **)field = strdup(val)) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		*(char **)field = xstrdup(val);
 		return 0;
 	case OPT_LONG:
 		errno = 0;
@@ -137,12 +140,8 @@ config_set(struct config *c, const struct opt *o, const char *val, const char *s
 			snprintf(err, errlen, "%s: at most %d", src, CONFIG_MAX_LIST);
 			return -1;
 		}
-		if ((((struct config_list *)field)->v[((struct config_list *)field)->n] =
-		    strdup(val)) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		((struct config_list *)field)->n++;
+		((struct config_list *)field)->v[((struct config_list *)field)->n++] =
+		    xstrdup(val);
 		return 0;
 	case OPT_FLAG:
 		if (strcmp(val, "1") != 0 && strcmp(val, "true") != 0 &&
@@ -220,10 +219,10 @@ config_parse(struct config *c, unsigned cmd, int argc, char **argv, char *err, s
 		if (config_set(c, o, val, src, err, errlen) == -1)
 			return -1;
 	}
-	if ((cmd & ALL_DB) && c->db == NULL && (c->db = strdup("netsot.db")) == NULL)
-		return -1;
-	if ((cmd & CMD_SERVE) && c->listen == NULL && (c->listen = strdup("127.0.0.1:8080")) == NULL)
-		return -1;
+	if ((cmd & ALL_DB) && c->db == NULL)
+		c->db = xstrdup("netsot.db");
+	if ((cmd & CMD_SERVE) && c->listen == NULL)
+		c->listen = xstrdup("127.0.0.1:8080");
 	return 0;
 }
 
@@ -252,13 +251,7 @@ config_usage(unsigned cmd, char *buf, size_t len)
 char *
 config_key_path(const struct config *c)
 {
-	size_t n;
-	char *p;
-
 	if (c->jwt_key_file != NULL)
-		return strdup(c->jwt_key_file);
-	n = strlen(c->db) + sizeof(".jwtkey");
-	if ((p = malloc(n)) != NULL)
-		snprintf(p, n, "%s.jwtkey", c->db);
-	return p;
+		return xstrdup(c->jwt_key_file);
+	return xasprintf("%s.jwtkey", c->db);
 }

@@ -42,6 +42,7 @@ struct config {
 	long login_max_failures;
 	long login_max_failures_addr;
 	long login_window;
+	long idempotency_ttl;   /* seconds an Idempotency-Key is remembered */
 	bool password_stdin;
 	bool help;
 	int nargs;              /* positional arguments */

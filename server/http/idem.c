@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 #include "db.h"
+#include "xmalloc.h"
 
 static const char *
 idem_key(struct req *r)
@@ -22,29 +24,54 @@ idem_route(struct req *r, char *buf, size_t len)
 
 /* The body as one canonical text (keys sorted, compact), hashed: the same JSON sent again
  * with its keys in another order or other spacing is the same request. */
-static int
+static void
 idem_hash(struct req *r, char out[IDEM_HASH_LEN * 2 + 1])
 {
 	unsigned char h[IDEM_HASH_LEN];
 	char *text = NULL;
 
-	if (r->json != NULL && (text = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_ENCODE_ANY)) == NULL)
-		return -1;
+	if (r->json != NULL)
+		text = json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	crypto_generichash(h, sizeof(h), (const unsigned char *)(text ? text : ""),
 	    text ? strlen(text) : 0, NULL, 0);
 	free(text);
 	sodium_bin2hex(out, IDEM_HASH_LEN * 2 + 1, h, sizeof(h));
-	return 0;
+}
+
+/* The oldest created_at still remembered: keys live for --idempotency-ttl seconds. */
+static void
+idem_cutoff(struct req *r, char cutoff[CLOCK_RFC3339_LEN])
+{
+	clock_rfc3339(clock_now() - (time_t)r->srv->cfg->idempotency_ttl, cutoff);
+}
+
+/* Forgets the expired keys, so the table holds no more than one lifetime of keyed writes and
+ * an expired key can be stored again. Done in the transaction that stores a key (a replay
+ * rolls back): an index on created_at makes it a short range delete. */
+static int
+idem_expire(struct req *r, struct db *db, struct api_err *err)
+{
+	static const char sql[] = "DELETE FROM idempotency_keys WHERE created_at < ?";
+	char cutoff[CLOCK_RFC3339_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	idem_cutoff(r, cutoff);
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "expiring idempotency keys");
+	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "expiring idempotency keys");
 }
 
 int
 idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err)
 {
 	static const char sql[] = "SELECT route, status, body, body_hash FROM idempotency_keys "
-	    "WHERE username = ? AND key = ?";
+	    "WHERE username = ? AND key = ? AND created_at >= ?";
 	const char *key = idem_key(r), *stored;
-	char route[600], hash[IDEM_HASH_LEN * 2 + 1];
+	char route[600], hash[IDEM_HASH_LEN * 2 + 1], cutoff[CLOCK_RFC3339_LEN];
 	sqlite3_stmt *st;
 	json_t *body = NULL;
 	int rc, status = 0, same = 0, same_body = 0;
@@ -55,12 +82,14 @@ idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err
 		return api_err_set(err, 422, "Idempotency-Key must be 1 to %d characters",
 		    IDEM_KEY_MAX);
 	idem_route(r, route, sizeof(route));
-	if (idem_hash(r, hash) == -1)
-		return api_err_set(err, 500, "out of memory");
+	idem_hash(r, hash);
+	/* An expired key is a new one; idem_store deletes it. */
+	idem_cutoff(r, cutoff);
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "reading an idempotency key");
 	sqlite3_bind_text(st, 1, r->who.name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, cutoff, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		same = strcmp((const char *)sqlite3_column_text(st, 0), route) == 0;
 		status = sqlite3_column_int(st, 1);
@@ -101,12 +130,13 @@ idem_store(struct req *r, struct db *db, int status, const json_t *body, struct 
 	if (key == NULL)
 		return 0;
 	idem_route(r, route, sizeof(route));
-	if (idem_hash(r, hash) == -1)
-		return api_err_set(err, 500, "out of memory");
+	idem_hash(r, hash);
 	clock_rfc3339(clock_now(), now);
-	if ((st = db_stmt(db, sql)) == NULL ||
-	    (text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+	if (idem_expire(r, db, err) == -1)
+		return -1;
+	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "storing an idempotency key");
+	text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	sqlite3_bind_text(st, 1, r->who.name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, route, -1, SQLITE_TRANSIENT);
