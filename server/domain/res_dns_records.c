@@ -14,10 +14,14 @@
 static const char *const res_dns_records_types[] = { "A", "AAAA", "CNAME", "TXT", "MX", "SRV",
 	"PTR", NULL };
 
+/* A zone holds each record once. */
+static const char *const res_dns_records_unique[] = { "zone_id", "type", "value", NULL };
+
 static const struct field res_dns_records_fields[] = {
 	{ .name = "zone_id", .type = FT_REF, .flags = F_REQUIRED | F_FILTER, .ref = "dns-zones" },
-	{ .name = "name", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
-	  .max = 253, .rule = CR_DNSOWNER },
+	{ .name = "name", .type = FT_TEXT,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .max = 253,
+	  .rule = CR_DNSOWNER, .unique_with = res_dns_records_unique },
 	{ .name = "type", .type = FT_ENUM, .flags = F_REQUIRED | F_FILTER | F_ORDER,
 	  .values = res_dns_records_types },
 	{ .name = "value", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_SEARCH,

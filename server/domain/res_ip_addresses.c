@@ -14,8 +14,9 @@ static const char *const res_ip_addresses_status[] = { "active", "reserved", "dh
 	"deprecated", NULL };
 
 static const struct field res_ip_addresses_fields[] = {
-	{ .name = "address", .type = FT_ADDR, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
-	  .sort = "addr_key" },
+	/* Unique through addr_key, which derives from it one to one. */
+	{ .name = "address", .type = FT_ADDR,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .sort = "addr_key" },
 	{ .name = "prefix_id", .type = FT_REF, .flags = F_READONLY | F_FILTER, .ref = "prefixes" },
 	{ .name = "host_id", .type = FT_REF, .flags = F_NULL | F_FILTER, .ref = "hosts",
 	  .def = "null" },
@@ -32,7 +33,6 @@ static const struct field res_ip_addresses_fields[] = {
 };
 
 static const char *const res_ip_addresses_hidden[] = { "addr_key", NULL };
-static const char *const res_ip_addresses_hidden_of[] = { "address" };
 
 static int
 res_ip_addresses_addr(const json_t *obj, struct ipaddr *a)
@@ -147,7 +147,6 @@ const struct resource res_ip_addresses = {
 	.object = "ip-address",
 	.fields = res_ip_addresses_fields,
 	.hidden = res_ip_addresses_hidden,
-	.hidden_of = res_ip_addresses_hidden_of,
 	.filters = res_ip_addresses_filters,
 	.validate = res_ip_addresses_validate,
 	.derive = res_ip_addresses_derive,

@@ -9,8 +9,9 @@
 static const char *const res_ip_ranges_status[] = { "active", "reserved", "deprecated", NULL };
 
 static const struct field res_ip_ranges_fields[] = {
-	{ .name = "start_address", .type = FT_ADDR, .flags = F_REQUIRED | F_FILTER | F_ORDER,
-	  .sort = "start_key" },
+	/* Unique through start_key, which derives from it one to one. */
+	{ .name = "start_address", .type = FT_ADDR,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER, .sort = "start_key" },
 	{ .name = "end_address", .type = FT_ADDR, .flags = F_REQUIRED | F_FILTER },
 	{ .name = "prefix_id", .type = FT_REF, .flags = F_READONLY | F_FILTER, .ref = "prefixes" },
 	{ .name = "status", .type = FT_ENUM, .flags = F_FILTER, .values = res_ip_ranges_status,
@@ -21,7 +22,6 @@ static const struct field res_ip_ranges_fields[] = {
 };
 
 static const char *const res_ip_ranges_hidden[] = { "start_key", "end_key", NULL };
-static const char *const res_ip_ranges_hidden_of[] = { "start_address", "end_address" };
 
 static int
 res_ip_ranges_ends(const json_t *obj, struct ipaddr *start, struct ipaddr *end)
@@ -108,7 +108,6 @@ const struct resource res_ip_ranges = {
 	.object = "ip-range",
 	.fields = res_ip_ranges_fields,
 	.hidden = res_ip_ranges_hidden,
-	.hidden_of = res_ip_ranges_hidden_of,
 	.derive = res_ip_ranges_derive,
 	.decorate = res_ip_ranges_decorate,
 };

@@ -9,10 +9,13 @@ static const char *const res_ports_modes[] = { "access", "trunk", "routed", "wan
 static const char *const res_ports_tagged[] = { "port_tagged_vlans", "port_id", "vlan_id",
 	NULL };
 
+static const char *const res_ports_unique[] = { "host_id", NULL };
+
 static const struct field res_ports_fields[] = {
 	{ .name = "host_id", .type = FT_REF, .flags = F_REQUIRED | F_FILTER, .ref = "hosts" },
-	{ .name = "name", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
-	  .max = 64, .rule = CR_NAME },
+	{ .name = "name", .type = FT_TEXT,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .max = 64,
+	  .rule = CR_NAME, .unique_with = res_ports_unique },
 	{ .name = "nic", .type = FT_TEXT, .flags = F_FILTER | F_SEARCH, .max = 64, .def = "\"\"",
 	  .rule = CR_NAME },
 	{ .name = "speed_mbps", .type = FT_INT, .flags = F_NULL | F_FILTER, .min = 1,

@@ -29,7 +29,6 @@ static const struct field res_prefixes_fields[] = {
 
 static const char *const res_prefixes_hidden[] = { "first_key", "last_key", "prefix_len",
 	NULL };
-static const char *const res_prefixes_hidden_of[] = { "prefix", "prefix", "prefix" };
 
 static void
 res_prefixes_net(const json_t *obj, struct ipnet *n)
@@ -207,7 +206,6 @@ const struct resource res_prefixes = {
 	.object = "prefix",
 	.fields = res_prefixes_fields,
 	.hidden = res_prefixes_hidden,
-	.hidden_of = res_prefixes_hidden_of,
 	.filters = res_prefixes_filters,
 	.validate = res_prefixes_validate,
 	.derive = res_prefixes_derive,

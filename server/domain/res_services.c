@@ -5,10 +5,13 @@
 
 static const char *const res_services_protocols[] = { "tcp", "udp", NULL };
 
+static const char *const res_services_unique[] = { "host_id", NULL };
+
 static const struct field res_services_fields[] = {
 	{ .name = "host_id", .type = FT_REF, .flags = F_REQUIRED | F_FILTER, .ref = "hosts" },
-	{ .name = "name", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
-	  .max = 64 },
+	{ .name = "name", .type = FT_TEXT,
+	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .max = 64,
+	  .unique_with = res_services_unique },
 	{ .name = "protocol", .type = FT_ENUM, .flags = F_REQUIRED | F_FILTER,
 	  .values = res_services_protocols },
 	{ .name = "ports", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER, .max = 200,

@@ -50,6 +50,7 @@ struct rsql {
 	char *update;
 	char *remove;
 	char *exists;      /* SELECT 1 FROM t WHERE id = ? */
+	char **unique;     /* per F_UNIQUE field: another row with its key */
 };
 
 static struct rsql res_sql[RES_MAX];
@@ -81,6 +82,24 @@ static bool
 res_meta(const struct resource *res)
 {
 	return !(res->flags & R_NO_META);
+}
+
+/* "SELECT 1 FROM t WHERE f = ? AND g = ? ... AND id != ?": another row holding f's key. */
+static char *
+res_unique_sql(const struct resource *res, const struct field *f)
+{
+	const char *const *w;
+	struct sbuf sb;
+	char *sql;
+
+	sbuf_init(&sb, 0);
+	sbuf_printf(&sb, "SELECT 1 FROM %s WHERE %s = ?", res->table, f->name);
+	for (w = f->unique_with; w != NULL && *w != NULL; w++)
+		sbuf_printf(&sb, " AND %s = ?", *w);
+	sbuf_puts(&sb, " AND id != ? LIMIT 1");
+	if ((sql = sbuf_take(&sb, NULL)) == NULL)
+		abort();
+	return sql;
 }
 
 static void
@@ -126,7 +145,8 @@ res_build_one(const struct resource *res, struct rsql *q)
 	    (q->keylens = calloc(i, sizeof(*q->keylens))) == NULL)
 		abort();
 	if ((q->join_del = calloc(i, sizeof(*q->join_del))) == NULL ||
-	    (q->join_ins = calloc(i, sizeof(*q->join_ins))) == NULL)
+	    (q->join_ins = calloc(i, sizeof(*q->join_ins))) == NULL ||
+	    (q->unique = calloc(i, sizeof(*q->unique))) == NULL)
 		abort();
 	for (i = 0; res->fields[i].name != NULL; i++) {
 		const struct field *jf = &res->fields[i];
@@ -139,6 +159,8 @@ res_build_one(const struct resource *res, struct rsql *q)
 		    jf->values[1]) < 0 || asprintf(&q->join_ins[i], "INSERT INTO %s (%s, %s) "
 		    "VALUES (?, ?)", jf->values[0], jf->values[1], jf->values[2]) < 0))
 			abort();
+		if (jf->flags & F_UNIQUE)
+			q->unique[i] = res_unique_sql(res, jf);
 	}
 	if (asprintf(&q->select_one, "SELECT %s FROM %s WHERE id = ?", q->cols, res->table) < 0 ||
 	    asprintf(&q->insert, "INSERT INTO %s (%s) VALUES (%s)", res->table, sbuf_str(&ins),
@@ -736,27 +758,61 @@ res_write_joins(struct wctx *w, const json_t *obj, struct api_err *err)
 	return 0;
 }
 
-/* A UNIQUE failure names the column: "UNIQUE constraint failed: vlans.vid". */
+/* Whether another row holds the key of unique field f that obj would write: 1, 0, or -1. */
 static int
-res_write_failed(struct db *db, const struct resource *res, struct api_err *err)
+res_clashes(struct wctx *w, const json_t *obj, const struct field *f, const char *sql,
+    struct api_err *err)
 {
-	const char *msg = sqlite3_errmsg(db_handle(db)), *p;
-	char field[64];
-	size_t i;
+	const struct field *other;
+	const char *const *name;
+	sqlite3_stmt *st;
+	int i = 1, rc;
 
-	if (sqlite3_extended_errcode(db_handle(db)) == SQLITE_CONSTRAINT_UNIQUE &&
-	    (p = strstr(msg, res->table)) != NULL && p[strlen(res->table)] == '.') {
-		p += strlen(res->table) + 1;
-		snprintf(field, sizeof(field), "%.*s", (int)strcspn(p, ", "), p);
-		/* A clash on a derived key is a clash on the field it comes from. */
-		for (i = 0; res->hidden != NULL && res->hidden[i] != NULL; i++)
-			if (strcmp(res->hidden[i], field) == 0 && res->hidden_of != NULL &&
-			    res->hidden_of[i] != NULL)
-				snprintf(field, sizeof(field), "%s", res->hidden_of[i]);
-		api_err_set(err, 409, "another %s has this %s", res->object, field);
-		return api_err_field(err, field, "already used by another %s", res->object);
+	if ((st = db_stmt(w->db, sql)) == NULL)
+		return db_fail(w->db, err, "looking for a clash");
+	res_bind_value(st, i++, f, json_object_get(obj, f->name));
+	for (name = f->unique_with; name != NULL && *name != NULL; name++) {
+		if ((other = resource_field(w->res, *name)) == NULL) {
+			sqlite3_reset(st);
+			return api_err_set(err, 500, "%s: unique_with names no field", f->name);
+		}
+		res_bind_value(st, i++, other, json_object_get(obj, other->name));
 	}
-	return db_fail(db, err, "writing an object");
+	sqlite3_bind_int64(st, i, w->id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(w->db, err, "looking for a clash");
+}
+
+/* A failed INSERT or UPDATE of obj. A UNIQUE violation (SQLite's extended code) is a 409
+ * naming the F_UNIQUE field whose key another row holds: asked of the table, never read from
+ * the error's text. */
+static int
+res_write_failed(struct wctx *w, const json_t *obj, struct api_err *err)
+{
+	const struct resource *res = w->res;
+	const struct rsql *q = res_q(res);
+	const struct field *f;
+	size_t i;
+	int rc;
+
+	if (sqlite3_extended_errcode(db_handle(w->db)) != SQLITE_CONSTRAINT_UNIQUE)
+		return db_fail(w->db, err, "writing an object");
+	for (f = res->fields, i = 0; f->name != NULL; f++, i++) {
+		if (!(f->flags & F_UNIQUE))
+			continue;
+		if ((rc = res_clashes(w, obj, f, q->unique[i], err)) == -1)
+			return -1;
+		if (rc == 1) {
+			api_err_set(err, 409, "another %s has this %s", res->object, f->name);
+			return api_err_field(err, f->name, "already used by another %s",
+			    res->object);
+		}
+	}
+	/* A UNIQUE key the field table does not describe: a conflict all the same. */
+	return api_err_set(err, 409, "another %s has the same key", res->object);
 }
 
 /* One row of the audit log, the objects given as JSON text (either may be NULL). */
@@ -829,7 +885,7 @@ resource_create_one(const struct actor *a, struct db *db, const struct resource 
 	clock_rfc3339(clock_now(), now);
 	res_bind_row(&w, st, obj, now, true);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		res_write_failed(db, res, err);
+		res_write_failed(&w, obj, err);
 		sqlite3_reset(st);
 		goto out;
 	}
@@ -918,7 +974,7 @@ resource_update_one(const struct actor *a, struct db *db, const struct resource 
 	i = res_bind_row(&w, st, obj, now, false);
 	sqlite3_bind_int64(st, i, id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		res_write_failed(db, res, err);
+		res_write_failed(&w, obj, err);
 		sqlite3_reset(st);
 		goto out;
 	}

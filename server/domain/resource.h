@@ -33,7 +33,7 @@ enum ftype {
 enum {
 	F_REQUIRED = 1 << 0,
 	F_READONLY = 1 << 1,   /* derived by the server; refused in requests */
-	F_UNIQUE = 1 << 2,     /* a clash is 409 naming the field */
+	F_UNIQUE = 1 << 2,     /* UNIQUE in SQL (with unique_with): a clash is 409 naming it */
 	F_FILTER = 1 << 3,     /* ?field=value (repeat = OR), __gte/__lte on integers */
 	F_ORDER = 1 << 4,      /* may appear in ?ordering= */
 	F_SEARCH = 1 << 5,     /* searched by ?q= */
@@ -50,6 +50,9 @@ struct field {
 	const char *def;            /* default for a create that leaves it out (JSON text) */
 	const char *sort;           /* SQL expression to order by instead of the column */
 	enum charrule rule;         /* FT_TEXT, FT_LIST items, FT_OBJECT keys: what they may hold */
+	/* F_UNIQUE: the other columns of a composite UNIQUE key, NULL-terminated, or NULL. The
+	 * field is the one a clash names, so it is the one SQLite would name first. */
+	const char *const *unique_with;
 };
 
 /* A column the server computes, set by a resource's derive hook. */
@@ -93,7 +96,6 @@ struct resource {
 	const char *object;         /* "ip-address": object_type in the audit log */
 	const struct field *fields;
 	const char *const *hidden;  /* columns derive() fills, in w->hidden order, or NULL */
-	const char *const *hidden_of;  /* the field each hidden column derives from, or NULL */
 	const struct rfilter *filters;  /* extra filters, NULL-name terminated, or NULL */
 	/* Rules beyond the field table, on the whole new object (merged for PATCH); 422s. */
 	int (*validate)(struct wctx *w, json_t *obj, struct api_err *err);
