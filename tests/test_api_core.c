@@ -535,6 +535,107 @@ test_repeated_query_parameters(void **state)
 	resp_free(&r);
 }
 
+/* Every route takes only the query parameters it declares: anything else is 400 naming it,
+ * a declared one with a bad value is 400 naming it, before the handler runs. */
+static void
+test_unknown_query_parameters(void **state)
+{
+	static const struct {
+		const char *method, *path, *param;
+	} refused[] = {
+		{ "GET", "/api/v1/vlans?colour=red", "colour" },
+		{ "GET", "/api/v1/vlans?vid__gt=3", "vid__gt" },
+		{ "GET", "/api/v1/vlans?name__gte=a", "name__gte" },
+		{ "GET", "/api/v1/vlans/1?limit=5", "limit" },
+		{ "GET", "/api/v1/vlans/1/changes?bogus=1", "bogus" },
+		{ "GET", "/api/v1/changes?tag=x", "tag" },
+		{ "GET", "/api/v1/auth/me?x=1", "x" },
+		{ "GET", "/api/v1/settings?verbose=true", "verbose" },
+		{ "GET", "/api/v1/export?pretty=1", "pretty" },
+		{ "GET", "/api/v1/validate?level=error", "level" },
+		{ "GET", "/api/v1/inventory?host=router", "host" },
+		{ "GET", "/api/v1/render?target=hosts", "target" },
+		{ "GET", "/api/v1/render/hosts?host=router", "host" },
+		{ "GET", "/api/v1/prefixes/1/available-ips?offset=3", "offset" },
+		{ "GET", "/api/v1/prefixes/1/available-ips?limit=0", "limit" },
+		{ "GET", "/api/v1/prefixes/1/available-ips?limit=1001", "limit" },
+		{ "GET", "/api/v1/vlans?limit=abc", "limit" },
+		{ "GET", "/api/v1/vlans?offset=-1", "offset" },
+		{ "GET", "/api/v1/wan-links?enabled=yes", "enabled" },
+		{ "DELETE", "/api/v1/vlans/999?force=true", "force" },
+		{ "POST", "/api/v1/import?dry_run=maybe", "dry_run" },
+		{ "POST", "/api/v1/import?mode=overwrite", "mode" },
+		{ "POST", "/api/v1/import?dryrun=true", "dryrun" },
+	};
+	static const char *const taken[] = {
+		"/api/v1/ports?speed_mbps__gte=100&nic=i350-T4", "/api/v1/prefixes?dhcp=true",
+		"/api/v1/firewall-rules?log=false&src_host_id=1&priority__lte=10",
+		"/api/v1/changes?object_id__gte=1&action=create", "/api/v1/vlans/1/changes?limit=5",
+		"/api/v1/wan-links?enabled=1", "/api/v1/ip-ranges?end_address=10.0.0.9",
+	};
+	struct resp r;
+	size_t i;
+	long st;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (strcmp(refused[i].method, "POST") == 0)
+			st = api(&S, "POST", refused[i].path, admin, "{\"format\":\"netsot-plan/1\"}",
+			    &r);
+		else
+			st = api(&S, refused[i].method, refused[i].path, admin, NULL, &r);
+		if (st != 400 || field_error(&r, refused[i].param) == NULL)
+			fail_msg("%s %s: %ld %s", refused[i].method, refused[i].path, st, r.body);
+		resp_free(&r);
+	}
+	/* The detail names an unknown one too, for clients that show only the detail. */
+	assert_int_equal(api(&S, "GET", "/api/v1/vlans/1?colour=red", admin, NULL, &r), 400);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")), "colour"));
+	resp_free(&r);
+	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		assert_int_equal(req(&S, "GET", taken[i], admin, NULL, NULL, &r), 0);
+		if (r.status != 200)
+			fail_msg("%s: %ld %s", taken[i], r.status, r.body);
+		resp_free(&r);
+	}
+	/* The dry run parses its boolean the same way lists do: nothing is written. */
+	assert_int_equal(api(&S, "POST", "/api/v1/import?dry_run=1&mode=merge", admin,
+	    "{\"format\":\"netsot-plan/1\",\"vlans\":[{\"vid\":77,\"name\":\"dry\"}]}", &r),
+	    200);
+	assert_true(json_is_true(json_object_get(r.json, "dry_run")));
+	resp_free(&r);
+	assert_int_equal(api(&S, "GET", "/api/v1/vlans?vid=77", admin, NULL, &r), 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 0);
+	resp_free(&r);
+}
+
+/* The contract is served as built in, without a token. */
+static void
+test_openapi_served(void **state)
+{
+	char ctype[64], *file;
+	struct resp r;
+	size_t len;
+
+	(void)state;
+	file = read_file(NETSOT_SOURCE_DIR "/api/openapi.yaml", &len);
+	assert_non_null(file);
+	assert_int_equal(req(&S, "GET", "/api/v1/openapi.yaml", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(resp_header(&r, "Content-Type", ctype, sizeof(ctype)));
+	assert_string_equal(ctype, "application/yaml");
+	assert_int_equal(r.len, len);
+	assert_memory_equal(r.body, file, len);
+	resp_free(&r);
+	assert_int_equal(req(&S, "GET", "/api/v1/openapi.yaml?x=1", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	assert_int_equal(req(&S, "POST", "/api/v1/openapi.yaml", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 405);
+	resp_free(&r);
+	free(file);
+}
+
 int
 main(void)
 {
@@ -555,6 +656,8 @@ main(void)
 		cmocka_unit_test(test_smuggling_headers_400),
 		cmocka_unit_test(test_body_on_a_read_413),
 		cmocka_unit_test(test_repeated_query_parameters),
+		cmocka_unit_test(test_unknown_query_parameters),
+		cmocka_unit_test(test_openapi_served),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,8 +5,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <string.h>
 
+#include "listing.h"
 #include "routes.h"
 
 static int
@@ -45,14 +47,14 @@ h_new(struct req *r, struct reply *rep, struct api_err *err)
 }
 
 static const struct route table[] = {
-	{ HTTP_GET, "/things", h_list, ROLE_VIEWER, NULL, false },
-	{ HTTP_POST, "/things", h_create, ROLE_EDITOR, NULL, false },
-	{ HTTP_GET | HTTP_PUT | HTTP_DELETE, "/things/{id}", h_item, ROLE_EDITOR, NULL, false },
-	{ HTTP_PATCH, "/things/{id}/parts/{id}", h_item, ROLE_ADMIN, NULL, false },
-	{ HTTP_GET, "/sites/new", h_new, ROLE_NONE, NULL, false },
-	{ HTTP_GET | HTTP_PATCH, "/sites/{name}", h_named, ROLE_VIEWER, NULL, false },
-	{ HTTP_DELETE | HTTP_PATCH, "/sites/{name}/x", h_named, ROLE_ADMIN, NULL, false },
-	{ 0, NULL, NULL, ROLE_NONE, NULL, false },
+	{ HTTP_GET, "/things", h_list, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_POST, "/things", h_create, ROLE_EDITOR, NULL, 0, NULL },
+	{ HTTP_GET | HTTP_PUT | HTTP_DELETE, "/things/{id}", h_item, ROLE_EDITOR, NULL, 0, NULL },
+	{ HTTP_PATCH, "/things/{id}/parts/{id}", h_item, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_GET, "/sites/new", h_new, ROLE_NONE, NULL, 0, NULL },
+	{ HTTP_GET | HTTP_PATCH, "/sites/{name}", h_named, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_DELETE | HTTP_PATCH, "/sites/{name}/x", h_named, ROLE_ADMIN, NULL, 0, NULL },
+	{ 0, NULL, NULL, ROLE_NONE, NULL, 0, NULL },
 };
 
 /* Matches in tbl, expecting a hit; returns the route and fills m. */
@@ -259,11 +261,13 @@ test_builtin_table(void **state)
 	r = hit(NULL, "DELETE", "/api/v1/tokens/7", &m);
 	assert_string_equal(r->pattern, "/api/v1/tokens/{id}");
 	assert_int_equal(m.id, 7);
-	/* Only the health check, the login and the web UI's static files are public. */
+	/* Only the health check, the login, the contract and the web UI's static files are
+	 * public. */
 	for (r = routes_table; r->pattern != NULL; r++)
 		if (r->role == ROLE_NONE && strcmp(r->pattern, "/healthz") != 0 &&
 		    strcmp(r->pattern, "/api/v1/auth/login") != 0 && strcmp(r->pattern, "/") != 0 &&
-		    strcmp(r->pattern, "/web/{name}") != 0)
+		    strcmp(r->pattern, "/web/{name}") != 0 &&
+		    strcmp(r->pattern, "/api/v1/openapi.yaml") != 0)
 			fail_msg("%s is public", r->pattern);
 	r = hit(NULL, "GET", "/", &m);
 	assert_string_equal(r->pattern, "/");
@@ -305,6 +309,73 @@ test_builtin_table(void **state)
 	miss(NULL, "PUT", "/api/v1/tokens", 405, "GET, HEAD, POST");
 }
 
+/* Declared query parameters: well formed, one each, and a list's never shadow a filter. */
+static void
+test_params(void **state)
+{
+	const struct qparam *p, *q;
+	const struct resource *res;
+	const struct route *r;
+	struct route_match m;
+	size_t i;
+
+	(void)state;
+	for (r = routes_table; r->pattern != NULL; r++) {
+		if ((r->flags & ROUTE_LIST) && r->params != routes_list_params)
+			fail_msg("%s is a list without the list parameters", r->pattern);
+		for (p = r->params; p != NULL && p->name != NULL; p++) {
+			assert_ptr_equal(routes_param(r, p->name), p);
+			if (p->type == Q_INT && p->min > p->max)
+				fail_msg("%s ?%s: empty range", r->pattern, p->name);
+			if (p->type == Q_ENUM && (p->values == NULL || p->values[0] == NULL))
+				fail_msg("%s ?%s: no values", r->pattern, p->name);
+			for (q = r->params; q != p; q++)
+				assert_string_not_equal(q->name, p->name);
+			for (i = 0; (r->flags & ROUTE_LIST) && (res = resource_table[i]) != NULL;
+			    i++)
+				if (listing_filter(res, p->name))
+					fail_msg("%s ?%s is also a filter", res->name, p->name);
+		}
+	}
+	r = hit(NULL, "GET", "/api/v1/prefixes/3/available-ips", &m);
+	p = routes_param(r, "limit");
+	assert_non_null(p);
+	assert_int_equal(p->type, Q_INT);
+	assert_int_equal(p->min, 1);
+	assert_int_equal(p->max, 1000);
+	assert_null(routes_param(r, "offset"));
+	r = hit(NULL, "POST", "/api/v1/import", &m);
+	assert_int_equal(routes_param(r, "dry_run")->type, Q_BOOL);
+	assert_int_equal(routes_param(r, "mode")->type, Q_ENUM);
+	assert_null(routes_param(hit(NULL, "GET", "/api/v1/vlans/1", &m), "limit"));
+	assert_true(hit(NULL, "GET", "/api/v1/render/hosts", &m)->flags & ROUTE_TARGET);
+	/* The inventory is a target without parameters: the route refuses any. */
+	assert_false(hit(NULL, "GET", "/api/v1/inventory", &m)->flags & ROUTE_TARGET);
+}
+
+/* The generic value parsers every door shares. */
+static void
+test_parsers(void **state)
+{
+	long long v;
+	bool b;
+
+	(void)state;
+	assert_int_equal(http_int("42", 1, 1000, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(http_int("1001", 1, 1000, &v), -1);
+	assert_int_equal(http_int("0", 1, 1000, &v), -1);
+	assert_int_equal(http_int("", 1, 1000, &v), -1);
+	assert_int_equal(http_int("4x", 1, 1000, &v), -1);
+	assert_int_equal(http_int("99999999999999999999", 0, LLONG_MAX, &v), -1);
+	assert_int_equal(http_bool("true", &b), 0);
+	assert_true(b);
+	assert_int_equal(http_bool("0", &b), 0);
+	assert_false(b);
+	assert_int_equal(http_bool("yes", &b), -1);
+	assert_int_equal(http_bool("", &b), -1);
+}
+
 int
 main(void)
 {
@@ -317,6 +388,8 @@ main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_builtin_table),
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_parsers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include "http.h"
 
 int api_meta_healthz(struct req *r, struct reply *rep, struct api_err *err);
+int api_meta_openapi(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_auth_login(struct req *r, struct reply *rep, struct api_err *err);
 int api_auth_me(struct req *r, struct reply *rep, struct api_err *err);

@@ -1,6 +1,11 @@
 #include "api.h"
 
 #include "db.h"
+#include "embed.h"
+
+/* api/openapi.yaml, by cmake/embed.cmake (CMakeLists.txt). */
+extern const struct embed_file embed_api[];
+extern const size_t embed_api_count;
 
 /* Liveness and readiness in one: the database must answer. No authentication. */
 int
@@ -12,5 +17,20 @@ api_meta_healthz(struct req *r, struct reply *rep, struct api_err *err)
 		return -1;
 	http_reply_json(rep, 200, json_pack("{s:s, s:i}", "status", "ok", "schema",
 	    db_schema_version(db)));
+	return 0;
+}
+
+/* GET /api/v1/openapi.yaml: the contract, built in; no authentication, like most APIs' docs. */
+int
+api_meta_openapi(struct req *r, struct reply *rep, struct api_err *err)
+{
+	(void)r;
+	if (embed_api_count == 0)
+		return api_err_set(err, 500, "the OpenAPI document is not built in");
+	rep->status = 200;
+	rep->ctype = "application/yaml";
+	rep->body = (char *)embed_api[0].data;
+	rep->len = embed_api[0].len;
+	rep->body_static = true;
 	return 0;
 }

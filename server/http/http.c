@@ -1,6 +1,8 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -340,40 +342,115 @@ http_header_count(struct req *r, const char *name)
 	return a.n;
 }
 
-/* A list's paging and search are one value each; its filters may repeat (OR). */
-static const char *const http_list_single[] = { "limit", "offset", "ordering", "q", NULL };
-
-static bool
-http_may_repeat(const struct route *route, const char *key)
+int
+http_int(const char *s, long long min, long long max, long long *out)
 {
-	size_t i;
+	char *end;
 
-	if (!(route->flags & ROUTE_LIST))
-		return false;
-	for (i = 0; http_list_single[i] != NULL; i++)
-		if (strcmp(key, http_list_single[i]) == 0)
-			return false;
-	return true;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && *out >= min && *out <= max ? 0 : -1;
 }
 
-/* A repeated parameter would silently mean its first value: refused unless the route means
- * repeats. */
+int
+http_bool(const char *s, bool *out)
+{
+	*out = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+	return *out || strcmp(s, "false") == 0 || strcmp(s, "0") == 0 ? 0 : -1;
+}
+
+/* One value of a declared parameter against its type. */
+static int
+http_param_check(const struct qparam *p, const char *v, struct api_err *err)
+{
+	long long n;
+	bool b;
+	size_t i;
+
+	switch (p->type) {
+	case Q_INT:
+		if (http_int(v, p->min, p->max, &n) == -1)
+			return api_err_field(err, p->name, "must be an integer from %lld to %lld",
+			    p->min, p->max);
+		return 0;
+	case Q_BOOL:
+		if (http_bool(v, &b) == -1)
+			return api_err_field(err, p->name, "must be true or false");
+		return 0;
+	case Q_ENUM:
+		for (i = 0; p->values[i] != NULL; i++)
+			if (strcmp(v, p->values[i]) == 0)
+				return 0;
+		return api_err_field(err, p->name, "'%s' is not one of the allowed values", v);
+	case Q_TEXT:
+		return 0;
+	}
+	return 0;
+}
+
+/* What a query parameter is to the route: declared here, left to the list's resource or the
+ * render target (ROUTE_LIST, ROUTE_TARGET: those check their own names and values), or
+ * unknown. Repeats mean OR only where a list's filters take them: anywhere else a repeat
+ * would silently mean its first value. */
 static int
 http_check_query(struct req *r, struct api_err *err)
 {
 	const char *keys[HTTP_QUERY_MAX], *values[HTTP_QUERY_MAX];
+	const struct qparam *p;
 	int n = http_query_all(r, keys, values, HTTP_QUERY_MAX), i, j;
+	bool deferred;
 
 	if (n > HTTP_QUERY_MAX)
 		return api_err_set(err, 400, "more than %d query parameters", HTTP_QUERY_MAX);
-	for (i = 1; i < n; i++)
+	for (i = 0; i < n; i++) {
+		json_t *jk = json_string(keys[i]), *jv = json_string(values[i]);
+
+		/* Values end up in JSON (links, binds, problems): only UTF-8 goes on. */
+		json_decref(jk);
+		json_decref(jv);
+		if (jk == NULL || jv == NULL)
+			return api_err_set(err, 400, "query parameters must be UTF-8");
+	}
+	for (i = 0; i < n; i++) {
+		p = routes_param(r->route, keys[i]);
+		deferred = p == NULL && (r->route->flags & (ROUTE_LIST | ROUTE_TARGET));
+		if (p == NULL && !deferred) {
+			api_err_set(err, 400, "unknown query parameter '%s'", keys[i]);
+			return api_err_field(err, keys[i], "unknown query parameter");
+		}
 		for (j = 0; j < i; j++) {
-			if (strcmp(keys[i], keys[j]) != 0 || http_may_repeat(r->route, keys[i]))
+			if (strcmp(keys[i], keys[j]) != 0 ||
+			    (p == NULL ? r->route->flags & ROUTE_LIST : p->flags & Q_REPEAT))
 				continue;
 			api_err_set(err, 400, "a query parameter is given more than once");
 			return api_err_field(err, keys[i], "is given more than once");
 		}
+		if (p != NULL && http_param_check(p, values[i], err) == -1) {
+			err->status = 400;
+			snprintf(err->detail, sizeof(err->detail), "bad query parameter '%s'",
+			    keys[i]);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+long long
+http_query_int(struct req *r, const char *name, long long def)
+{
+	const char *v = http_query(r, name);
+	long long n;
+
+	return v != NULL && http_int(v, LLONG_MIN, LLONG_MAX, &n) == 0 ? n : def;
+}
+
+bool
+http_query_bool(struct req *r, const char *name)
+{
+	const char *v = http_query(r, name);
+	bool b;
+
+	return v != NULL && http_bool(v, &b) == 0 && b;
 }
 
 static enum MHD_Result

@@ -87,6 +87,13 @@ const char *http_query(struct req *r, const char *name);
 /* Every query parameter in order, at most max of them; returns how many there are (more than
  * max when they did not fit). */
 int http_query_all(struct req *r, const char **keys, const char **values, int max);
+/* The generic parsers of query values: 0, or -1 when s is not one. Booleans are true/false
+ * (or 1/0). */
+int http_int(const char *s, long long min, long long max, long long *out);
+int http_bool(const char *s, bool *out);
+/* A declared parameter's value (checked before the handler ran), or def when absent. */
+long long http_query_int(struct req *r, const char *name, long long def);
+bool http_query_bool(struct req *r, const char *name);
 const char *http_header(struct req *r, const char *name);
 /* The calling thread's database connection, or a 500 in err. */
 struct db *http_db(struct req *r, struct api_err *err);

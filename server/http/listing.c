@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "ipaddr.h"
+#include "routes.h"
 
 #define LISTING_LIMIT_DEFAULT 50
 #define LISTING_LIMIT_MAX 1000
@@ -72,16 +73,6 @@ listing_bind(sqlite3_stmt *st, int i, const json_t *v)
 		sqlite3_bind_null(st, i);
 }
 
-static int
-listing_int(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return errno == 0 && end != s && *end == '\0' && *out >= min && *out <= max ? 0 : -1;
-}
-
 /* A filter value in the column's stored form: integers, booleans, canonical addresses. */
 static int
 listing_value(const struct field *f, const char *s, json_t **out, struct api_err *err)
@@ -90,6 +81,7 @@ listing_value(const struct field *f, const char *s, json_t **out, struct api_err
 	struct ipaddr a;
 	struct ipnet n;
 	long long v;
+	bool b;
 
 	switch (f->type) {
 	case FT_INT:
@@ -98,14 +90,14 @@ listing_value(const struct field *f, const char *s, json_t **out, struct api_err
 			*out = json_null();
 			return 0;
 		}
-		if (listing_int(s, -(1LL << 62), 1LL << 62, &v) == -1)
+		if (http_int(s, -(1LL << 62), 1LL << 62, &v) == -1)
 			return api_err_field(err, f->name, "'%s' is not an integer", s);
 		*out = json_integer(v);
 		return 0;
 	case FT_BOOL:
-		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+		if (http_bool(s, &b) == -1)
 			return api_err_field(err, f->name, "must be true or false");
-		*out = json_integer(strcmp(s, "true") == 0);
+		*out = json_integer(b);
 		return 0;
 	case FT_ADDR:
 		if (ipaddr_parse(s, &a) == -1)
@@ -218,6 +210,55 @@ listing_like(struct listing *l, const char *q)
 	sbuf_free(&pat);
 }
 
+/* Calls fn with each filter name of res: tag, every F_FILTER field (integers with __gte and
+ * __lte too) and the resource's own filters. The one list of what a list takes besides its
+ * route's parameters: listing_parse refuses anything else and the OpenAPI test reads it. */
+void
+listing_filters(const struct resource *res, void (*fn)(const char *name, void *arg), void *arg)
+{
+	const struct rfilter *rf;
+	const struct field *f;
+	char buf[128];
+
+	if (!(res->flags & R_NO_META))
+		fn("tag", arg);
+	for (f = res->fields; f->name != NULL; f++) {
+		if (!(f->flags & F_FILTER))
+			continue;
+		fn(f->name, arg);
+		if (f->type != FT_INT)
+			continue;
+		snprintf(buf, sizeof(buf), "%s__gte", f->name);
+		fn(buf, arg);
+		snprintf(buf, sizeof(buf), "%s__lte", f->name);
+		fn(buf, arg);
+	}
+	for (rf = res->filters; rf != NULL && rf->name != NULL; rf++)
+		fn(rf->name, arg);
+}
+
+struct listing_seek {
+	const char *name;
+	bool found;
+};
+
+static void
+listing_seek(const char *name, void *arg)
+{
+	struct listing_seek *s = arg;
+
+	s->found |= strcmp(name, s->name) == 0;
+}
+
+bool
+listing_filter(const struct resource *res, const char *name)
+{
+	struct listing_seek s = { name, false };
+
+	listing_filters(res, listing_seek, &s);
+	return s.found;
+}
+
 int
 listing_parse(struct listing *l, struct req *r, struct api_err *err)
 {
@@ -233,24 +274,19 @@ listing_parse(struct listing *l, struct req *r, struct api_err *err)
 		l->nargs = 0;
 		return api_err_set(err, 400, "too many query parameters");
 	}
-	/* Values end up in JSON (links, binds): bytes that are not UTF-8 go no further. */
-	for (i = 0; i < l->nargs; i++) {
-		json_t *jk = json_string(l->keys[i]), *jv = json_string(l->values[i]);
-
-		if (jk == NULL || jv == NULL)
-			api_err_set(err, 400, "query parameters must be UTF-8");
-		json_decref(jk);
-		json_decref(jv);
-	}
-	if (err->status != 0)
-		return -1;
+	/* http_check_query saw UTF-8 and the route's own parameters (limit, offset, q,
+	 * ordering); the resource's filters are for listing_filter to name. */
 	for (i = 0; i < l->nargs; i++) {
 		key = l->keys[i];
+		if (routes_param(r->route, key) == NULL && !listing_filter(l->res, key)) {
+			api_err_field(err, key, "unknown query parameter");
+			continue;
+		}
 		if (strcmp(key, "limit") == 0) {
-			if (listing_int(l->values[i], 1, LISTING_LIMIT_MAX, &l->limit) == -1)
+			if (http_int(l->values[i], 1, LISTING_LIMIT_MAX, &l->limit) == -1)
 				api_err_field(err, key, "must be 1 to %d", LISTING_LIMIT_MAX);
 		} else if (strcmp(key, "offset") == 0) {
-			if (listing_int(l->values[i], 0, 1LL << 40, &l->offset) == -1)
+			if (http_int(l->values[i], 0, 1LL << 40, &l->offset) == -1)
 				api_err_field(err, key, "must be a whole number");
 		} else if (strcmp(key, "q") == 0) {
 			listing_like(l, l->values[i]);
@@ -264,7 +300,7 @@ listing_parse(struct listing *l, struct req *r, struct api_err *err)
 		    (f = listing_field(l->res, key, (size_t)(op - key))) != NULL &&
 		    (f->flags & F_FILTER) && f->type == FT_INT &&
 		    (strcmp(op, "__gte") == 0 || strcmp(op, "__lte") == 0)) {
-			if (listing_int(l->values[i], -(1LL << 62), 1LL << 62, &v) == -1) {
+			if (http_int(l->values[i], -(1LL << 62), 1LL << 62, &v) == -1) {
 				api_err_field(err, key, "must be an integer");
 				continue;
 			}

@@ -24,6 +24,11 @@ struct listing {
 
 void listing_init(struct listing *l, const struct resource *res);
 void listing_free(struct listing *l);
+/* Each filter name a list of res takes besides its route's parameters (tag, fields, __gte and
+ * __lte, the resource's own), and whether name is one. */
+void listing_filters(const struct resource *res, void (*fn)(const char *name, void *arg),
+    void *arg);
+bool listing_filter(const struct resource *res, const char *name);
 /* Reads the request's query parameters; unknown ones and bad values are 400. */
 int listing_parse(struct listing *l, struct req *r, struct api_err *err);
 /* Adds a fixed condition with one bound value (used for /{id}/changes). */

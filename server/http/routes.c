@@ -9,52 +9,85 @@
 #include "resource.h"
 #include "web.h"
 
+const struct qparam routes_list_params[] = {
+	{ .name = "limit", .type = Q_INT, .min = 1, .max = 1000, .help = "page size (50)" },
+	{ .name = "offset", .type = Q_INT, .min = 0, .max = 1LL << 40, .help = "rows to skip" },
+	{ .name = "q", .type = Q_TEXT, .help = "substring search" },
+	{ .name = "ordering", .type = Q_TEXT, .help = "fields, - for descending: a,-b" },
+	{ .name = NULL },
+};
+
+static const struct qparam routes_alloc_params[] = {
+	{ .name = "limit", .type = Q_INT, .min = 1, .max = 1000, .help = "how many (50)" },
+	{ .name = NULL },
+};
+
+/* Accepted for old clients, ignored: a zone's records come whole. */
+static const struct qparam routes_records_params[] = {
+	{ .name = "limit", .type = Q_INT, .min = 1, .max = 1000, .help = "ignored" },
+	{ .name = NULL },
+};
+
+static const char *const routes_import_modes[] = { "merge", "replace", NULL };
+
+static const struct qparam routes_import_params[] = {
+	{ .name = "mode", .type = Q_ENUM, .values = routes_import_modes },
+	{ .name = "dry_run", .type = Q_BOOL },
+	{ .name = NULL },
+};
+
 const struct route routes_table[] = {
-	{ HTTP_GET, "/healthz", api_meta_healthz, ROLE_NONE, NULL, 0 },
-	{ HTTP_GET, "/", web_index, ROLE_NONE, NULL, 0 },
-	{ HTTP_GET, "/web/{name}", web_file, ROLE_NONE, NULL, 0 },
-	{ HTTP_POST, "/api/v1/auth/login", api_auth_login, ROLE_NONE, NULL, ROUTE_SMALL_BODY },
-	{ HTTP_GET, "/api/v1/auth/me", api_auth_me, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_GET, "/api/v1/users", api_users_list, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_POST, "/api/v1/users", api_users_create, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_DELETE, "/api/v1/users/{id}", api_users_delete, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_POST, "/api/v1/users/{id}/logout", api_users_logout, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_POST, "/api/v1/users/{id}/unlock", api_users_unlock, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_GET, "/api/v1/tokens", api_tokens_list, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_POST, "/api/v1/tokens", api_tokens_create, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_DELETE, "/api/v1/tokens/{id}", api_tokens_delete, ROLE_ADMIN, NULL, 0 },
-	{ HTTP_GET, "/api/v1/changes", api_resource_list, ROLE_VIEWER, "changes", ROUTE_LIST },
-	{ HTTP_GET, "/api/v1/changes/{id}", api_resource_get, ROLE_VIEWER, "changes", 0 },
+	{ HTTP_GET, "/healthz", api_meta_healthz, ROLE_NONE, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/openapi.yaml", api_meta_openapi, ROLE_NONE, NULL, 0, NULL },
+	{ HTTP_GET, "/", web_index, ROLE_NONE, NULL, 0, NULL },
+	{ HTTP_GET, "/web/{name}", web_file, ROLE_NONE, NULL, 0, NULL },
+	{ HTTP_POST, "/api/v1/auth/login", api_auth_login, ROLE_NONE, NULL, ROUTE_SMALL_BODY,
+	  NULL },
+	{ HTTP_GET, "/api/v1/auth/me", api_auth_me, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/users", api_users_list, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_POST, "/api/v1/users", api_users_create, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_DELETE, "/api/v1/users/{id}", api_users_delete, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_POST, "/api/v1/users/{id}/logout", api_users_logout, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_POST, "/api/v1/users/{id}/unlock", api_users_unlock, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/tokens", api_tokens_list, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_POST, "/api/v1/tokens", api_tokens_create, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_DELETE, "/api/v1/tokens/{id}", api_tokens_delete, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/changes", api_resource_list, ROLE_VIEWER, "changes", ROUTE_LIST,
+	  routes_list_params },
+	{ HTTP_GET, "/api/v1/changes/{id}", api_resource_get, ROLE_VIEWER, "changes", 0, NULL },
 	{ HTTP_GET, "/api/v1/prefixes/{id}/available-ips", api_alloc_ips_list, ROLE_VIEWER,
-	  "prefixes", 0 },
+	  "prefixes", 0, routes_alloc_params },
 	{ HTTP_POST, "/api/v1/prefixes/{id}/available-ips", api_alloc_ips_create, ROLE_EDITOR,
-	  "prefixes", 0 },
+	  "prefixes", 0, NULL },
 	{ HTTP_GET, "/api/v1/ip-ranges/{id}/available-ips", api_alloc_ips_list, ROLE_VIEWER,
-	  "ip-ranges", 0 },
+	  "ip-ranges", 0, routes_alloc_params },
 	{ HTTP_POST, "/api/v1/ip-ranges/{id}/available-ips", api_alloc_ips_create, ROLE_EDITOR,
-	  "ip-ranges", 0 },
+	  "ip-ranges", 0, NULL },
 	{ HTTP_POST, "/api/v1/prefixes/{id}/available-prefixes", api_alloc_prefixes_create,
-	  ROLE_EDITOR, NULL, 0 },
-	{ HTTP_GET, "/api/v1/dns-zones/{id}/records", api_dns_records, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_GET, "/api/v1/settings", api_settings_get, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_GET, "/api/v1/validate", api_validate, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_PATCH, "/api/v1/settings", api_settings_patch, ROLE_EDITOR, NULL, 0 },
-	{ HTTP_GET, "/api/v1/export", api_plan_export, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_POST, "/api/v1/import", api_plan_import, ROLE_EDITOR, NULL, ROUTE_PLAN_BODY },
-	{ HTTP_GET, "/api/v1/render", api_render_list, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_GET, "/api/v1/render/{name}", api_render, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_GET, "/api/v1/inventory", api_render_inventory, ROLE_VIEWER, NULL, 0 },
+	  ROLE_EDITOR, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/dns-zones/{id}/records", api_dns_records, ROLE_VIEWER, NULL, 0,
+	  routes_records_params },
+	{ HTTP_GET, "/api/v1/settings", api_settings_get, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/validate", api_validate, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_PATCH, "/api/v1/settings", api_settings_patch, ROLE_EDITOR, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/export", api_plan_export, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_POST, "/api/v1/import", api_plan_import, ROLE_EDITOR, NULL, ROUTE_PLAN_BODY,
+	  routes_import_params },
+	{ HTTP_GET, "/api/v1/render", api_render_list, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/render/{name}", api_render, ROLE_VIEWER, NULL, ROUTE_TARGET, NULL },
+	{ HTTP_GET, "/api/v1/inventory", api_render_inventory, ROLE_VIEWER, NULL, 0, NULL },
 	/* Every writable resource of resource.c, by one generic driver. */
-	{ HTTP_GET, "/api/v1/{res}", api_resource_list, ROLE_VIEWER, NULL, ROUTE_LIST },
-	{ HTTP_POST, "/api/v1/{res}", api_resource_create, ROLE_EDITOR, NULL, 0 },
-	{ HTTP_GET, "/api/v1/{res}/{id}", api_resource_get, ROLE_VIEWER, NULL, 0 },
-	{ HTTP_PUT, "/api/v1/{res}/{id}", api_resource_replace, ROLE_EDITOR, NULL, 0 },
-	{ HTTP_PATCH, "/api/v1/{res}/{id}", api_resource_patch, ROLE_EDITOR, NULL, 0 },
-	{ HTTP_DELETE, "/api/v1/{res}/{id}", api_resource_delete, ROLE_EDITOR, NULL, 0 },
+	{ HTTP_GET, "/api/v1/{res}", api_resource_list, ROLE_VIEWER, NULL, ROUTE_LIST,
+	  routes_list_params },
+	{ HTTP_POST, "/api/v1/{res}", api_resource_create, ROLE_EDITOR, NULL, 0, NULL },
+	{ HTTP_GET, "/api/v1/{res}/{id}", api_resource_get, ROLE_VIEWER, NULL, 0, NULL },
+	{ HTTP_PUT, "/api/v1/{res}/{id}", api_resource_replace, ROLE_EDITOR, NULL, 0, NULL },
+	{ HTTP_PATCH, "/api/v1/{res}/{id}", api_resource_patch, ROLE_EDITOR, NULL, 0, NULL },
+	{ HTTP_DELETE, "/api/v1/{res}/{id}", api_resource_delete, ROLE_EDITOR, NULL, 0, NULL },
 	{ HTTP_GET, "/api/v1/{res}/{id}/changes", api_resource_changes, ROLE_VIEWER, NULL,
-	  ROUTE_LIST },
-	{ 0, NULL, NULL, ROLE_NONE, NULL, 0 },
+	  ROUTE_LIST, routes_list_params },
+	{ 0, NULL, NULL, ROLE_NONE, NULL, 0, NULL },
 };
 
 static const struct {
@@ -76,6 +109,17 @@ routes_method(const char *method)
 		if (strcmp(method, routes_methods[i].name) == 0)
 			return routes_methods[i].bit;
 	return 0;
+}
+
+const struct qparam *
+routes_param(const struct route *route, const char *name)
+{
+	const struct qparam *p;
+
+	for (p = route->params; p != NULL && p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
 }
 
 static bool

@@ -16,6 +16,28 @@ enum http_method {
 	HTTP_DELETE = 1 << 4,
 };
 
+/* A query parameter a route declares: the HTTP layer refuses any other (400 naming it) and
+ * checks these values before the handler runs. */
+enum qtype {
+	Q_TEXT,      /* any UTF-8 */
+	Q_INT,       /* a decimal integer, min..max */
+	Q_BOOL,      /* true or false */
+	Q_ENUM,      /* one of values */
+};
+
+enum {
+	Q_REPEAT = 1 << 0,   /* may be given more than once (OR) */
+};
+
+struct qparam {
+	const char *name;
+	enum qtype type;
+	long long min, max;
+	const char *const *values;   /* Q_ENUM: NULL-terminated */
+	unsigned flags;
+	const char *help;
+};
+
 struct route {
 	unsigned method;
 	const char *pattern;      /* segments; "{id}" matches a positive integer, "{name}" any
@@ -24,6 +46,7 @@ struct route {
 	enum role role;           /* ROLE_NONE: no authentication */
 	const char *arg;          /* a fixed {name}/{res} value for the handler, or NULL */
 	unsigned flags;           /* ROUTE_* */
+	const struct qparam *params;  /* its query parameters, NULL-name terminated, or NULL */
 };
 
 /* What a route takes besides its role. Its body cap follows from its method and these: reads
@@ -31,8 +54,12 @@ struct route {
 enum {
 	ROUTE_PLAN_BODY = 1 << 0,   /* whole plan files: --max-import-body for admins only */
 	ROUTE_SMALL_BODY = 1 << 1,  /* a few fields (login): HTTP_SMALL_BODY at most */
-	ROUTE_LIST = 1 << 2,        /* a list: its filters may repeat (OR), paging may not */
+	ROUTE_LIST = 1 << 2,        /* a list: also takes its resource's filters (listing.c) */
+	ROUTE_TARGET = 1 << 3,      /* also takes its render target's parameters (render.c) */
 };
+
+/* The paging, search and ordering of every ROUTE_LIST route. */
+extern const struct qparam routes_list_params[];
 
 struct route_match {
 	long long id;
@@ -46,5 +73,7 @@ unsigned routes_method(const char *method);
 const struct route *routes_match(const struct route *table, const char *method,
     const char *path, struct route_match *m, struct api_err *err);
 extern const struct route routes_table[];
+/* The declared parameter name of route, or NULL. */
+const struct qparam *routes_param(const struct route *route, const char *name);
 
 #endif
