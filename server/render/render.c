@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 #include "apierr.h"
 #include "charrule.h"
 #include "db.h"
+#include "resource.h"
 #include "sbuf.h"
 
 #ifndef NETSOT_VERSION
@@ -26,49 +29,33 @@ static const struct render_param render_bind_params[] = {
 	{ NULL, false, NULL },
 };
 
-static const char *const render_reads_names[] = { "ip-address", "dns-zone", "dns-record",
-	NULL };
-static const char *const render_reads_dnsmasq[] = { "ip-address", "dns-zone", "dns-record",
-	"prefix", "ip-range", "vlan", NULL };
-static const char *const render_reads_filter[] = { "firewall-rule", "settings", "vlan",
-	"prefix", "ip-address", "host", "port", NULL };
-static const char *const render_reads_ufw[] = { "firewall-rule", "settings", "service",
-	"vlan", "prefix", "ip-address", "host", NULL };
-static const char *const render_reads_interfaces[] = { "host", "port", "ip-address", "prefix",
-	"vlan", NULL };
-static const char *const render_reads_mwan3[] = { "wan-link", NULL };
-static const char *const render_reads_k3s[] = { "prefix", "ip-address", NULL };
-static const char *const render_reads_ansible[] = { "host", "ip-address", "prefix", "vlan",
-	NULL };
-
 /* Adding a target is a line here and a file in server/render/. */
 const struct render_target render_targets[] = {
-	{ "hosts", render_no_params, TEXT, "#", NULL, render_reads_names, render_hosts,
+	{ "hosts", render_no_params, TEXT, "#", NULL, render_hosts,
 	  "/etc/hosts: every address with a DNS name, its aliases on the same line" },
-	{ "dnsmasq", render_no_params, TEXT, "#", NULL, render_reads_dnsmasq, render_dnsmasq,
+	{ "dnsmasq", render_no_params, TEXT, "#", NULL, render_dnsmasq,
 	  "dnsmasq: host-record, cname and address lines, dhcp-range for DHCP prefixes and "
 	  "ranges" },
-	{ "bind", render_bind_params, TEXT, ";", NULL, render_reads_names, render_bind,
+	{ "bind", render_bind_params, TEXT, ";", NULL, render_bind,
 	  "a BIND zone file: a forward zone with its stored and derived records, or the reverse "
 	  "zone of a prefix" },
-	{ "nftables", render_host_param, TEXT, "#", NULL, render_reads_filter, render_nftables,
+	{ "nftables", render_host_param, TEXT, "#", NULL, render_nftables,
 	  "nftables ruleset: the forward policy between VLANs and the host's input rules" },
-	{ "iptables", render_host_param, TEXT, "#", NULL, render_reads_filter, render_iptables,
+	{ "iptables", render_host_param, TEXT, "#", NULL, render_iptables,
 	  "the same policy for iptables-restore (IPv4)" },
-	{ "ufw", render_host_param, TEXT, "#", "#!/bin/sh\n", render_reads_ufw, render_ufw,
+	{ "ufw", render_host_param, TEXT, "#", "#!/bin/sh\n", render_ufw,
 	  "a shell script of ufw commands opening the host's services to its input rules' "
 	  "sources" },
-	{ "interfaces", render_host_param, TEXT, "#", NULL, render_reads_interfaces,
-	  render_interfaces, "Debian/Proxmox /etc/network/interfaces of the host" },
-	{ "mwan3", render_no_params, TEXT, "#", NULL, render_reads_mwan3, render_mwan3,
+	{ "interfaces", render_host_param, TEXT, "#", NULL, render_interfaces,
+	  "Debian/Proxmox /etc/network/interfaces of the host" },
+	{ "mwan3", render_no_params, TEXT, "#", NULL, render_mwan3,
 	  "OpenWrt /etc/config/mwan3 from the WAN links" },
-	{ "k3s", render_no_params, TEXT, "#", NULL, render_reads_k3s, render_k3s,
+	{ "k3s", render_no_params, TEXT, "#", NULL, render_k3s,
 	  "/etc/rancher/k3s/config.yaml from the kubernetes-pods and kubernetes-services "
 	  "prefixes" },
-	{ "ansible-inventory", render_no_params, "application/json", NULL, NULL,
-	  render_reads_ansible, render_ansible,
+	{ "ansible-inventory", render_no_params, "application/json", NULL, NULL, render_ansible,
 	  "Ansible dynamic inventory JSON (also at GET /api/v1/inventory)" },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 void
@@ -154,21 +141,139 @@ render_check_params(const struct render_target *t, int n, const char *const *key
 	return 0;
 }
 
-/* The newest change among the object types the target reads. */
-static int
-render_revision(struct render_ctx *c, struct api_err *err)
+/* The tables renders were seen to read, a bit each, named once for the process; a table past
+ * the last bit (or one without a revision) is covered by the audit log's latest change. */
+#define RENDER_TABLES_MAX 63
+#define RENDER_UNNAMED (1ULL << RENDER_TABLES_MAX)
+#define RENDER_TARGETS_MAX 16
+#define RENDER_SHAPES (1 << RENDER_PARAMS_MAX)
+
+struct render_deps {
+	bool known;          /* a render of this target and shape has been watched */
+	uint64_t tables;     /* the union of what every watched render read */
+};
+
+static pthread_mutex_t render_mu = PTHREAD_MUTEX_INITIALIZER;
+static char render_names[RENDER_TABLES_MAX][64];
+static int render_nnames;
+/* Per target and shape (which of its parameters are given). */
+static struct render_deps render_deps[RENDER_TARGETS_MAX][RENDER_SHAPES];
+_Static_assert(sizeof(render_targets) / sizeof(render_targets[0]) <= RENDER_TARGETS_MAX,
+    "render_deps has a row per target");
+
+static uint64_t
+render_table_bit(const char *name)
 {
-	static const char sql[] = "SELECT change_id, time FROM revisions WHERE object_type = ?";
-	const char *const *type;
+	uint64_t bit = RENDER_UNNAMED;
+	int i;
+
+	pthread_mutex_lock(&render_mu);
+	for (i = 0; i < render_nnames && strcmp(render_names[i], name) != 0; i++)
+		;
+	if (i == render_nnames && i < RENDER_TABLES_MAX && strlen(name) <
+	    sizeof(render_names[i]))
+		snprintf(render_names[render_nnames++], sizeof(render_names[i]), "%s", name);
+	if (i < render_nnames)
+		bit = 1ULL << i;
+	pthread_mutex_unlock(&render_mu);
+	return bit;
+}
+
+/* The authorizer: every table a statement reads, as SQLite prepares it. */
+static int
+render_watch(void *arg, int action, const char *table, const char *column, const char *schema,
+    const char *via)
+{
+	uint64_t *seen = arg;
+
+	(void)column;
+	(void)via;
+	if (action == SQLITE_READ && table != NULL && strncmp(table, "sqlite_", 7) != 0 &&
+	    (schema == NULL || strcmp(schema, "temp") != 0))
+		*seen |= render_table_bit(table);
+	return SQLITE_OK;
+}
+
+static struct render_deps *
+render_deps_of(const struct render_ctx *c)
+{
+	const struct render_param *p;
+	unsigned shape = 0, i = 0;
+
+	for (p = c->target->params; p->name != NULL && i < RENDER_PARAMS_MAX; p++, i++)
+		if (render_param(c, p->name) != NULL)
+			shape |= 1u << i;
+	return &render_deps[c->target - render_targets][shape];
+}
+
+/* The object type whose changes the audit log records for a table: its resource's, or the
+ * table's own name ("settings"). */
+static const char *
+render_object(const char *table)
+{
+	const struct resource *const *r;
+
+	for (r = resource_table; *r != NULL; r++)
+		if (strcmp((*r)->table, table) == 0)
+			return (*r)->object;
+	return table;
+}
+
+static int
+render_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+render_step_int(struct db *db, const char *sql, const char *arg, long long *out)
+{
 	sqlite3_stmt *st;
 	int rc;
 
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	if (arg != NULL)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* For the tables read: the revision the header names (the latest change of their object
+ * types) into c, and each table's revision into id, in name order. */
+static int
+render_revision(struct render_ctx *c, uint64_t tables, struct sbuf *id, struct api_err *err)
+{
+	static const char rev_sql[] = "SELECT rev FROM table_revisions WHERE tbl = ?";
+	static const char change_sql[] = "SELECT change_id, time FROM revisions "
+	    "WHERE object_type = ?";
+	static const char last_sql[] = "SELECT coalesce(max(id), 0) FROM changes";
+	const char *names[RENDER_TABLES_MAX];
+	bool uncovered = (tables & RENDER_UNNAMED) != 0;
+	long long rev;
+	sqlite3_stmt *st;
+	int i, n = 0, rc;
+
 	c->revision = 0;
 	c->changed[0] = '\0';
-	for (type = c->target->reads; *type != NULL; type++) {
-		if ((st = db_stmt(c->db, sql)) == NULL)
+	pthread_mutex_lock(&render_mu);
+	for (i = 0; i < render_nnames; i++)
+		if (tables & (1ULL << i))
+			names[n++] = render_names[i];
+	pthread_mutex_unlock(&render_mu);
+	qsort(names, (size_t)n, sizeof(names[0]), render_cmp);
+	for (i = 0; i < n; i++) {
+		if ((rc = render_step_int(c->db, rev_sql, names[i], &rev)) == -1)
 			return db_fail(c->db, err, "reading the revision");
-		sqlite3_bind_text(st, 1, *type, -1, SQLITE_STATIC);
+		if (rc == 0)
+			uncovered = true;
+		else
+			sbuf_printf(id, " %s:%lld", names[i], rev);
+		if ((st = db_stmt(c->db, change_sql)) == NULL)
+			return db_fail(c->db, err, "reading the revision");
+		sqlite3_bind_text(st, 1, render_object(names[i]), -1, SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) >
 		    c->revision) {
 			c->revision = sqlite3_column_int64(st, 0);
@@ -178,6 +283,11 @@ render_revision(struct render_ctx *c, struct api_err *err)
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_fail(c->db, err, "reading the revision");
+	}
+	if (uncovered) {
+		if (render_step_int(c->db, last_sql, NULL, &rev) == -1)
+			return db_fail(c->db, err, "reading the revision");
+		sbuf_printf(id, " *:%lld", rev);
 	}
 	return 0;
 }
@@ -202,13 +312,40 @@ render_host(struct render_ctx *c, struct api_err *err)
 	return rc == SQLITE_ROW ? 0 : db_fail(c->db, err, "finding a host");
 }
 
+/* Runs fn (and the host lookup, when host is set) under an authorizer that records every
+ * table read, and adds them to what the target and shape read. Setting an authorizer expires
+ * the connection's prepared statements, so the cached ones are prepared again, and seen. */
+static int
+render_watched(struct render_ctx *c, bool host, struct sbuf *out, struct api_err *err)
+{
+	struct render_deps *d = render_deps_of(c);
+	sqlite3 *h = db_handle(c->db);
+	uint64_t seen = 0;
+	int rc = 0;
+
+	sqlite3_set_authorizer(h, render_watch, &seen);
+	if (host)
+		rc = render_host(c, err);
+	if (rc == 0)
+		rc = c->target->fn(c, out, err);
+	sqlite3_set_authorizer(h, NULL, NULL);
+	if (rc == -1)
+		return -1;
+	pthread_mutex_lock(&render_mu);
+	d->tables |= seen;
+	d->known = true;
+	pthread_mutex_unlock(&render_mu);
+	return 0;
+}
+
 int
 render_prepare(struct db *db, const char *target, int n, const char *const *keys,
     const char *const *values, struct render_ctx *c, struct api_err *err)
 {
 	const char *k[RENDER_PARAMS_MAX];
+	struct render_deps *d, seen;
 	struct sbuf id;
-	int i, j;
+	int i, j, rc;
 
 	memset(c, 0, sizeof(*c));
 	c->db = db;
@@ -222,10 +359,27 @@ render_prepare(struct db *db, const char *target, int n, const char *const *keys
 		c->keys[i] = keys[i];
 		c->values[i] = values[i];
 	}
-	if (render_host(c, err) == -1 || render_revision(c, err) == -1)
+	/* Every render is watched, and the first of a target and shape runs here, into nothing,
+	 * when none has yet: a render's queries follow the data it read before, so a table
+	 * it reads the first time shows only after one it read changed, which moved the ETag. */
+	d = render_deps_of(c);
+	pthread_mutex_lock(&render_mu);
+	seen = *d;
+	pthread_mutex_unlock(&render_mu);
+	if (!seen.known) {
+		sbuf_init(&id, 0);
+		rc = render_watched(c, true, &id, err);
+		sbuf_free(&id);
+		if (rc == -1)
+			return -1;
+		pthread_mutex_lock(&render_mu);
+		seen = *d;
+		pthread_mutex_unlock(&render_mu);
+	} else if (render_host(c, err) == -1)
 		return -1;
-	/* The ETag names the target, its parameters in a fixed order, the revision of what it
-	 * reads and the generator: the same request against the same data is the same file. */
+	/* The ETag names the target, its parameters in a fixed order, the revision of each
+	 * table it reads and the generator: the same request against the same data is the same
+	 * file. */
 	for (i = 0; i < n; i++)
 		k[i] = keys[i];
 	for (i = 1; i < n; i++)
@@ -239,10 +393,11 @@ render_prepare(struct db *db, const char *target, int n, const char *const *keys
 	sbuf_printf(&id, "netsot %s %s", NETSOT_VERSION, c->target->name);
 	for (i = 0; i < n; i++)
 		sbuf_printf(&id, " %s=%s", k[i], render_param(c, k[i]));
+	rc = render_revision(c, seen.tables, &id, err);
 	sbuf_printf(&id, " revision %lld", c->revision);
 	etag_of(sbuf_str(&id), id.len, c->etag);
 	sbuf_free(&id);
-	return 0;
+	return rc;
 }
 
 int
@@ -262,7 +417,7 @@ render_body(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 		sbuf_printf(out, "\n%s Plan revision %lld, last changed %s. Do not edit.\n",
 		    t->comment, c->revision, c->changed[0] ? c->changed : "never");
 	}
-	if (t->fn(c, out, err) == -1)
+	if (render_watched(c, false, out, err) == -1)
 		return -1;
 	return sbuf_failed(out) ? api_err_set(err, 500, "out of memory") : 0;
 }

@@ -1,6 +1,7 @@
 /* Rendering the plan into the files its consumers read: a table of targets (one file each in
  * server/render/), their parameters, and what every render shares: the parameter checks, the
- * revision of the data a target reads, the ETag, and the header comment. */
+ * tables a target reads (found by watching it read, not listed), their revisions, the ETag,
+ * and the header comment. */
 #ifndef NETSOT_RENDER_H
 #define NETSOT_RENDER_H
 
@@ -41,7 +42,6 @@ struct render_target {
 	const char *ctype;
 	const char *comment;                /* the language's line comment; NULL: no header */
 	const char *preamble;               /* what must come before the header, or NULL */
-	const char *const *reads;           /* object types it reads: the revision's scope */
 	int (*fn)(struct render_ctx *c, struct sbuf *out, struct api_err *err);
 	const char *help;
 };
