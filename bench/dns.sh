@@ -12,7 +12,7 @@ bench_setup
 names=${BENCH_NAMES:-20000}
 cnames=${BENCH_CNAMES:-3000}
 db="$BENCH_DIR/dns.db"
-"$GEN" dns "$db" "$names" "$cnames"
+bench_load "$db" dns "$names" "$cnames"
 sync
 bench_start_netsot "$db"
 token=$(bench_login "$db" bench)

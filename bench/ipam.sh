@@ -14,7 +14,7 @@ bench_start_hello 18098
 
 for layout in dense random; do
 	db="$BENCH_DIR/$layout.db"
-	"$GEN" addresses "$db" "$layout" "$N"
+	bench_load "$db" addresses "$layout" "$N"
 	sync   # flush the loader's writes, so they do not slow the fsyncs measured below
 	"$GEN" nextfree "$db"
 	bench_start_netsot "$db"
@@ -38,5 +38,5 @@ for layout in dense random; do
 	kill "${BENCH_PIDS[-1]}"
 	wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
 	unset 'BENCH_PIDS[-1]'
-	rm -f "$db" "$db"-* "$db.jwtkey"
+	rm -f "$db" "$db"-* "$db.jwtkey" "$db.plan.json"
 done

@@ -24,6 +24,17 @@ bench_teardown() {
 	rm -rf "$BENCH_DIR"
 }
 
+# bench_load DB KIND ARGS...: gen writes a plan (gen KIND DB.plan.json ARGS..., see bench/gen.c)
+# and netsot imports it into a new database DB: every derived column is computed by the
+# domain, as for data the server made itself. The plan file is left beside DB.
+bench_load() {
+	local db=$1 kind=$2 plan="$1.plan.json"
+	shift 2
+	"$GEN" "$kind" "$plan" "$@"
+	"$NETSOT" migrate --db "$db" >/dev/null
+	"$NETSOT" import "$plan" --db "$db" >/dev/null
+}
+
 # bench_start_netsot DB [flags...]: starts netsot on a free port, sets NETSOT_PORT.
 bench_start_netsot() {
 	local db=$1 log="$BENCH_DIR/netsot.log" i

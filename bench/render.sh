@@ -9,7 +9,7 @@ bench_setup
 
 addresses=${BENCH_ADDRESSES:-10000}
 db="$BENCH_DIR/plan.db"
-"$GEN" plan "$db" "$addresses" "${BENCH_RULES:-1000}"
+bench_load "$db" plan "$addresses" "${BENCH_RULES:-1000}"
 sync
 bench_start_netsot "$db"
 token=$(bench_login "$db" bench)
@@ -17,10 +17,12 @@ url="http://127.0.0.1:$NETSOT_PORT/api/v1"
 auth=(-H "Authorization: Bearer $token")
 json=(-H 'Content-Type: application/json')
 # host1 becomes the router (the forward chain holds the generated forward rules), and the
-# generated names (hN.lab.local) get their zone.
+# generated names (hN.lab.local) get their zone, served by h0 (an in-zone name server needs an
+# address).
 host1=$(curl -sf "${auth[@]}" "$url/hosts?name=host1" | sed -n 's/.*"results":\[{"id":\([0-9]*\).*/\1/p')
 curl -sf -o /dev/null -X PATCH "${auth[@]}" "${json[@]}" -d '{"kind":"router"}' "$url/hosts/$host1"
-curl -sf -o /dev/null -X POST "${auth[@]}" "${json[@]}" -d '{"name":"lab.local"}' "$url/dns-zones"
+curl -sf -o /dev/null -X POST "${auth[@]}" "${json[@]}" \
+	-d '{"name":"lab.local","soa_mname":"h0.lab.local."}' "$url/dns-zones"
 
 # time_ms PATH: the median and worst of 7 full renders, in milliseconds.
 time_ms() {
@@ -55,7 +57,7 @@ wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
 
 hosts=${BENCH_HOSTS:-30000}
 db="$BENCH_DIR/hosts.db"
-"$GEN" plan "$db" $((hosts * 5)) 0
+bench_load "$db" plan $((hosts * 5)) 0
 sync
 bench_start_netsot "$db"
 token=$(bench_login "$db" bench)

@@ -8,7 +8,7 @@ bench_setup
 (cd "$bench_root" && netsot_npm)
 
 db="$BENCH_DIR/plan.db"
-"$GEN" plan "$db" "${BENCH_ADDRESSES:-10000}" 100
+bench_load "$db" plan "${BENCH_ADDRESSES:-10000}" 100
 sync
 bench_start_netsot "$db"
 token=$(bench_login "$db" bench)

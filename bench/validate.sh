@@ -7,7 +7,7 @@ set -euo pipefail
 bench_setup
 
 db="$BENCH_DIR/plan.db"
-"$GEN" plan "$db" "${BENCH_ADDRESSES:-10000}" "${BENCH_RULES:-1000}"
+bench_load "$db" plan "${BENCH_ADDRESSES:-10000}" "${BENCH_RULES:-1000}"
 sync
 "$GEN" validate "$db"
 bench_start_netsot "$db"
