@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -319,7 +319,9 @@ await test('the other views: hosts, port map, rules, DNS, audit log, render', as
   await page.getByRole('link', { name: 'local', exact: true }).click();
   await page.getByRole('cell', { name: 'gitea' }).waitFor();
   await page.getByRole('link', { name: 'Audit log' }).click();
-  await page.getByRole('cell', { name: 'cli:' + (process.env.USER || '?') }).first().waitFor();
+  // The import's actor: USER, else the process owner's login name (as the CLI finds it).
+  const cli = 'cli:' + (process.env.USER || userInfo().username);
+  await page.getByRole('cell', { name: cli }).first().waitFor();
   await page.getByRole('link', { name: 'Render' }).click();
   await page.getByLabel('Target').selectOption('nftables');
   await page.getByLabel('Host').selectOption('router');
