@@ -524,8 +524,8 @@ test_etag_follows_each_table(void **state)
 	for (k = 0; k < n; k++) {
 		reads_table(tables[k][0], reads);
 		etags(before);
-		snprintf(sql, sizeof(sql), "UPDATE \"%.63s\" SET \"%.63s\" = \"%.63s\"", tables[k][0],
-		    tables[k][1], tables[k][1]);
+		snprintf(sql, sizeof(sql), "UPDATE \"%.63s\" SET \"%.63s\" = \"%.63s\"",
+		    tables[k][0], tables[k][1], tables[k][1]);
 		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
 		if (sqlite3_changes(h) == 0)
 			continue;    /* an empty table: nothing changed */

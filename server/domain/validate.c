@@ -1,6 +1,6 @@
 /* The plan's validation report: a table of checks, each finding mistakes a plan like the seed
- * document can hold. Most are single SQL queries; firewall shadowing and service clashes need
- * set logic and run in C over data loaded once. */
+ * document can hold. Most are single SQL queries; service clashes need set logic in C, and
+ * the firewall checks read the firewall model the packet filter renders read too. */
 #include "validate.h"
 
 #include <stdarg.h>
@@ -10,9 +10,11 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "firewall.h"
 #include "ipaddr.h"
 #include "portspec.h"
 #include "settings.h"
+#include "vec.h"
 
 struct vctx {
 	struct db *db;
@@ -232,57 +234,51 @@ struct vsvc {
 	char name[80];
 };
 
+struct vsvcs {
+	VEC(struct vsvc) s;
+};
+
 static int
-validate_load_services(struct vctx *v, struct vsvc **out, size_t *n, struct api_err *err)
+validate_load_services(struct vctx *v, struct vsvcs *out, struct api_err *err)
 {
 	static const char sql[] = "SELECT id, host_id, protocol, ports, name FROM services "
 	    "ORDER BY host_id, protocol, id";
 	sqlite3_stmt *st;
-	struct vsvc *s = NULL, *grown;
-	size_t cap = 0;
+	struct vsvc s;
 	const char *why;
 	int rc;
 
-	*n = 0;
 	if ((st = db_stmt(v->db, sql)) == NULL)
 		return db_fail(v->db, err, "validating");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = realloc(s, cap * sizeof(*s))) == NULL)
-				break;
-			s = grown;
-		}
-		s[*n].id = sqlite3_column_int64(st, 0);
-		s[*n].host = sqlite3_column_int64(st, 1);
-		snprintf(s[*n].proto, sizeof(s[*n].proto), "%s", sqlite3_column_text(st, 2));
-		snprintf(s[*n].name, sizeof(s[*n].name), "%s", sqlite3_column_text(st, 4));
-		if (portspec_parse((const char *)sqlite3_column_text(st, 3), false, &s[*n].ps,
+		memset(&s, 0, sizeof(s));
+		s.id = sqlite3_column_int64(st, 0);
+		s.host = sqlite3_column_int64(st, 1);
+		snprintf(s.proto, sizeof(s.proto), "%s", sqlite3_column_text(st, 2));
+		snprintf(s.name, sizeof(s.name), "%s", sqlite3_column_text(st, 4));
+		if (portspec_parse((const char *)sqlite3_column_text(st, 3), false, &s.ps,
 		    &why) == 0)
-			(*n)++;
+			vec_push(&out->s, s);
 	}
 	sqlite3_reset(st);
-	*out = s;
-	if (rc != SQLITE_DONE)
-		return rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
-		    db_fail(v->db, err, "validating");
-	return 0;
+	return rc == SQLITE_DONE ? 0 : db_fail(v->db, err, "validating");
 }
 
 static int
 validate_service_clash(struct vctx *v, struct api_err *err)
 {
+	struct vsvcs l = { 0 };
 	struct vsvc *s;
 	char msg[256];
-	size_t n, i, j;
+	size_t i, j;
+	int rc = -1;
 
-	if (validate_load_services(v, &s, &n, err) == -1) {
-		free(s);
-		return -1;
-	}
+	if (validate_load_services(v, &l, err) == -1)
+		goto out;
+	s = l.s.v;
 	/* Sorted by host and protocol: only neighbours in a run can clash. */
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n && s[j].host == s[i].host &&
+	for (i = 0; i < l.s.n; i++)
+		for (j = i + 1; j < l.s.n && s[j].host == s[i].host &&
 		    strcmp(s[j].proto, s[i].proto) == 0; j++) {
 			if (!portspec_overlaps(&s[i].ps, &s[j].ps))
 				continue;
@@ -291,23 +287,38 @@ validate_service_clash(struct vctx *v, struct api_err *err)
 			validate_add(v, msg, "service", s[i].id, "service", s[j].id,
 			    (const char *)NULL);
 		}
-	free(s);
-	return 0;
+	rc = 0;
+out:
+	vec_free(&l.s);
+	return rc;
+}
+
+/* Whether an enabled input rule of the firewall model accepts all of a service's ports on
+ * its host, whatever the source. */
+static bool
+validate_service_open(const struct firewall *fw, const struct vsvc *s)
+{
+	const struct firewall_rule *r;
+	size_t i;
+
+	for (i = 0; i < fw->rules.n; i++) {
+		r = &fw->rules.v[i];
+		if (r->dst.sel == FW_HOST && r->dst.ref == s->host &&
+		    strcmp(r->action, "accept") == 0 && firewall_opens(r, s->proto, &s->ps))
+			return true;
+	}
+	return false;
 }
 
 static int
 validate_service_unreachable(struct vctx *v, struct api_err *err)
 {
-	static const char sql[] = "SELECT protocol, dst_ports FROM firewall_rules WHERE "
-	    "scope = 'input' AND enabled = 1 AND action = 'accept' AND dst_host_id = ?";
-	struct portspec ps;
-	struct vsvc *s = NULL;
-	sqlite3_stmt *st;
+	struct firewall fw = { 0 };
+	struct vsvcs l = { 0 };
 	json_t *settings = NULL;
-	const char *why, *proto;
 	char msg[256];
-	size_t n, i;
-	int rc = -1, open_;
+	size_t i;
+	int rc = -1;
 
 	/* With an accepting input default, nothing needs a rule. */
 	if (settings_load(v->db, &settings, err) == -1)
@@ -317,191 +328,44 @@ validate_service_unreachable(struct vctx *v, struct api_err *err)
 		rc = 0;
 		goto out;
 	}
-	if (validate_load_services(v, &s, &n, err) == -1)
+	if (validate_load_services(v, &l, err) == -1 ||
+	    firewall_load(v->db, "input", 0, &fw, err) == -1)
 		goto out;
-	for (i = 0; i < n; i++) {
-		if ((st = db_stmt(v->db, sql)) == NULL) {
-			db_fail(v->db, err, "validating");
-			goto out;
-		}
-		sqlite3_bind_int64(st, 1, s[i].host);
-		for (open_ = 0; !open_ && sqlite3_step(st) == SQLITE_ROW;) {
-			proto = (const char *)sqlite3_column_text(st, 0);
-			if (strcmp(proto, "any") != 0 && strcmp(proto, s[i].proto) != 0)
-				continue;
-			if (portspec_parse((const char *)sqlite3_column_text(st, 1), true, &ps,
-			    &why) == 0 && portspec_covers(&ps, &s[i].ps))
-				open_ = 1;
-		}
-		sqlite3_reset(st);
-		if (open_)
+	for (i = 0; i < l.s.n; i++) {
+		if (validate_service_open(&fw, &l.s.v[i]))
 			continue;
 		snprintf(msg, sizeof(msg), "no input rule lets anyone reach service %s (%s)",
-		    s[i].name, s[i].proto);
-		validate_add(v, msg, "service", s[i].id, "host", s[i].host, (const char *)NULL);
+		    l.s.v[i].name, l.s.v[i].proto);
+		validate_add(v, msg, "service", l.s.v[i].id, "host", l.s.v[i].host,
+		    (const char *)NULL);
 	}
 	rc = 0;
 out:
-	free(s);
+	vec_free(&l.s);
+	firewall_free(&fw);
 	json_decref(settings);
 	return rc;
 }
 
-/* ---- firewall rules: shadowing ---- */
-
-/* A side of a rule as address intervals; any = no selector. */
-struct vset {
-	bool any;
-	size_t n;
-	unsigned char (*iv)[2][IPADDR_KEYLEN];
-};
-
-struct vrule {
-	long long id;
-	bool input;
-	char proto[8];
-	struct portspec ps;
-	struct vset src, dst;
-};
-
-static int
-validate_set_add(struct vset *s, const void *lo, const void *hi)
-{
-	void *grown = realloc(s->iv, (s->n + 1) * sizeof(*s->iv));
-
-	if (grown == NULL)
-		return -1;
-	s->iv = grown;
-	memcpy(s->iv[s->n][0], lo, IPADDR_KEYLEN);
-	memcpy(s->iv[s->n][1], hi, IPADDR_KEYLEN);
-	s->n++;
-	return 0;
-}
-
-/* Fills a side from whichever selector is set in columns col..col+3 of the rule's row. */
-static int
-validate_side(struct vctx *v, sqlite3_stmt *rule, int col, struct vset *s, struct api_err *err)
-{
-	static const char by_vlan[] = "SELECT first_key, last_key FROM prefixes WHERE vlan_id = ?";
-	static const char by_prefix[] = "SELECT first_key, last_key FROM prefixes WHERE id = ?";
-	static const char by_host[] = "SELECT addr_key, addr_key FROM ip_addresses "
-	    "WHERE host_id = ?";
-	static const char *const sqls[] = { by_vlan, by_prefix, by_host };
-	unsigned char lo[IPADDR_KEYLEN], hi[IPADDR_KEYLEN];
-	sqlite3_stmt *st;
-	struct ipaddr a;
-	struct ipnet n;
-	int k;
-
-	memset(s, 0, sizeof(*s));
-	for (k = 0; k < 3; k++) {
-		if (sqlite3_column_type(rule, col + k) == SQLITE_NULL)
-			continue;
-		if ((st = db_stmt(v->db, sqls[k])) == NULL)
-			return db_fail(v->db, err, "validating");
-		sqlite3_bind_int64(st, 1, sqlite3_column_int64(rule, col + k));
-		while (sqlite3_step(st) == SQLITE_ROW)
-			if (sqlite3_column_bytes(st, 0) == IPADDR_KEYLEN &&
-			    validate_set_add(s, sqlite3_column_blob(st, 0),
-			    sqlite3_column_blob(st, 1)) == -1) {
-				sqlite3_reset(st);
-				return api_err_set(err, 500, "out of memory");
-			}
-		sqlite3_reset(st);
-		return 0;
-	}
-	if (sqlite3_column_type(rule, col + 3) != SQLITE_NULL &&
-	    ipnet_parse((const char *)sqlite3_column_text(rule, col + 3), &n) == 0) {
-		ipnet_first(&n, &a);
-		ipaddr_to_key(&a, lo);
-		ipnet_last(&n, &a);
-		ipaddr_to_key(&a, hi);
-		return validate_set_add(s, lo, hi) == 0 ? 0 : api_err_set(err, 500, "out of memory");
-	}
-	s->any = true;
-	return 0;
-}
-
-static bool
-validate_set_covers(const struct vset *outer, const struct vset *inner)
-{
-	size_t i, j;
-
-	if (outer->any)
-		return true;
-	if (inner->any)
-		return false;
-	for (i = 0; i < inner->n; i++) {
-		for (j = 0; j < outer->n; j++)
-			if (memcmp(outer->iv[j][0], inner->iv[i][0], IPADDR_KEYLEN) <= 0 &&
-			    memcmp(outer->iv[j][1], inner->iv[i][1], IPADDR_KEYLEN) >= 0)
-				break;
-		if (j == outer->n)
-			return false;
-	}
-	return true;
-}
-
-/* Whether every packet rule b matches, rule a (earlier) matches first. */
-static bool
-validate_shadows(const struct vrule *a, const struct vrule *b)
-{
-	if (a->input != b->input)
-		return false;
-	if (strcmp(a->proto, "any") != 0 && strcmp(a->proto, b->proto) != 0)
-		return false;
-	if (!portspec_covers(&a->ps, &b->ps))
-		return false;
-	return validate_set_covers(&a->src, &b->src) && validate_set_covers(&a->dst, &b->dst);
-}
-
+/* A rule that an earlier one of its scope matches wholly, from the firewall model. A rule whose
+ * side matches nothing (a VLAN without prefixes) is left to other checks. */
 static int
 validate_rule_shadowed(struct vctx *v, struct api_err *err)
 {
-	static const char sql[] = "SELECT id, scope, protocol, dst_ports, src_vlan_id, "
-	    "src_prefix_id, src_host_id, src_cidr, dst_vlan_id, dst_prefix_id, dst_host_id, "
-	    "dst_cidr, description FROM firewall_rules WHERE enabled = 1 "
-	    "ORDER BY scope, priority, id";
-	struct vrule *r = NULL, *grown;
-	size_t n = 0, cap = 0, i, j;
-	sqlite3_stmt *st;
-	const char *why;
+	const struct firewall_rule *r;
+	struct firewall fw;
 	char msg[256];
-	int rc = -1, step;
+	size_t i, j;
 
-	if ((st = db_stmt(v->db, sql)) == NULL)
-		return db_fail(v->db, err, "validating");
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = realloc(r, cap * sizeof(*r))) == NULL) {
-				api_err_set(err, 500, "out of memory");
-				goto out;
-			}
-			r = grown;
-		}
-		memset(&r[n], 0, sizeof(r[n]));
-		r[n].id = sqlite3_column_int64(st, 0);
-		r[n].input = strcmp((const char *)sqlite3_column_text(st, 1), "input") == 0;
-		snprintf(r[n].proto, sizeof(r[n].proto), "%s", sqlite3_column_text(st, 2));
-		if (portspec_parse((const char *)sqlite3_column_text(st, 3), true, &r[n].ps,
-		    &why) == -1)
-			continue;
-		n++;
-		if (validate_side(v, st, 4, &r[n - 1].src, err) == -1 ||
-		    validate_side(v, st, 8, &r[n - 1].dst, err) == -1)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		db_fail(v->db, err, "validating");
-		goto out;
-	}
-	/* A rule whose side matches nothing (a VLAN without prefixes) is left to other checks. */
-	for (j = 1; j < n; j++) {
-		if ((!r[j].src.any && r[j].src.n == 0) || (!r[j].dst.any && r[j].dst.n == 0))
+	if (firewall_load(v->db, NULL, 0, &fw, err) == -1)
+		return -1;
+	r = fw.rules.v;
+	for (j = 1; j < fw.rules.n; j++) {
+		if (!r[j].ports_ok || firewall_side_empty(&r[j].src) ||
+		    firewall_side_empty(&r[j].dst))
 			continue;
 		for (i = 0; i < j; i++) {
-			if (!validate_shadows(&r[i], &r[j]))
+			if (!firewall_shadows(&r[i], &r[j]))
 				continue;
 			snprintf(msg, sizeof(msg), "firewall rule %lld never matches: rule %lld "
 			    "before it matches everything it does", r[j].id, r[i].id);
@@ -510,15 +374,8 @@ validate_rule_shadowed(struct vctx *v, struct api_err *err)
 			break;
 		}
 	}
-	rc = 0;
-out:
-	sqlite3_reset(st);
-	for (i = 0; i < n; i++) {
-		free(r[i].src.iv);
-		free(r[i].dst.iv);
-	}
-	free(r);
-	return rc;
+	firewall_free(&fw);
+	return 0;
 }
 
 const struct validate_check validate_checks[] = {

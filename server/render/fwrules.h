@@ -1,13 +1,16 @@
-/* Firewall rules resolved for a packet filter: each side of a rule as an interface (when the
- * rendering host has one into the VLAN) and as address sets per family; shared by the
- * nftables, iptables and ufw targets. */
+/* The firewall model (domain/firewall.h) as a packet filter of one host sees it: each side of a
+ * rule as an interface (when the host has one into the VLAN) and as address sets per family,
+ * names and comments made safe for the filters' syntax; shared by the nftables, iptables and
+ * ufw targets. */
 #ifndef NETSOT_RENDER_FWRULES_H
 #define NETSOT_RENDER_FWRULES_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "firewall.h"
 #include "render/host.h"
+#include "vec.h"
 
 struct api_err;
 struct db;
@@ -26,6 +29,7 @@ struct fw_policy {
 };
 
 struct fw_rule {
+	const struct firewall_rule *rule;   /* the model's rule */
 	char name[72];                   /* letters, digits, '-', '_', '.' only */
 	char description[256];           /* control characters replaced by spaces */
 	const char *action;              /* accept, drop, reject */
@@ -35,13 +39,18 @@ struct fw_rule {
 	struct fw_side src, dst;
 };
 
+struct fw_rules {
+	struct firewall model;
+	VEC(struct fw_rule) v;
+};
+
 int render_fwrules_policy(struct db *db, long long host_id, struct fw_policy *p,
     struct api_err *err);
 /* The enabled rules of a scope in the order they apply; input rules only those protecting
  * host_id. Interfaces are the host's. */
 int render_fwrules_load(struct db *db, const char *scope, long long host_id,
-    struct fw_rule **out, size_t *n, struct api_err *err);
-void render_fwrules_free(struct fw_rule *rules, size_t n);
+    struct fw_rules *out, struct api_err *err);
+void render_fwrules_free(struct fw_rules *rules);
 /* Whether a rule can match packets of a family (4 or 6), given its address sets. */
 bool render_fwrules_family(const struct fw_rule *r, int family);
 /* Whether a rule names any address at all (else it is family-neutral). */

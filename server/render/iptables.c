@@ -103,10 +103,11 @@ static int
 render_iptables_chain(struct render_ctx *c, struct sbuf *out, const char *scope,
     const char *chain, const char *policy, bool log, bool rules, struct api_err *err)
 {
-	struct fw_rule *list = NULL;
-	size_t n = 0, i;
+	struct fw_rules list;
+	size_t i;
 
-	if (rules && render_fwrules_load(c->db, scope, c->host_id, &list, &n, err) == -1)
+	memset(&list, 0, sizeof(list));
+	if (rules && render_fwrules_load(c->db, scope, c->host_id, &list, err) == -1)
 		return -1;
 	sbuf_printf(out, "-A %s -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n", chain);
 	sbuf_printf(out, "-A %s -m conntrack --ctstate INVALID -j DROP\n", chain);
@@ -114,8 +115,8 @@ render_iptables_chain(struct render_ctx *c, struct sbuf *out, const char *scope,
 		sbuf_puts(out, "-A INPUT -i lo -j ACCEPT\n");
 	if (!rules)
 		sbuf_puts(out, "# not a router: it forwards nothing\n");
-	for (i = 0; i < n; i++)
-		render_iptables_rule(out, chain, &list[i]);
+	for (i = 0; i < list.v.n; i++)
+		render_iptables_rule(out, chain, &list.v.v[i]);
 	if (!rules)
 		policy = "drop";
 	if (log && strcmp(policy, "accept") != 0)
@@ -123,7 +124,7 @@ render_iptables_chain(struct render_ctx *c, struct sbuf *out, const char *scope,
 		    "\"netsot %s denied: \"\n", chain, scope);
 	if (strcmp(policy, "reject") == 0)
 		sbuf_printf(out, "-A %s -j REJECT\n", chain);
-	render_fwrules_free(list, n);
+	render_fwrules_free(&list);
 	return 0;
 }
 

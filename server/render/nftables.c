@@ -119,10 +119,11 @@ static int
 render_nftables_chain(struct render_ctx *c, struct sbuf *out, const char *chain,
     const char *policy, bool log, bool rules, struct api_err *err)
 {
-	struct fw_rule *list = NULL;
-	size_t n = 0, i;
+	struct fw_rules list;
+	size_t i;
 
-	if (rules && render_fwrules_load(c->db, chain, c->host_id, &list, &n, err) == -1)
+	memset(&list, 0, sizeof(list));
+	if (rules && render_fwrules_load(c->db, chain, c->host_id, &list, err) == -1)
 		return -1;
 	sbuf_printf(out, "\tchain %s {\n\t\ttype filter hook %s priority filter; policy %s;\n",
 	    chain, chain, strcmp(policy, "accept") == 0 ? "accept" : "drop");
@@ -131,10 +132,10 @@ render_nftables_chain(struct render_ctx *c, struct sbuf *out, const char *chain,
 		sbuf_puts(out, "\t\tiif \"lo\" accept\n");
 	if (!rules)
 		sbuf_puts(out, "\t\t# not a router: it forwards nothing\n");
-	for (i = 0; i < n; i++)
-		render_nftables_rule(out, &list[i]);
+	for (i = 0; i < list.v.n; i++)
+		render_nftables_rule(out, &list.v.v[i]);
 	render_nftables_chain_end(out, chain, rules ? policy : "drop", log);
-	render_fwrules_free(list, n);
+	render_fwrules_free(&list);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "portspec.h"
 #include "render/fwrules.h"
 #include "sbuf.h"
+#include "vec.h"
 
 struct render_ufw_service {
 	char name[72];          /* shell-safe */
@@ -23,62 +24,41 @@ struct render_ufw_service {
 /* Text that goes inside single quotes or a comment: letters, digits and a few signs. */
 #define RENDER_UFW_SAFE RENDER_ALNUM " -_.:/()"
 
+struct render_ufw_services {
+	VEC(struct render_ufw_service) s;
+};
+
 static int
-render_ufw_services(struct render_ctx *c, struct render_ufw_service **list, size_t *n,
+render_ufw_services(struct render_ctx *c, struct render_ufw_services *list,
     struct api_err *err)
 {
 	static const char sql[] = "SELECT name, protocol, ports FROM services WHERE host_id = ? "
 	    "ORDER BY name";
-	struct render_ufw_service *s;
+	struct render_ufw_service s;
 	sqlite3_stmt *st;
 	const char *why;
-	size_t cap = 0;
 	char *p;
 	int rc;
 
-	*n = 0;
 	if ((st = db_stmt(c->db, sql)) == NULL)
 		return db_fail(c->db, err, "reading services");
 	sqlite3_bind_int64(st, 1, c->host_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((s = realloc(*list, cap * sizeof(*s))) == NULL) {
-				sqlite3_reset(st);
-				return api_err_set(err, 500, "out of memory");
-			}
-			*list = s;
-		}
-		s = &(*list)[*n];
-		memset(s, 0, sizeof(*s));
-		render_safe((const char *)sqlite3_column_text(st, 0), RENDER_UFW_SAFE, s->name,
-		    sizeof(s->name));
-		snprintf(s->protocol, sizeof(s->protocol), "%s",
+		memset(&s, 0, sizeof(s));
+		render_safe((const char *)sqlite3_column_text(st, 0), RENDER_UFW_SAFE, s.name,
+		    sizeof(s.name));
+		snprintf(s.protocol, sizeof(s.protocol), "%s",
 		    strcmp((const char *)sqlite3_column_text(st, 1), "udp") == 0 ? "udp" : "tcp");
-		snprintf(s->ports, sizeof(s->ports), "%s", (const char *)sqlite3_column_text(st, 2));
-		if (portspec_parse(s->ports, false, &s->ps, &why) == -1)
+		snprintf(s.ports, sizeof(s.ports), "%s", (const char *)sqlite3_column_text(st, 2));
+		if (portspec_parse(s.ports, false, &s.ps, &why) == -1)
 			continue;
-		for (p = s->ports; *p != '\0'; p++)
+		for (p = s.ports; *p != '\0'; p++)
 			if (*p == '-')
 				*p = ':';
-		(*n)++;
+		vec_push(&list->s, s);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(c->db, err, "reading services");
-}
-
-/* Whether a rule reaches a service: its protocol, and all of the service's ports. */
-static bool
-render_ufw_covers(const struct fw_rule *r, const struct render_ufw_service *s)
-{
-	struct portspec ps;
-	const char *why;
-
-	if (strcmp(r->protocol, "any") != 0 && strcmp(r->protocol, s->protocol) != 0)
-		return false;
-	if (r->ports[0] == '\0')
-		return true;
-	return portspec_parse(r->ports, false, &ps, &why) == 0 && portspec_covers(&ps, &s->ps);
 }
 
 static void
@@ -101,7 +81,7 @@ render_ufw_rule(struct sbuf *out, const struct fw_rule *r, struct render_ufw_ser
 
 	sbuf_printf(out, "\n# %s%s%s\n", r->name, r->description[0] ? ": " : "", r->description);
 	for (i = 0; i < n; i++) {
-		if (!render_ufw_covers(r, &svc[i]))
+		if (!firewall_opens(r->rule, svc[i].protocol, &svc[i].ps))
 			continue;
 		if (r->src.any) {
 			render_ufw_line(out, verb, r, &svc[i], "any");
@@ -127,15 +107,16 @@ render_ufw_rule(struct sbuf *out, const struct fw_rule *r, struct render_ufw_ser
 int
 render_ufw(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 {
-	struct render_ufw_service *svc = NULL;
-	struct fw_rule *rules = NULL;
+	struct render_ufw_services svc = { 0 };
+	struct fw_rules rules;
 	struct fw_policy p;
-	size_t n = 0, nrules = 0, i;
+	size_t i;
 	int rc = -1;
 
+	memset(&rules, 0, sizeof(rules));
 	if (render_fwrules_policy(c->db, c->host_id, &p, err) == -1 ||
-	    render_ufw_services(c, &svc, &n, err) == -1 ||
-	    render_fwrules_load(c->db, "input", c->host_id, &rules, &nrules, err) == -1)
+	    render_ufw_services(c, &svc, err) == -1 ||
+	    render_fwrules_load(c->db, "input", c->host_id, &rules, err) == -1)
 		goto out;
 	sbuf_printf(out, "# Run as root on %s. Starts from a clean ufw: what the plan does not "
 	    "open stays closed.\nset -e\nufw --force reset\n", c->host);
@@ -143,17 +124,17 @@ render_ufw(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	    strcmp(p.input, "accept") == 0 ? "allow" : strcmp(p.input, "reject") == 0 ? "reject" :
 	    "deny");
 	sbuf_printf(out, "ufw logging %s\n", p.log ? "low" : "off");
-	for (i = 0; i < nrules; i++)
-		render_ufw_rule(out, &rules[i], svc, n);
+	for (i = 0; i < rules.v.n; i++)
+		render_ufw_rule(out, &rules.v.v[i], svc.s.v, svc.s.n);
 	sbuf_puts(out, "\n");
-	for (i = 0; i < n; i++)
-		if (!svc[i].opened)
+	for (i = 0; i < svc.s.n; i++)
+		if (!svc.s.v[i].opened)
 			sbuf_printf(out, "# not opened: %s (%s %s): no input rule allows it\n",
-			    svc[i].name, svc[i].protocol, svc[i].ports);
+			    svc.s.v[i].name, svc.s.v[i].protocol, svc.s.v[i].ports);
 	sbuf_puts(out, "ufw --force enable\n");
 	rc = 0;
 out:
-	free(svc);
-	render_fwrules_free(rules, nrules);
+	vec_free(&svc.s);
+	render_fwrules_free(&rules);
 	return rc;
 }
