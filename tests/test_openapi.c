@@ -255,8 +255,8 @@ schema_flatten(json_t *schema, json_t *props, json_t *required)
 
 	schema = deref(schema);
 	json_object_update(props, json_object_get(schema, "properties"));
-	json_array_extend(required, json_object_get(schema, "required") ?
-	    json_object_get(schema, "required") : json_array());
+	if (json_is_array(json_object_get(schema, "required")))
+		json_array_extend(required, json_object_get(schema, "required"));
 	json_array_foreach(json_object_get(schema, "allOf"), i, part)
 		schema_flatten(part, props, required);
 }
