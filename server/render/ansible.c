@@ -12,6 +12,7 @@
 #include "charrule.h"
 #include "db.h"
 #include "sbuf.h"
+#include "xmalloc.h"
 
 /* Group names Ansible takes without a warning: letters, digits and '_', not a digit first. */
 static void
@@ -177,10 +178,7 @@ render_ansible(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	    render_ansible_vlans(c, inv, err) == -1)
 		goto out;
 	render_ansible_rename(inv, hostvars);
-	if ((names = calloc(json_object_size(inv) + 1, sizeof(*names))) == NULL) {
-		api_err_set(err, 500, "out of memory");
-		goto out;
-	}
+	names = xcalloc(json_object_size(inv) + 1, sizeof(*names));
 	json_object_foreach(inv, group, v)
 		names[n++] = group;
 	qsort(names, n, sizeof(*names), render_ansible_cmp);

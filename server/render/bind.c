@@ -13,6 +13,7 @@
 #include "dnszone.h"
 #include "ipaddr.h"
 #include "sbuf.h"
+#include "xmalloc.h"
 
 struct render_bind_soa {
 	char origin[256];
@@ -317,7 +318,7 @@ render_bind_reverse(struct render_ctx *c, const char *cidr, struct sbuf *out,
 		    !dnsname_valid((const char *)sqlite3_column_text(st, 1)))
 			continue;
 		if (first == NULL)
-			first = strdup((const char *)sqlite3_column_text(st, 1));
+			first = xstrdup((const char *)sqlite3_column_text(st, 1));
 		/* The owner relative to the zone; the zone of a /32 or /128 is the name itself. */
 		if (strlen(rev) > zl)
 			rev[strlen(rev) - zl - 1] = '\0';

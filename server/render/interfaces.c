@@ -12,6 +12,8 @@
 #include "ipaddr.h"
 #include "render/host.h"
 #include "sbuf.h"
+#include "vec.h"
+#include "xmalloc.h"
 
 /* Also the order of the stanzas: a VLAN comes after the device it rides. */
 enum render_if_kind { RIF_PORT, RIF_BRIDGE, RIF_OTHER, RIF_VLAN };
@@ -27,8 +29,7 @@ struct render_if {
 };
 
 struct render_ifs {
-	struct render_if *list;
-	size_t n, cap;
+	VEC(struct render_if) ifs;
 	struct sbuf notes;         /* what was left out, as comments */
 };
 
@@ -38,17 +39,10 @@ render_interfaces_get(struct render_ifs *ifs, const char *name, enum render_if_k
 	struct render_if *f;
 	size_t i;
 
-	for (i = 0; i < ifs->n; i++)
-		if (strcmp(ifs->list[i].name, name) == 0)
-			return &ifs->list[i];
-	if (ifs->n == ifs->cap) {
-		ifs->cap = ifs->cap ? ifs->cap * 2 : 16;
-		if ((f = realloc(ifs->list, ifs->cap * sizeof(*f))) == NULL)
-			return NULL;
-		ifs->list = f;
-	}
-	f = &ifs->list[ifs->n++];
-	memset(f, 0, sizeof(*f));
+	for (i = 0; i < ifs->ifs.n; i++)
+		if (strcmp(ifs->ifs.v[i].name, name) == 0)
+			return &ifs->ifs.v[i];
+	f = vec_push_zero(&ifs->ifs);
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	f->kind = kind;
 	f->members = json_array();
@@ -68,12 +62,8 @@ render_interfaces_port_ok(const char *name)
 static void
 render_interfaces_note(char *dst, size_t len, const char *a, const char *b)
 {
-	char *both;
+	char *both = xasprintf("%s%s%s", a, *a && *b ? "; " : "", b);
 
-	if (asprintf(&both, "%s%s%s", a, *a && *b ? "; " : "", b) < 0) {
-		dst[0] = '\0';
-		return;
-	}
 	render_comment(both, dst, len);
 	free(both);
 }
@@ -106,33 +96,31 @@ render_interfaces_ports(struct render_ctx *c, struct render_ifs *ifs, struct api
 			    "unused" : "not a Linux interface name, left out");
 			continue;
 		}
-		if ((port = render_interfaces_get(ifs, name, RIF_PORT)) == NULL)
-			break;
+		port = render_interfaces_get(ifs, name, RIF_PORT);
 		render_interfaces_note(port->note, sizeof(port->note),
 		    (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st,
 		    3));
 		vids = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
 		if (render_interfaces_port_ok(bridge)) {
-			if ((br = render_interfaces_get(ifs, bridge, RIF_BRIDGE)) != NULL) {
-				br->kind = RIF_BRIDGE;
-				json_array_append_new(br->members, json_string(name));
-				json_array_foreach(vids, i, v)
-					json_array_append(br->vids, v);
-			}
+			br = render_interfaces_get(ifs, bridge, RIF_BRIDGE);
+			br->kind = RIF_BRIDGE;
+			json_array_append_new(br->members, json_string(name));
+			json_array_foreach(vids, i, v)
+				json_array_append(br->vids, v);
 		} else if (strcmp(mode, "trunk") == 0) {
 			json_array_foreach(vids, i, v) {
 				snprintf(vname, sizeof(vname), "%s.%lld", name,
 				    (long long)json_integer_value(v));
-				if (render_host_ifname_ok(vname) &&
-				    (vl = render_interfaces_get(ifs, vname, RIF_VLAN)) != NULL)
+				if (render_host_ifname_ok(vname)) {
+					vl = render_interfaces_get(ifs, vname, RIF_VLAN);
 					vl->kind = RIF_VLAN;
+				}
 			}
 		}
 		json_decref(vids);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
-	    db_fail(c->db, err, "reading ports");
+	return rc == SQLITE_DONE ? 0 : db_fail(c->db, err, "reading ports");
 }
 
 static int
@@ -163,10 +151,9 @@ render_interfaces_addresses(struct render_ctx *c, struct render_ifs *ifs, struct
 			    "its interface is not a Linux interface name" : "names no interface");
 			continue;
 		}
-		if (ipnet_parse((const char *)sqlite3_column_text(st, 2), &n) == -1 ||
-		    (f = render_interfaces_get(ifs, ifname, strchr(ifname, '.') ? RIF_VLAN :
-		    RIF_OTHER)) == NULL)
+		if (ipnet_parse((const char *)sqlite3_column_text(st, 2), &n) == -1)
 			continue;
+		f = render_interfaces_get(ifs, ifname, strchr(ifname, '.') ? RIF_VLAN : RIF_OTHER);
 		snprintf(text, sizeof(text), "%s/%d", address, n.len);
 		json_array_append_new(n.addr.family == 4 ? f->v4 : f->v6, json_string(text));
 		/* One default route: through the primary address's gateway, never itself. */
@@ -269,31 +256,32 @@ render_interfaces_cmp(const void *a, const void *b)
 int
 render_interfaces(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 {
-	struct render_ifs ifs = { NULL, 0, 0, { 0 } };
+	struct render_ifs ifs;
 	size_t i;
 	int rc = -1;
 
+	memset(&ifs, 0, sizeof(ifs));
 	sbuf_init(&ifs.notes, 0);
 	if (render_interfaces_ports(c, &ifs, err) == -1 ||
 	    render_interfaces_addresses(c, &ifs, err) == -1)
 		goto out;
 	/* Ports, bridges, other interfaces, then VLANs, each in name order. */
-	if (ifs.n > 1)   /* a host without interfaces has no list at all */
-		qsort(ifs.list, ifs.n, sizeof(*ifs.list), render_interfaces_cmp);
+	if (ifs.ifs.n > 1)   /* a host without interfaces has no list at all */
+		qsort(ifs.ifs.v, ifs.ifs.n, sizeof(*ifs.ifs.v), render_interfaces_cmp);
 	sbuf_puts(out, "auto lo\niface lo inet loopback\n");
-	for (i = 0; i < ifs.n; i++)
-		render_interfaces_stanzas(out, &ifs.list[i]);
+	for (i = 0; i < ifs.ifs.n; i++)
+		render_interfaces_stanzas(out, &ifs.ifs.v[i]);
 	if (ifs.notes.len > 0)
 		sbuf_printf(out, "\n%s", sbuf_str(&ifs.notes));
 	rc = 0;
 out:
-	for (i = 0; i < ifs.n; i++) {
-		json_decref(ifs.list[i].members);
-		json_decref(ifs.list[i].vids);
-		json_decref(ifs.list[i].v4);
-		json_decref(ifs.list[i].v6);
+	for (i = 0; i < ifs.ifs.n; i++) {
+		json_decref(ifs.ifs.v[i].members);
+		json_decref(ifs.ifs.v[i].vids);
+		json_decref(ifs.ifs.v[i].v4);
+		json_decref(ifs.ifs.v[i].v6);
 	}
-	free(ifs.list);
+	vec_free(&ifs.ifs);
 	sbuf_free(&ifs.notes);
 	return rc;
 }

@@ -8,6 +8,8 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "vec.h"
+#include "xmalloc.h"
 
 void
 render_names_fqdn(const char *name, const char *zone, char *buf, size_t len)
@@ -38,8 +40,7 @@ render_names_keep(struct render_names *rn, const char *s)
 
 	if (b == NULL || b->cap - b->used < n) {
 		cap = n > 65536 ? n : 65536;
-		if ((b = malloc(sizeof(*b) + cap)) == NULL)
-			return NULL;
+		b = xmalloc(sizeof(*b) + cap);
 		b->next = rn->blocks;
 		b->used = 0;
 		b->cap = cap;
@@ -62,21 +63,15 @@ render_names_has(const struct render_names *rn, const struct render_name *e, con
 	return false;
 }
 
-/* Appends a name (kept already, or copied when keep) to entry i; -1 when out of memory. */
-static int
+/* Appends a name (kept already, or copied when keep) to entry i. */
+static void
 render_names_add(struct render_names *rn, size_t i, const char *name, bool keep)
 {
 	struct render_name *e = &rn->list[i];
-	void *p;
 
-	if (keep && (name = render_names_keep(rn, name)) == NULL)
-		return -1;
-	if (rn->nitems == rn->capitems) {
-		rn->capitems = rn->capitems ? rn->capitems * 2 : 1024;
-		if ((p = realloc(rn->items, rn->capitems * sizeof(*rn->items))) == NULL)
-			return -1;
-		rn->items = p;
-	}
+	if (keep)
+		name = render_names_keep(rn, name);
+	rn->items = vec_grow(rn->items, &rn->capitems, rn->nitems + 1, sizeof(*rn->items));
 	rn->items[rn->nitems].name = name;
 	rn->items[rn->nitems].next = 0;
 	rn->nitems++;
@@ -85,7 +80,6 @@ render_names_add(struct render_names *rn, size_t i, const char *name, bool keep)
 	else
 		e->head = rn->nitems;
 	e->tail = rn->nitems;
-	return 0;
 }
 
 static int
@@ -137,8 +131,8 @@ render_names_get(const struct render_names_map *m, const char *key, size_t *val)
 	return true;
 }
 
-/* Sets key to val (replacing); -1 when out of memory. */
-static int
+/* Sets key to val (replacing). */
+static void
 render_names_put(struct render_names_map *m, const char *key, size_t val)
 {
 	struct render_names_map grown;
@@ -147,13 +141,8 @@ render_names_put(struct render_names_map *m, const char *key, size_t val)
 	if ((m->n + 1) * 2 > m->cap) {
 		grown.cap = m->cap ? m->cap * 2 : 1024;
 		grown.n = 0;
-		grown.keys = calloc(grown.cap, sizeof(*grown.keys));
-		grown.vals = calloc(grown.cap, sizeof(*grown.vals));
-		if (grown.keys == NULL || grown.vals == NULL) {
-			free(grown.keys);
-			free(grown.vals);
-			return -1;
-		}
+		grown.keys = xcalloc(grown.cap, sizeof(*grown.keys));
+		grown.vals = xcalloc(grown.cap, sizeof(*grown.vals));
 		for (i = 0; i < m->cap; i++)
 			if (m->keys[i] != NULL)
 				render_names_put(&grown, m->keys[i], m->vals[i]);
@@ -166,7 +155,6 @@ render_names_put(struct render_names_map *m, const char *key, size_t val)
 		m->n++;
 	m->keys[i] = key;
 	m->vals[i] = val;
-	return 0;
 }
 
 static void
@@ -180,7 +168,7 @@ render_names_map_free(struct render_names_map *m)
 /* The entry of an address, made when it is new. The addresses with names come in key order
  * and are found by binary search in that sorted run (sorted, the first sorted entries); others
  * (stored records' addresses) through index. The list is sorted at the end. SIZE_MAX when the
- * address does not parse or memory runs out. */
+ * address does not parse. */
 static size_t
 render_names_entry(struct render_names *rn, size_t sorted, struct render_names_map *index,
     size_t *cap, const char *address)
@@ -188,7 +176,6 @@ render_names_entry(struct render_names *rn, size_t sorted, struct render_names_m
 	unsigned char key[IPADDR_KEYLEN];
 	char canon[IPADDR_STRLEN];
 	struct render_name *e;
-	const char *keep;
 	struct ipaddr a;
 	size_t at, lo = 0, hi = sorted;
 	int d;
@@ -214,15 +201,9 @@ render_names_entry(struct render_names *rn, size_t sorted, struct render_names_m
 	ipaddr_format(&a, canon, sizeof(canon));
 	if (sorted != SIZE_MAX && render_names_get(index, canon, &at))
 		return at;
-	if (rn->n == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		if ((e = realloc(rn->list, *cap * sizeof(*e))) == NULL)
-			return SIZE_MAX;
-		rn->list = e;
-	}
-	if (sorted != SIZE_MAX && ((keep = render_names_keep(rn, canon)) == NULL ||
-	    render_names_put(index, keep, rn->n) == -1))
-		return SIZE_MAX;
+	rn->list = vec_grow(rn->list, cap, rn->n + 1, sizeof(*rn->list));
+	if (sorted != SIZE_MAX)
+		render_names_put(index, render_names_keep(rn, canon), rn->n);
 	e = &rn->list[rn->n];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->key, key, IPADDR_KEYLEN);
@@ -250,30 +231,24 @@ render_names_carries(const struct render_names_where *w, const char *name, size_
 	return false;
 }
 
-static int
+static void
 render_names_link(struct render_names_where *w, const char *name, size_t entry)
 {
 	size_t head = 0;
-	void *p;
 
-	if (w->n == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 1024;
-		if ((p = realloc(w->links, w->cap * sizeof(*w->links))) == NULL)
-			return -1;
-		w->links = p;
-	}
+	w->links = vec_grow(w->links, &w->cap, w->n + 1, sizeof(*w->links));
 	render_names_get(&w->first, name, &head);
 	w->links[w->n].entry = entry;
 	w->links[w->n].next = head;
 	w->n++;
-	return render_names_put(&w->first, name, w->n);
+	render_names_put(&w->first, name, w->n);
 }
 
 /* A bound on the CNAMEs followed: loops are never stored, but a hand edit could make one. */
 #define RENDER_NAMES_CHAIN 64
 
 /* Aliases join the line of each address their chain of CNAMEs ends at. */
-static int
+static void
 render_names_aliases(struct render_names *rn)
 {
 	struct render_names_map cname = { 0 };
@@ -281,15 +256,13 @@ render_names_aliases(struct render_names *rn)
 	const char *alias, *end;
 	size_t i, j, k, l;
 	json_t *pair;
-	int rc = -1, depth;
+	int depth;
 
 	for (i = 0; i < rn->n; i++)
 		for (j = rn->list[i].head; j != 0; j = rn->items[j - 1].next)
-			if (render_names_link(&where, rn->items[j - 1].name, i) == -1)
-				goto out;
+			render_names_link(&where, rn->items[j - 1].name, i);
 	json_array_foreach(rn->cnames, k, pair)
-		if (render_names_put(&cname, json_string_value(json_array_get(pair, 0)), k) == -1)
-			goto out;
+		render_names_put(&cname, json_string_value(json_array_get(pair, 0)), k);
 	json_array_foreach(rn->cnames, k, pair) {
 		alias = json_string_value(json_array_get(pair, 0));
 		end = json_string_value(json_array_get(pair, 1));
@@ -303,17 +276,13 @@ render_names_aliases(struct render_names *rn)
 			i = where.links[l - 1].entry;
 			if (render_names_carries(&where, alias, i))
 				continue;
-			if (render_names_add(rn, i, alias, false) == -1 ||
-			    render_names_link(&where, alias, i) == -1)
-				goto out;
+			render_names_add(rn, i, alias, false);
+			render_names_link(&where, alias, i);
 		}
 	}
-	rc = 0;
-out:
 	render_names_map_free(&cname);
 	render_names_map_free(&where.first);
 	free(where.links);
-	return rc;
 }
 
 int
@@ -344,16 +313,14 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 		snprintf(fqdn, sizeof(fqdn), "%s", (const char *)sqlite3_column_text(st, 1));
 		if (fqdn[0] != '\0' && fqdn[strlen(fqdn) - 1] == '.')
 			fqdn[strlen(fqdn) - 1] = '\0';
-		if (!render_names_has(out, &out->list[e], fqdn) &&
-		    render_names_add(out, e, fqdn, true) == -1)
-			break;
+		if (!render_names_has(out, &out->list[e], fqdn))
+			render_names_add(out, e, fqdn, true);
 	}
 	sqlite3_reset(st);
 	sorted = out->n;
 	if (rc != SQLITE_DONE || (st = db_stmt(db, stored)) == NULL) {
 		render_names_map_free(&index);
-		return rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
-		    db_fail(db, err, "reading names");
+		return db_fail(db, err, "reading names");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		type = (const char *)sqlite3_column_text(st, 0);
@@ -362,9 +329,8 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 		    (const char *)sqlite3_column_text(st, 3), fqdn, sizeof(fqdn));
 		if (strcmp(type, "A") == 0 || strcmp(type, "AAAA") == 0) {
 			e = render_names_entry(out, sorted, &index, &cap, value);
-			if (e != SIZE_MAX && !render_names_has(out, &out->list[e], fqdn) &&
-			    render_names_add(out, e, fqdn, true) == -1)
-				break;
+			if (e != SIZE_MAX && !render_names_has(out, &out->list[e], fqdn))
+				render_names_add(out, e, fqdn, true);
 		} else if (strcmp(type, "CNAME") == 0) {
 			render_names_fqdn(value, (const char *)sqlite3_column_text(st, 3), target,
 			    sizeof(target));
@@ -377,10 +343,8 @@ render_names_load(struct db *db, struct render_names *out, struct api_err *err)
 	sqlite3_reset(st);
 	render_names_map_free(&index);
 	if (rc != SQLITE_DONE)
-		return rc == SQLITE_ROW ? api_err_set(err, 500, "out of memory") :
-		    db_fail(db, err, "reading records");
-	if (render_names_aliases(out) == -1)
-		return api_err_set(err, 500, "out of memory");
+		return db_fail(db, err, "reading records");
+	render_names_aliases(out);
 	if (out->n > 0)
 		qsort(out->list, out->n, sizeof(*out->list), render_names_cmp);
 	return 0;
