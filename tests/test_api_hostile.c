@@ -117,6 +117,14 @@ test_odd_queries_and_ids(void **state)
 		"/api/v1/vlans/1.0", "/api/v1/vlans/99999999999999999999", "/api/v1/vlans/%31",
 		"/api/v1/vlans/1/changes/2", "/api/v1/prefixes/1/available-ips",
 		"/api/v1/dns-zones/999/records" };
+	static const char *const odd[] = { "/api/v1/settings?%ff=1", "/api/v1/export?a=%c3%28",
+		"/api/v1/vlans/1?limit=10", "/api/v1/validate?x", "/api/v1/auth/me?=1",
+		"/api/v1/prefixes/1/available-ips?limit=1e3",
+		"/api/v1/prefixes/1/available-ips?limit=99999999999999999999",
+		"/api/v1/dns-zones/1/records?limit=-5", "/api/v1/inventory?zone=local",
+		"/api/v1/render/bind?zone=local&x=1",
+		"/api/v1/settings?aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1" };
 	char path[128];
 	size_t i;
 
@@ -129,6 +137,17 @@ test_odd_queries_and_ids(void **state)
 		refused("GET", paths[i], NULL);
 	refused("POST", "/api/v1/prefixes/999/available-ips", "{}");
 	refused("POST", "/api/v1/prefixes/999/available-prefixes", "{\"prefix_length\":24}");
+	/* Routes that are no lists: their declared parameters only, UTF-8 names and values. */
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		struct resp r;
+
+		assert_int_equal(req_json(&S, "GET", odd[i], ed, NULL, &r), 0);
+		if (r.status != 400)
+			fail_msg("GET %s: %ld %.300s", odd[i], r.status, r.body);
+		assert_problem(&r, 400);
+		resp_free(&r);
+	}
+	refused("POST", "/api/v1/vlans?%ff=1", "{\"vid\":3000,\"name\":\"odd\"}");
 	refused("PATCH", "/api/v1/settings", "[]");
 	refused("PATCH", "/api/v1/settings", "{\"log_denied\":null}");
 }
