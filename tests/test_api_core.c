@@ -588,9 +588,17 @@ test_unknown_query_parameters(void **state)
 			fail_msg("%s %s: %ld %s", refused[i].method, refused[i].path, st, r.body);
 		resp_free(&r);
 	}
-	/* The detail names an unknown one too, for clients that show only the detail. */
+	/* The detail names an unknown one too, for clients that show only the detail; a render
+	 * target's parameters are its own (render.c's table), an unknown target stays 404. */
 	assert_int_equal(api(&S, "GET", "/api/v1/vlans/1?colour=red", admin, NULL, &r), 400);
 	assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")), "colour"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "GET", "/api/v1/render/nftables?zone=local", admin, NULL, &r),
+	    400);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")), "zone"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "GET", "/api/v1/render/nosuch?zone=local", admin, NULL, &r),
+	    404);
 	resp_free(&r);
 	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
 		assert_int_equal(req(&S, "GET", taken[i], admin, NULL, NULL, &r), 0);

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "render.h"
 #include "routes.h"
 #include "session.h"
 
@@ -388,9 +389,26 @@ http_param_check(const struct qparam *p, const char *v, struct api_err *err)
 	return 0;
 }
 
-/* What a query parameter is to the route: declared here, left to the list's resource or the
- * render target (ROUTE_LIST, ROUTE_TARGET: those check their own names and values), or
- * unknown. Repeats mean OR only where a list's filters take them: anywhere else a repeat
+/* Whether the render target named target takes key; an unknown target takes anything here,
+ * since render_prepare answers it with 404. */
+static bool
+http_target_takes(const char *target, const char *key)
+{
+	const struct render_target *t;
+	const struct render_param *p;
+
+	for (t = render_targets; t->name != NULL; t++)
+		if (strcmp(t->name, target) == 0)
+			break;
+	for (p = t->params; t->name != NULL && p->name != NULL; p++)
+		if (strcmp(p->name, key) == 0)
+			return true;
+	return t->name == NULL;
+}
+
+/* What a query parameter is to the route: declared here, a filter of the list's resource
+ * (ROUTE_LIST: listing_parse checks its value), a parameter of the render target (ROUTE_TARGET:
+ * render_prepare checks its value), or unknown. Repeats mean OR only where a list's filters take them: anywhere else a repeat
  * would silently mean its first value. */
 static int
 http_check_query(struct req *r, struct api_err *err)
@@ -413,7 +431,8 @@ http_check_query(struct req *r, struct api_err *err)
 	}
 	for (i = 0; i < n; i++) {
 		p = routes_param(r->route, keys[i]);
-		deferred = p == NULL && (r->route->flags & (ROUTE_LIST | ROUTE_TARGET));
+		deferred = p == NULL && ((r->route->flags & ROUTE_LIST) ||
+		    ((r->route->flags & ROUTE_TARGET) && http_target_takes(r->param, keys[i])));
 		if (p == NULL && !deferred) {
 			api_err_set(err, 400, "unknown query parameter '%s'", keys[i]);
 			return api_err_field(err, keys[i], "unknown query parameter");
