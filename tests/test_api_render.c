@@ -553,6 +553,48 @@ test_etag_follows_each_table(void **state)
 	assert_true(moved >= checked);
 }
 
+/* A table a render reads only once the data leads there still moves its ETag: on a fresh
+ * server a host without rules reads no prefixes; a rule from a VLAN makes it read them, and
+ * then a new prefix in that VLAN is a new file with a new ETag, never a 304. */
+static void
+test_etag_learns_new_reads(void **state)
+{
+	char e1[64], e2[64], e3[64], hdr[128];
+	const char *url = "/api/v1/render/nftables?host=lone";
+	struct srv t;
+	struct resp r;
+	long long vlan, host;
+	char *tok;
+
+	(void)state;
+	srv_up(&t, NULL, &tok, NULL);
+	host = api_create(&t, tok, "/api/v1/hosts", "{\"name\":\"lone\",\"kind\":\"vm\"}");
+	vlan = api_create(&t, tok, "/api/v1/vlans", "{\"vid\":42,\"name\":\"far\"}");
+	api_create(&t, tok, "/api/v1/prefixes", "{\"prefix\":\"10.42.0.0/24\",\"vlan_id\":%lld}",
+	    vlan);
+	assert_int_equal(api(&t, "GET", url, tok, NULL, &r), 200);
+	assert_non_null(resp_header(&r, "ETag", e1, sizeof(e1)));
+	resp_free(&r);
+	api_create(&t, tok, "/api/v1/firewall-rules", "{\"name\":\"from-far\",\"scope\":\"input\","
+	    "\"action\":\"accept\",\"protocol\":\"tcp\",\"dst_ports\":\"22\",\"src_vlan_id\":%lld,"
+	    "\"dst_host_id\":%lld}", vlan, host);
+	assert_int_equal(api(&t, "GET", url, tok, NULL, &r), 200);
+	assert_non_null(resp_header(&r, "ETag", e2, sizeof(e2)));
+	assert_string_not_equal(e1, e2);
+	assert_null(strstr(r.body, "10.43.0.0/24"));
+	resp_free(&r);
+	api_create(&t, tok, "/api/v1/prefixes", "{\"prefix\":\"10.43.0.0/24\",\"vlan_id\":%lld}",
+	    vlan);
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s", e2);
+	assert_int_equal(req_hdr(&t, "GET", url, tok, hdr, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(resp_header(&r, "ETag", e3, sizeof(e3)));
+	assert_string_not_equal(e2, e3);
+	assert_non_null(strstr(r.body, "10.43.0.0/24"));
+	resp_free(&r);
+	srv_down(&t, tok, NULL);
+}
+
 /* The inventory script, as Ansible runs it, against this server. */
 static void
 test_inventory_script(void **state)
@@ -594,6 +636,7 @@ main(void)
 		cmocka_unit_test(test_consumers),
 		cmocka_unit_test(test_parameters),
 		cmocka_unit_test(test_etag_and_one_change),
+		cmocka_unit_test(test_etag_learns_new_reads),
 		cmocka_unit_test(test_inventory_script),
 		cmocka_unit_test(test_consumers_richer_plan),
 		/* Last: the richer plan fills every table. */
