@@ -673,11 +673,89 @@ test_second_wall(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* The inventory with every unsafe mark taken off. */
+static json_t *
+unmark(json_t *v)
+{
+	json_t *copy, *item;
+	const char *key;
+	size_t i;
+
+	if (json_is_object(v) && json_object_size(v) == 1 &&
+	    (item = json_object_get(v, "__ansible_unsafe")) != NULL)
+		return json_incref(item);
+	if (json_is_object(v)) {
+		copy = json_object();
+		json_object_foreach(v, key, item)
+			json_object_set_new(copy, key, unmark(item));
+		return copy;
+	}
+	if (json_is_array(v)) {
+		copy = json_array();
+		json_array_foreach(v, i, item)
+			json_array_append_new(copy, unmark(item));
+		return copy;
+	}
+	return json_incref(v);
+}
+
+/* A host variable that is a Jinja template is text to Ansible, never a lookup it runs: the
+ * inventory marks it unsafe. The same inventory with the mark taken off runs the command, so
+ * the check can fail. */
+static void
+test_ansible_templates(void **state)
+{
+	char url[96], body[512], file[256], *text, *bare, *out;
+	struct resp r;
+
+	(void)state;
+	snprintf(url, sizeof(url), "/api/v1/hosts/%lld", host_pve1);
+	snprintf(body, sizeof(body), "{\"vars\":{\"netsot_probe\":"
+	    "\"{{ lookup('pipe', 'touch %s') }}\"}}", marker);
+	assert_int_equal(api(&S, "PATCH", url, ad, body, NULL), 200);
+	assert_int_equal(api(&S, "GET", "/api/v1/render/ansible-inventory", ed, NULL, &r), 200);
+	text = strdup(r.body);
+	resp_free(&r);
+	assert_non_null(strstr(text, "\"__ansible_unsafe\": \"{{ lookup("));
+	snprintf(file, sizeof(file), "%s/inventory.json", S.dir);
+	consumers_spit(file, text);
+	assert_int_equal(consumers_sh("printf '#!/bin/sh\\ncat %s\\n' > %s.sh && chmod +x %s.sh && "
+	    "ANSIBLE_INVENTORY_ENABLED=script ANSIBLE_INVENTORY_UNPARSED_FAILED=true "
+	    "ansible all -i %s.sh -c local -m debug -a var=netsot_probe", file, file, file,
+	    file), 0);
+	snprintf(file, sizeof(file), "%s/sh.out", S.dir);
+	out = read_file(file, NULL);
+	assert_non_null(strstr(out, "lookup('pipe'"));
+	free(out);
+	assert_no_marker("Ansible reading a host variable");
+	/* Without the mark: Ansible runs the lookup. */
+	{
+		json_t *inv = json_loads(text, 0, NULL), *bare_inv = unmark(inv);
+
+		bare = json_dumps(bare_inv, JSON_INDENT(1));
+		json_decref(inv);
+		json_decref(bare_inv);
+	}
+	assert_null(strstr(bare, "__ansible_unsafe"));
+	snprintf(file, sizeof(file), "%s/bare.json", S.dir);
+	consumers_spit(file, bare);
+	consumers_sh("printf '#!/bin/sh\\ncat %s\\n' > %s.sh && chmod +x %s.sh && "
+	    "ansible all -i %s.sh -c local -m debug -a var=netsot_probe", file, file, file,
+	    file);
+	if (access(marker, F_OK) != 0)
+		fail_msg("the unmarked inventory did not run the lookup: the check proves nothing");
+	unlink(marker);
+	free(bare);
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api_values),
+		cmocka_unit_test(test_ansible_templates),
+		/* Last: it leaves values in the database that the API would refuse. */
 		cmocka_unit_test(test_second_wall),
 	};
 
