@@ -575,15 +575,13 @@ test_unknown_query_parameters(void **state)
 	};
 	struct resp r;
 	size_t i;
+	const char *plan = "{\"format\":\"netsot-plan/1\"}";
 	long st;
 
 	(void)state;
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		if (strcmp(refused[i].method, "POST") == 0)
-			st = api(&S, "POST", refused[i].path, admin, "{\"format\":\"netsot-plan/1\"}",
-			    &r);
-		else
-			st = api(&S, refused[i].method, refused[i].path, admin, NULL, &r);
+		st = api(&S, refused[i].method, refused[i].path, admin,
+		    strcmp(refused[i].method, "POST") == 0 ? plan : NULL, &r);
 		if (st != 400 || field_error(&r, refused[i].param) == NULL)
 			fail_msg("%s %s: %ld %s", refused[i].method, refused[i].path, st, r.body);
 		resp_free(&r);

@@ -408,8 +408,8 @@ http_target_takes(const char *target, const char *key)
 
 /* What a query parameter is to the route: declared here, a filter of the list's resource
  * (ROUTE_LIST: listing_parse checks its value), a parameter of the render target (ROUTE_TARGET:
- * render_prepare checks its value), or unknown. Repeats mean OR only where a list's filters take them: anywhere else a repeat
- * would silently mean its first value. */
+ * render_prepare checks its value), or unknown. Repeats mean OR only where a list's filters
+ * take them: anywhere else a repeat would silently mean its first value. */
 static int
 http_check_query(struct req *r, struct api_err *err)
 {
