@@ -10,7 +10,7 @@ NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsql
 # (see ../shared/VALIDATORS.md): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
 # ifup, yamllint, ansible-inventory; and Chromium with Node.js for the web UI's tests.
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
-  bind9-utils dnsmasq-base ifupdown yamllint ansible-core chromium nodejs"
+  bind9-utils dnsmasq-base ifupdown yamllint ansible-core chromium nodejs python3-yaml"
 
 # npm for the web tests' one package (playwright-core, pinned in tests/web/package-lock.json):
 # some nodejs packages bring it, Debian's needs its own.
