@@ -252,7 +252,7 @@ render_revision(struct render_ctx *c, uint64_t tables, struct sbuf *id, struct a
 	static const char last_sql[] = "SELECT coalesce(max(id), 0) FROM changes";
 	const char *names[RENDER_TABLES_MAX];
 	bool uncovered = (tables & RENDER_UNNAMED) != 0;
-	long long rev;
+	long long rev = 0;
 	sqlite3_stmt *st;
 	int i, n = 0, rc;
 
