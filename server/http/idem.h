@@ -1,5 +1,6 @@
 /* Idempotency keys: a retried POST carrying the same Idempotency-Key header gets the first
- * answer again instead of doing the work twice. Keys are per user. */
+ * answer again instead of doing the work twice. Keys are per user and kept for
+ * --idempotency-ttl seconds (a day by default); an older key is a new one. */
 #ifndef NETSOT_IDEM_H
 #define NETSOT_IDEM_H
 
