@@ -294,24 +294,47 @@ test_wan_link_port(void **state)
 	assert_int_equal(findings("wan-link-port-not-wan"), 0);
 }
 
+/* Whether the host's ufw script opens SSH. The render reads the firewall model the validation
+ * reads, so where the input default is not accept the two agree on every rule. */
+static bool
+ufw_opens_ssh(void)
+{
+	struct resp r;
+	bool open;
+
+	assert_int_equal(api(&S, "GET", "/api/v1/render/ufw?host=pve-node-1", ed, NULL, &r), 200);
+	open = strstr(r.body, "# not opened: SSH") == NULL;
+	assert_true(open == (strstr(r.body, "to any port 22 comment") != NULL));
+	resp_free(&r);
+	return open;
+}
+
 static void
 test_service_unreachable(void **state)
 {
 	char path[64];
 
 	(void)state;
+	assert_true(ufw_opens_ssh());
 	snprintf(path, sizeof(path), "/api/v1/firewall-rules/%lld", rule_in);
 	call("PATCH", 200, path, "{\"enabled\":false}");
 	assert_int_equal(findings("service-unreachable"), 1);
+	assert_false(ufw_opens_ssh());
 	/* A rule for other ports does not open it either. */
 	call("PATCH", 200, path, "{\"enabled\":true,\"dst_ports\":\"8006\"}");
 	assert_int_equal(findings("service-unreachable"), 1);
+	assert_false(ufw_opens_ssh());
+	/* Nor one for the other protocol. */
+	call("PATCH", 200, path, "{\"dst_ports\":\"22\",\"protocol\":\"udp\"}");
+	assert_int_equal(findings("service-unreachable"), 1);
+	assert_false(ufw_opens_ssh());
 	/* With an accepting input default, nothing needs a rule. */
 	call("PATCH", 200, "/api/v1/settings", "{\"input_default_action\":\"accept\"}");
 	assert_int_equal(findings("service-unreachable"), 0);
 	call("PATCH", 200, "/api/v1/settings", "{\"input_default_action\":\"drop\"}");
 	call("PATCH", 200, path, "{\"dst_ports\":\"\",\"protocol\":\"any\"}");
 	assert_int_equal(findings("service-unreachable"), 0);
+	assert_true(ufw_opens_ssh());
 	assert_int_equal(findings(NULL), 0);
 }
 
