@@ -18,7 +18,7 @@ api_plan_export(struct req *r, struct reply *rep, struct api_err *err)
 		return -1;
 	sbuf_init(&sb, 0);
 	if (plan_export(db, &sb, err) == -1 ||
-	    etag_reply(r, rep, &sb, "application/json", err) == -1) {
+	    http_reply_etag(r, rep, &sb, "application/json", err) == -1) {
 		sbuf_free(&sb);
 		return -1;
 	}

@@ -73,7 +73,7 @@ api_resource_get(struct req *r, struct reply *rep, struct api_err *err)
 		return -1;
 	sbuf_init(&sb, 0);
 	if (resource_text(db, res, r->id, &sb, err) == -1 ||
-	    etag_reply(r, rep, &sb, "application/json", err) == -1) {
+	    http_reply_etag(r, rep, &sb, "application/json", err) == -1) {
 		sbuf_free(&sb);
 		return -1;
 	}

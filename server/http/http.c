@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "etag.h"
 #include "log.h"
 #include "render.h"
 #include "routes.h"
@@ -134,6 +135,28 @@ http_reply_header(struct reply *rep, const char *name, const char *fmt, ...)
 	vsnprintf(rep->hdr[rep->nhdr].value, sizeof(rep->hdr[0].value), fmt, ap);
 	va_end(ap);
 	rep->nhdr++;
+}
+
+int
+http_reply_etag(struct req *r, struct reply *rep, struct sbuf *body, const char *ctype,
+    struct api_err *err)
+{
+	const char *inm = http_header(r, "If-None-Match");
+	char etag[ETAG_LEN];
+
+	if (sbuf_failed(body))
+		return api_err_set(err, 500, "out of memory");
+	etag_of(sbuf_str(body), body->len, etag);
+	http_reply_header(rep, "ETag", "%s", etag);
+	if (inm != NULL && etag_listed(inm, etag)) {
+		sbuf_free(body);
+		rep->status = 304;
+		return 0;
+	}
+	rep->status = 200;
+	rep->ctype = ctype;
+	rep->body = sbuf_take(body, &rep->len);
+	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
 }
 
 const char *

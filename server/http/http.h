@@ -83,6 +83,9 @@ void http_reply_json(struct reply *rep, int status, json_t *json);
 void http_reply_list(struct reply *rep, json_t *results);
 void http_reply_header(struct reply *rep, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Replies 200 with body (taken) and its ETag, or 304 when If-None-Match names it. */
+int http_reply_etag(struct req *r, struct reply *rep, struct sbuf *body, const char *ctype,
+    struct api_err *err);
 const char *http_query(struct req *r, const char *name);
 /* Every query parameter in order, at most max of them; returns how many there are (more than
  * max when they did not fit). */

@@ -85,7 +85,7 @@ web_serve(struct req *r, struct reply *rep, const char *name, struct api_err *er
 	http_reply_header(rep, "Content-Security-Policy", "%s", web_csp);
 	http_reply_header(rep, "Referrer-Policy", "no-referrer");
 	http_reply_header(rep, "Cache-Control", "no-cache");
-	if (etag_reply(r, rep, &sb, ctype, err) == -1) {
+	if (http_reply_etag(r, rep, &sb, ctype, err) == -1) {
 		sbuf_free(&sb);
 		return -1;
 	}

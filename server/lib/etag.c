@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apierr.h"
-#include "sbuf.h"
 
 void
 etag_of(const char *text, size_t len, char buf[ETAG_LEN])
@@ -34,26 +32,4 @@ etag_listed(const char *list, const char *etag)
 		p += strcspn(p, ",");
 	}
 	return false;
-}
-
-int
-etag_reply(struct req *r, struct reply *rep, struct sbuf *body, const char *ctype,
-    struct api_err *err)
-{
-	const char *inm = http_header(r, "If-None-Match");
-	char etag[ETAG_LEN];
-
-	if (sbuf_failed(body))
-		return api_err_set(err, 500, "out of memory");
-	etag_of(sbuf_str(body), body->len, etag);
-	http_reply_header(rep, "ETag", "%s", etag);
-	if (inm != NULL && etag_listed(inm, etag)) {
-		sbuf_free(body);
-		rep->status = 304;
-		return 0;
-	}
-	rep->status = 200;
-	rep->ctype = ctype;
-	rep->body = sbuf_take(body, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
 }
