@@ -9,6 +9,8 @@
 #include "apierr.h"
 #include "clock.h"
 #include "db.h"
+#include "vec.h"
+#include "xmalloc.h"
 
 long long
 dnszone_today(void)
@@ -132,7 +134,6 @@ dnszone_list_load(struct db *db, struct dnszone_list *z, struct api_err *err)
 	static const char sql[] = "SELECT id, name FROM dns_zones ORDER BY id";
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	void *p;
 	int rc;
 
 	memset(z, 0, sizeof(*z));
@@ -140,22 +141,15 @@ dnszone_list_load(struct db *db, struct dnszone_list *z, struct api_err *err)
 		return db_fail(db, err, "reading zones");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (z->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((p = realloc(z->ids, cap * sizeof(*z->ids))) == NULL)
-				break;
-			z->ids = p;
-			if ((p = realloc(z->names, cap * sizeof(*z->names))) == NULL)
-				break;
-			z->names = p;
+			size_t c = cap;
+
+			z->ids = vec_grow(z->ids, &c, z->n + 1, sizeof(*z->ids));
+			z->names = vec_grow(z->names, &cap, z->n + 1, sizeof(*z->names));
 		}
 		z->ids[z->n] = sqlite3_column_int64(st, 0);
-		if ((z->names[z->n] = strdup((const char *)sqlite3_column_text(st, 1))) == NULL)
-			break;
-		z->n++;
+		z->names[z->n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return api_err_set(err, 500, "out of memory");
 	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading zones");
 }
 
@@ -184,12 +178,7 @@ dnszone_add(struct dnszone_records *rs, size_t *cap, long long id, const char *n
 {
 	struct dnszone_record *r;
 
-	if (rs->n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		if ((r = realloc(rs->list, *cap * sizeof(*r))) == NULL)
-			return -1;
-		rs->list = r;
-	}
+	rs->list = vec_grow(rs->list, cap, rs->n + 1, sizeof(*rs->list));
 	r = &rs->list[rs->n];
 	memset(r, 0, sizeof(*r));
 	r->id = id;

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "ipaddr.h"
 #include "sbuf.h"
+#include "vec.h"
 
 static const char *const plan_key_vid[] = { "vid", NULL };
 static const char *const plan_key_name[] = { "name", NULL };
@@ -316,11 +317,11 @@ plan_keys_load(struct plan_keys *pk, const struct plan_kind *k, struct plan_keys
 	set->loaded = true;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (set->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			set->ids = realloc(set->ids, cap * sizeof(*set->ids));
-			set->keys = realloc(set->keys, cap * sizeof(*set->keys));
-			if (set->ids == NULL || set->keys == NULL)
-				abort();
+			size_t c = cap;
+
+			/* Two arrays of one length: both grow to the same capacity. */
+			set->ids = vec_grow(set->ids, &c, set->n + 1, sizeof(*set->ids));
+			set->keys = vec_grow(set->keys, &cap, set->n + 1, sizeof(*set->keys));
 		}
 		key = k->key[1] == NULL ? NULL : json_object();
 		for (i = 0; k->key[i] != NULL; i++) {

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "dnszone.h"
 #include "settings.h"
+#include "vec.h"
 
 #define PLAN_IMPORT_CHANGES_MAX 1000
 #define PLAN_NKINDS_MAX 16
@@ -289,9 +290,7 @@ plan_import_prune(struct plan_import *pi, const struct plan_kind *k, struct plan
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (plan_idset_has(&pi->seen[k - plan_kinds], sqlite3_column_int64(st, 0)))
 			continue;
-		if (n == cap && (ids = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(*ids))) ==
-		    NULL)
-			abort();
+		ids = vec_grow(ids, &cap, n + 1, sizeof(*ids));
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
 	for (i = 0; i < n; i++) {
