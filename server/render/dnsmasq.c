@@ -36,6 +36,15 @@ render_dnsmasq_txt_ok(const char *v)
 	return dnszone_txt_len(v) <= DNSZONE_TXT_MAX;
 }
 
+static void
+render_dnsmasq_host_record(struct sbuf *out, const struct sbuf *names, const char *addr)
+{
+	sbuf_puts(out, "host-record=");
+	sbuf_append(out, sbuf_str(names), names->len);
+	sbuf_puts(out, addr);
+	sbuf_putc(out, '\n');
+}
+
 /* One host-record line per run of names that fits a line: dnsmasq takes several for one
  * address. */
 static void
@@ -61,13 +70,15 @@ render_dnsmasq_names(struct sbuf *out, const struct render_names *rn)
 			if (!dnsname_valid(name))
 				continue;
 			if (names.len + strlen(name) + 1 > room) {
-				sbuf_printf(out, "host-record=%s%s\n", sbuf_str(&names), addr);
+				render_dnsmasq_host_record(out, &names, addr);
 				sbuf_reset(&names);
 			}
-			sbuf_printf(&names, "%s,", name);
+			/* The hot loop of a large plan: no printf. */
+			sbuf_puts(&names, name);
+			sbuf_putc(&names, ',');
 		}
 		if (names.len > 0)
-			sbuf_printf(out, "host-record=%s%s\n", sbuf_str(&names), addr);
+			render_dnsmasq_host_record(out, &names, addr);
 	}
 	sbuf_free(&names);
 }
