@@ -281,6 +281,19 @@ setup(void **state)
 	host_k3s = find_id("hosts", "name=k3s");
 	for (size_t i = 0; i < NVICTIMS; i++)
 		victim_id[i] = find_id(victims[i].res, victims[i].query);
+	/* Every writable resource has a victim: a resource added later is attacked too. */
+	for (size_t i = 0; resource_table[i] != NULL; i++) {
+		size_t v;
+
+		if (resource_table[i]->flags & R_READONLY)
+			continue;
+		for (v = 0; v < NVICTIMS && strcmp(victims[v].res, resource_table[i]->name) != 0;
+		    v++)
+			;
+		if (v == NVICTIMS)
+			fail_msg("resource %s has no victim in test_api_inject.c",
+			    resource_table[i]->name);
+	}
 	return 0;
 }
 
