@@ -46,19 +46,22 @@ static int main_export(struct config *c);
 static int main_render(struct config *c);
 
 static const struct command main_commands[] = {
-	{ "serve", NULL, CMD_SERVE, "", 0, main_serve, "run the HTTP server" },
-	{ "migrate", NULL, CMD_MIGRATE, "", 0, main_migrate,
-	  "create or upgrade the database schema" },
-	{ "user", "add", CMD_USER_ADD, "NAME", 1, main_user_add,
-	  "add a user (the password is read from standard input)" },
-	{ "validate", NULL, CMD_VALIDATE, "", 0, main_validate,
-	  "print the plan's validation report; exit 1 when it holds an error" },
-	{ "import", NULL, CMD_IMPORT, "FILE", 1, main_import,
-	  "load a plan file ('-' for standard input) in one transaction; print what changed" },
-	{ "export", NULL, CMD_EXPORT, "", 0, main_export, "print the plan as a plan file" },
-	{ "render", NULL, CMD_RENDER, "TARGET", 1, main_render,
-	  "print a rendered config (the bytes GET /api/v1/render/TARGET answers)" },
-	{ "version", NULL, 0, "", 0, main_version, "print the version" },
+	{ .name = "serve", .opts = CMD_SERVE, .args = "", .fn = main_serve,
+	  .help = "run the HTTP server" },
+	{ .name = "migrate", .opts = CMD_MIGRATE, .args = "", .fn = main_migrate,
+	  .help = "create or upgrade the database schema" },
+	{ .name = "user", .sub = "add", .opts = CMD_USER_ADD, .args = "NAME", .nargs = 1,
+	  .fn = main_user_add, .help = "add a user (the password is read from standard input)" },
+	{ .name = "validate", .opts = CMD_VALIDATE, .args = "", .fn = main_validate,
+	  .help = "print the plan's validation report; exit 1 when it holds an error" },
+	{ .name = "import", .opts = CMD_IMPORT, .args = "FILE", .nargs = 1, .fn = main_import,
+	  .help = "load a plan file ('-' for standard input) in one transaction; print what "
+	  "changed" },
+	{ .name = "export", .opts = CMD_EXPORT, .args = "", .fn = main_export,
+	  .help = "print the plan as a plan file" },
+	{ .name = "render", .opts = CMD_RENDER, .args = "TARGET", .nargs = 1, .fn = main_render,
+	  .help = "print a rendered config (the bytes GET /api/v1/render/TARGET answers)" },
+	{ .name = "version", .args = "", .fn = main_version, .help = "print the version" },
 };
 
 #define NCOMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))
