@@ -23,11 +23,11 @@ static const struct {
 	const char *sql;
 	bool addresses;
 } firewall_resolve[] = {
-	[FW_VLAN] = { "SELECT prefix FROM prefixes WHERE vlan_id = ? "
-	    "ORDER BY first_key, prefix_len", false },
-	[FW_PREFIX] = { "SELECT prefix FROM prefixes WHERE id = ?", false },
-	[FW_HOST] = { "SELECT address FROM ip_addresses WHERE host_id = ? ORDER BY addr_key",
-	    true },
+	[FW_VLAN] = { .sql = "SELECT prefix FROM prefixes WHERE vlan_id = ? "
+	    "ORDER BY first_key, prefix_len", .addresses = false },
+	[FW_PREFIX] = { .sql = "SELECT prefix FROM prefixes WHERE id = ?", .addresses = false },
+	[FW_HOST] = { .sql = "SELECT address FROM ip_addresses WHERE host_id = ? "
+	    "ORDER BY addr_key", .addresses = true },
 };
 
 static const char *

@@ -21,21 +21,21 @@ static const char *const plan_key_record[] = { "zone_id", "name", "type", "value
 
 /* Adding a kind to the plan format is one line here. The order is the import order. */
 const struct plan_kind plan_kinds[] = {
-	{ "vlans", plan_key_vid, "vid" },
-	{ "hosts", plan_key_name, "name" },
-	{ "prefixes", plan_key_prefix, "first_key, prefix_len" },
-	{ "ip-ranges", plan_key_start, "start_key" },
-	{ "ip-addresses", plan_key_address, "addr_key" },
-	{ "ports", plan_key_host_name,
-	  "(SELECT h.name FROM hosts h WHERE h.id = host_id), name" },
-	{ "wan-links", plan_key_name, "name" },
-	{ "services", plan_key_host_name,
-	  "(SELECT h.name FROM hosts h WHERE h.id = host_id), name" },
-	{ "firewall-rules", plan_key_name, "scope, priority, name" },
-	{ "dns-zones", plan_key_name, "name" },
-	{ "dns-records", plan_key_record,
-	  "(SELECT z.name FROM dns_zones z WHERE z.id = zone_id), name, type, value" },
-	{ NULL, NULL, NULL },
+	{ .name = "vlans", .key = plan_key_vid, .order = "vid" },
+	{ .name = "hosts", .key = plan_key_name, .order = "name" },
+	{ .name = "prefixes", .key = plan_key_prefix, .order = "first_key, prefix_len" },
+	{ .name = "ip-ranges", .key = plan_key_start, .order = "start_key" },
+	{ .name = "ip-addresses", .key = plan_key_address, .order = "addr_key" },
+	{ .name = "ports", .key = plan_key_host_name,
+	  .order = "(SELECT h.name FROM hosts h WHERE h.id = host_id), name" },
+	{ .name = "wan-links", .key = plan_key_name, .order = "name" },
+	{ .name = "services", .key = plan_key_host_name,
+	  .order = "(SELECT h.name FROM hosts h WHERE h.id = host_id), name" },
+	{ .name = "firewall-rules", .key = plan_key_name, .order = "scope, priority, name" },
+	{ .name = "dns-zones", .key = plan_key_name, .order = "name" },
+	{ .name = "dns-records", .key = plan_key_record,
+	  .order = "(SELECT z.name FROM dns_zones z WHERE z.id = zone_id), name, type, value" },
+	{ .name = NULL },
 };
 
 #define PLAN_NKINDS (sizeof(plan_kinds) / sizeof(plan_kinds[0]) - 1)

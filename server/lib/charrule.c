@@ -189,22 +189,26 @@ static const struct {
 	const char *says;
 	bool (*ok)(const char *s, size_t len);
 } charrule_table[CR_COUNT] = {
-	[CR_TEXT] = { "text", "printable text without control, line-break or bidi characters",
-	    charrule_text },
-	[CR_NAME] = { "name", "letters, digits, '.', '_' and '-', starting with a letter or "
-	    "digit", charrule_is_name },
-	[CR_IFNAME] = { "ifname", "a Linux interface name: 1 to 15 letters, digits, '.', '_' or "
-	    "'-', not '.' or '..'", charrule_ifname },
-	[CR_HOSTNAME] = { "hostname", "an RFC 1123 host name: labels of letters, digits and "
-	    "inner '-' joined by dots, 253 characters at most", charrule_hostname },
-	[CR_DNSNAME] = { "dnsname", "a DNS name: RFC 1123 labels joined by dots, optionally "
-	    "ending in a dot", charrule_dnsname },
-	[CR_DNSOWNER] = { "dnsowner", "'@', or DNS labels of letters, digits, '_' and inner '-', "
-	    "optionally under '*.'", charrule_dnsowner },
-	[CR_VARNAME] = { "varname", "a letter or '_', then letters, digits and '_'",
-	    charrule_varname },
-	[CR_PORTS] = { "ports", "digits, ',' and '-' (22, 80,443, 5404-5412)", charrule_ports },
-	[CR_ADDR] = { "addr", "an IPv4 or IPv6 address", charrule_addr },
+	[CR_TEXT] = { .name = "text",
+	    .says = "printable text without control, line-break or bidi characters",
+	    .ok = charrule_text },
+	[CR_NAME] = { .name = "name",
+	    .says = "letters, digits, '.', '_' and '-', starting with a letter or digit",
+	    .ok = charrule_is_name },
+	[CR_IFNAME] = { .name = "ifname", .says = "a Linux interface name: 1 to 15 letters, "
+	    "digits, '.', '_' or '-', not '.' or '..'", .ok = charrule_ifname },
+	[CR_HOSTNAME] = { .name = "hostname", .says = "an RFC 1123 host name: labels of letters, "
+	    "digits and inner '-' joined by dots, 253 characters at most",
+	    .ok = charrule_hostname },
+	[CR_DNSNAME] = { .name = "dnsname", .says = "a DNS name: RFC 1123 labels joined by dots, "
+	    "optionally ending in a dot", .ok = charrule_dnsname },
+	[CR_DNSOWNER] = { .name = "dnsowner", .says = "'@', or DNS labels of letters, digits, '_' "
+	    "and inner '-', optionally under '*.'", .ok = charrule_dnsowner },
+	[CR_VARNAME] = { .name = "varname",
+	    .says = "a letter or '_', then letters, digits and '_'", .ok = charrule_varname },
+	[CR_PORTS] = { .name = "ports", .says = "digits, ',' and '-' (22, 80,443, 5404-5412)",
+	    .ok = charrule_ports },
+	[CR_ADDR] = { .name = "addr", .says = "an IPv4 or IPv6 address", .ok = charrule_addr },
 };
 
 bool
