@@ -16,12 +16,12 @@ static const struct {
 	const char *ext;
 	const char *ctype;
 } web_types[] = {
-	{ ".html", "text/html; charset=utf-8" },
-	{ ".js", "text/javascript; charset=utf-8" },
-	{ ".css", "text/css; charset=utf-8" },
-	{ ".svg", "image/svg+xml" },
-	{ ".png", "image/png" },
-	{ ".ico", "image/x-icon" },
+	{ .ext = ".html", .ctype = "text/html; charset=utf-8" },
+	{ .ext = ".js", .ctype = "text/javascript; charset=utf-8" },
+	{ .ext = ".css", .ctype = "text/css; charset=utf-8" },
+	{ .ext = ".svg", .ctype = "image/svg+xml" },
+	{ .ext = ".png", .ctype = "image/png" },
+	{ .ext = ".ico", .ctype = "image/x-icon" },
 };
 
 /* Scripts and styles from this origin only, no inline code, no framing, no plugins; the page

@@ -8,20 +8,20 @@ static const struct {
 	int status;
 	const char *title;
 } api_err_titles[] = {
-	{ 400, "Bad Request" },
-	{ 401, "Unauthorized" },
-	{ 403, "Forbidden" },
-	{ 404, "Not Found" },
-	{ 405, "Method Not Allowed" },
-	{ 409, "Conflict" },
-	{ 412, "Precondition Failed" },
-	{ 413, "Content Too Large" },
-	{ 415, "Unsupported Media Type" },
-	{ 422, "Unprocessable Content" },
-	{ 428, "Precondition Required" },
-	{ 429, "Too Many Requests" },
-	{ 500, "Internal Server Error" },
-	{ 503, "Service Unavailable" },
+	{ .status = 400, .title = "Bad Request" },
+	{ .status = 401, .title = "Unauthorized" },
+	{ .status = 403, .title = "Forbidden" },
+	{ .status = 404, .title = "Not Found" },
+	{ .status = 405, .title = "Method Not Allowed" },
+	{ .status = 409, .title = "Conflict" },
+	{ .status = 412, .title = "Precondition Failed" },
+	{ .status = 413, .title = "Content Too Large" },
+	{ .status = 415, .title = "Unsupported Media Type" },
+	{ .status = 422, .title = "Unprocessable Content" },
+	{ .status = 428, .title = "Precondition Required" },
+	{ .status = 429, .title = "Too Many Requests" },
+	{ .status = 500, .title = "Internal Server Error" },
+	{ .status = 503, .title = "Service Unavailable" },
 };
 
 void

@@ -32,17 +32,22 @@ render_iptables_side(struct sbuf *out, const struct fw_side *s, bool src)
 static void
 render_iptables_rule(struct sbuf *out, const char *chain, const struct fw_rule *r)
 {
-	static const char *const verdicts[] = { "accept", "ACCEPT", "drop", "DROP", "reject",
-		"REJECT" };
+	static const struct {
+		const char *action, *target;
+	} verdicts[] = {
+		{ .action = "accept", .target = "ACCEPT" },
+		{ .action = "drop", .target = "DROP" },
+		{ .action = "reject", .target = "REJECT" },
+	};
 	const char *verdict = "DROP", *why;
 	struct sbuf match, ports;
 	struct portspec ps;
 	int i, used = 0, twin;
 	size_t v;
 
-	for (v = 0; v < 6; v += 2)
-		if (strcmp(r->action, verdicts[v]) == 0)
-			verdict = verdicts[v + 1];
+	for (v = 0; v < sizeof(verdicts) / sizeof(verdicts[0]); v++)
+		if (strcmp(r->action, verdicts[v].action) == 0)
+			verdict = verdicts[v].target;
 	sbuf_printf(out, "# %s%s%s\n", r->name, r->description[0] ? ": " : "", r->description);
 	if (render_fwrules_has_addresses(r) && !render_fwrules_family(r, 4)) {
 		sbuf_printf(out, "# (%s matches no IPv4 address on both sides: IPv6 only)\n",

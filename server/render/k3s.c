@@ -41,7 +41,9 @@ render_k3s(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	static const struct {
 		const char *key, *sql;
 	} keys[] = {
-		{ "cluster-cidr", pods }, { "service-cidr", services }, { "cluster-dns", dns },
+		{ .key = "cluster-cidr", .sql = pods },
+		{ .key = "service-cidr", .sql = services },
+		{ .key = "cluster-dns", .sql = dns },
 	};
 	struct sbuf v;
 	size_t i;
