@@ -3,7 +3,6 @@
  * address is found and taken under the same lock, so two clients never get the same one. */
 #include "api.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,22 +49,14 @@ out:
 int
 api_alloc_ips_list(struct req *r, struct reply *rep, struct api_err *err)
 {
-	const char *limit = http_query(r, "limit");
+	/* limit is declared on the route (1 to 1000), checked before this runs. */
+	size_t n = 0, i, max = (size_t)http_query_int(r, "limit", 50);
 	struct ipaddr lo, hi, *free_ = NULL;
-	char buf[IPADDR_STRLEN], *end;
-	size_t n = 0, i, max = 50;
+	char buf[IPADDR_STRLEN];
 	struct db *db;
 	json_t *arr;
 	int rc = -1;
 
-	if (limit != NULL) {
-		errno = 0;
-		max = strtoul(limit, &end, 10);
-		if (errno != 0 || *limit == '\0' || *end != '\0' || max < 1 || max > ALLOC_MAX) {
-			api_err_set(err, 400, "bad query parameters");
-			return api_err_field(err, "limit", "must be 1 to %d", ALLOC_MAX);
-		}
-	}
 	if ((db = http_db(r, err)) == NULL || api_alloc_interval(r, db, &lo, &hi, err) == -1)
 		return -1;
 	if ((free_ = calloc(max, sizeof(*free_))) == NULL)

@@ -25,36 +25,19 @@ api_plan_export(struct req *r, struct reply *rep, struct api_err *err)
 	return 0;
 }
 
-/* A boolean query parameter: absent is false. */
-static int
-api_plan_flag(struct req *r, const char *name, bool *out, struct api_err *err)
-{
-	const char *v = http_query(r, name);
-
-	*out = v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
-	if (v != NULL && !*out && strcmp(v, "false") != 0 && strcmp(v, "0") != 0) {
-		api_err_set(err, 400, "a query parameter is not a boolean");
-		return api_err_field(err, name, "must be true or false");
-	}
-	return 0;
-}
-
 /* POST /api/v1/import?mode=merge|replace&dry_run=true: all or nothing, one transaction. */
 int
 api_plan_import(struct req *r, struct reply *rep, struct api_err *err)
 {
-	struct plan_import_opts opts = { 0 };
+	/* mode and dry_run are declared on the route, checked before this runs. */
 	const char *mode = http_query(r, "mode");
+	struct plan_import_opts opts = {
+		.replace = mode != NULL && strcmp(mode, "replace") == 0,
+		.dry_run = http_query_bool(r, "dry_run"),
+	};
 	struct db *db;
 	json_t *report;
 
-	if (mode != NULL && strcmp(mode, "merge") != 0 && strcmp(mode, "replace") != 0) {
-		api_err_set(err, 400, "unknown import mode");
-		return api_err_field(err, "mode", "must be merge or replace");
-	}
-	opts.replace = mode != NULL && strcmp(mode, "replace") == 0;
-	if (api_plan_flag(r, "dry_run", &opts.dry_run, err) == -1)
-		return -1;
 	if (r->json == NULL)
 		return api_err_set(err, 400, "the body must be a plan file (JSON)");
 	if ((db = http_db(r, err)) == NULL ||
