@@ -3,10 +3,6 @@
 #include "db.h"
 #include "embed.h"
 
-/* api/openapi.yaml, by cmake/embed.cmake (CMakeLists.txt). */
-extern const struct embed_file embed_api[];
-extern const size_t embed_api_count;
-
 /* Liveness and readiness in one: the database must answer. No authentication. */
 int
 api_meta_healthz(struct req *r, struct reply *rep, struct api_err *err)

@@ -18,4 +18,8 @@ extern const size_t embed_migrations_count;
 extern const struct embed_file embed_web[];
 extern const size_t embed_web_count;
 
+/* api/openapi.yaml: the OpenAPI document GET /api/v1/openapi.yaml serves. */
+extern const struct embed_file embed_api[];
+extern const size_t embed_api_count;
+
 #endif
