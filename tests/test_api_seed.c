@@ -460,19 +460,33 @@ test_dns_and_clashes(void **state)
 	    (long long)json_integer_value(json_object_get(find(zones, "name", "local"), "id")));
 	assert_int_equal(api(&S, "GET", path, ed, NULL, &r), 200);
 	recs = json_object_get(r.json, "results");
+	/* The whole zone in one page: the seed's two stored records (gitea, ns1) and the four
+	 * A records derived from its addresses' DNS names. */
+	assert_int_equal(json_array_size(recs), 6);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 6);
+	assert_true(json_is_null(json_object_get(r.json, "next")));
 	for (i = 0; i < 4; i++) {
 		json_array_foreach(recs, j, rec)
 			if (strcmp(str(rec, "name"), names[i]) == 0 && strcmp(str(rec, "type"), "A") == 0)
 				break;
 		assert_true(j < json_array_size(recs));
 		assert_string_equal(str(rec, "value"), addrs[i]);
+		assert_string_equal(str(rec, "source"), "derived");
 	}
+	json_array_foreach(recs, j, rec)
+		if (strcmp(str(rec, "name"), "ns1") == 0)
+			break;
+	assert_true(j < json_array_size(recs));
+	assert_string_equal(str(rec, "type"), "A");
+	assert_string_equal(str(rec, "value"), "192.168.1.1");
+	assert_string_equal(str(rec, "source"), "stored");
 	json_array_foreach(recs, j, rec)
 		if (strcmp(str(rec, "name"), "gitea") == 0)
 			break;
 	assert_true(j < json_array_size(recs));
 	assert_string_equal(str(rec, "type"), "CNAME");
 	assert_string_equal(str(rec, "value"), "git.local.");
+	assert_string_equal(str(rec, "source"), "stored");
 	resp_free(&r);
 
 	/* Gitea and GitLab SSH both on 2222: kept as the seed says, and reported. */
