@@ -99,6 +99,71 @@ ipam_rederive(struct db *db, const unsigned char first[IPADDR_KEYLEN],
 	return 0;
 }
 
+static int
+ipam_step(struct db *db, sqlite3_stmt *st, const char *what, struct api_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, what);
+}
+
+int
+ipam_count_address(struct db *db, const unsigned char key[IPADDR_KEYLEN], long long prefix,
+    int delta, struct api_err *err)
+{
+	/* Prefixes nest, so those holding the address are its own and that one's parents: one
+	 * seek by id each. Ranges never overlap: the one holding it is the last starting at or
+	 * below it, if it reaches that far. */
+	static const char up[] = "UPDATE prefixes SET used = used + ?2 WHERE id = ?1 "
+	    "RETURNING parent_id";
+	static const char range[] = "UPDATE ip_ranges SET used = used + ?2 WHERE end_key >= ?1 "
+	    "AND start_key = (SELECT max(start_key) FROM ip_ranges WHERE start_key <= ?1)";
+	sqlite3_stmt *st;
+	long long at = prefix;
+	int rc, hops;
+
+	/* A nesting deeper than 129 prefixes cannot exist; the bound guards a broken chain. */
+	for (hops = 0; at != 0; hops++) {
+		if (hops == 130)
+			return api_err_set(err, 500, "the prefix tree has a loop at prefix %lld", at);
+		if ((st = db_stmt(db, up)) == NULL)
+			return db_fail(db, err, "counting addresses");
+		sqlite3_bind_int64(st, 1, at);
+		sqlite3_bind_int(st, 2, delta);
+		rc = sqlite3_step(st);
+		at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;  /* NULL reads as 0 */
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(db, err, "counting addresses");
+		if (rc == SQLITE_DONE && hops == 0)
+			return api_err_set(err, 500, "an address names prefix %lld, which does not "
+			    "exist", prefix);
+	}
+	if ((st = db_stmt(db, range)) == NULL)
+		return db_fail(db, err, "counting addresses");
+	sqlite3_bind_blob(st, 1, key, IPADDR_KEYLEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, delta);
+	return ipam_step(db, st, "counting addresses", err);
+}
+
+int
+ipam_recount(struct db *db, const char *res_table, long long id, struct api_err *err)
+{
+	static const char prefix[] = "UPDATE prefixes SET used = (SELECT count(*) FROM "
+	    "ip_addresses a WHERE a.addr_key BETWEEN prefixes.first_key AND prefixes.last_key) "
+	    "WHERE id = ?";
+	static const char range[] = "UPDATE ip_ranges SET used = (SELECT count(*) FROM "
+	    "ip_addresses a WHERE a.addr_key BETWEEN ip_ranges.start_key AND ip_ranges.end_key) "
+	    "WHERE id = ?";
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(db, strcmp(res_table, "prefixes") == 0 ? prefix : range)) == NULL)
+		return db_fail(db, err, "counting addresses");
+	sqlite3_bind_int64(st, 1, id);
+	return ipam_step(db, st, "counting addresses", err);
+}
+
 int
 ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi)
 {

@@ -22,7 +22,14 @@ int ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
  * outside every prefix. */
 int ipam_rederive(struct db *db, const unsigned char first[IPADDR_KEYLEN],
     const unsigned char last[IPADDR_KEYLEN], struct api_err *err);
-/* Appends ,"utilization":{"used","total","percent"}: used is the trigger-kept count of the
+/* Used counts (prefixes.used, ip_ranges.used: how many addresses lie in the span), kept here
+ * and nowhere else. An address of key key and prefix prefix (its most specific) counts delta
+ * (+1, -1) in that prefix, each of its parents, and the range holding it. */
+int ipam_count_address(struct db *db, const unsigned char key[IPADDR_KEYLEN], long long prefix,
+    int delta, struct api_err *err);
+/* Counts the addresses in the span of one row: res_table is "prefixes" or "ip_ranges". */
+int ipam_recount(struct db *db, const char *res_table, long long id, struct api_err *err);
+/* Appends ,"utilization":{"used","total","percent"}: used is the count kept above, of the
  * row that sql_used (a literal: "SELECT used FROM t WHERE id = ?") reads, total the size of
  * [lo, hi]. */
 int ipam_utilization(struct db *db, const char *sql_used, long long id,

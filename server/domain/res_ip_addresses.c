@@ -91,7 +91,22 @@ res_ip_addresses_derive(struct wctx *w, json_t *obj, struct api_err *err)
 	return 0;
 }
 
-/* The free map follows every address that appears, moves or goes. */
+/* An address counts in its prefix, that prefix's parents and its range: the old place loses
+ * it, the new one gains it. */
+static int
+res_ip_addresses_count(struct wctx *w, const json_t *obj, const struct ipaddr *a, int delta,
+    struct api_err *err)
+{
+	unsigned char key[IPADDR_KEYLEN];
+	const json_t *prefix = json_object_get(obj, "prefix_id");
+
+	if (!json_is_integer(prefix))
+		return api_err_set(err, 500, "an address has no prefix");
+	ipaddr_to_key(a, key);
+	return ipam_count_address(w->db, key, json_integer_value(prefix), delta, err);
+}
+
+/* The free map and the used counts follow every address that appears, moves or goes. */
 static int
 res_ip_addresses_after(struct wctx *w, const json_t *obj, struct api_err *err)
 {
@@ -114,9 +129,13 @@ res_ip_addresses_after(struct wctx *w, const json_t *obj, struct api_err *err)
 	}
 	if (same)
 		return 0;
-	if (had && freemap_release(w->db, &before, err) == -1)
+	if (had && (freemap_release(w->db, &before, err) == -1 ||
+	    res_ip_addresses_count(w, w->old, &before, -1, err) == -1))
 		return -1;
-	return has ? freemap_use(w->db, &after, err) : 0;
+	if (has && (freemap_use(w->db, &after, err) == -1 ||
+	    res_ip_addresses_count(w, obj, &after, 1, err) == -1))
+		return -1;
+	return 0;
 }
 
 /* ?vlan_id=N: the addresses in the prefixes of that VLAN. */
@@ -137,8 +156,8 @@ res_ip_addresses_vlan(struct sbuf *where, json_t *binds, const char *const *valu
 }
 
 static const struct rfilter res_ip_addresses_filters[] = {
-	{ "vlan_id", res_ip_addresses_vlan },
-	{ NULL, NULL },
+	{ .name = "vlan_id", .fn = res_ip_addresses_vlan },
+	{ .name = NULL },
 };
 
 const struct resource res_ip_addresses = {

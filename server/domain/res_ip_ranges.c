@@ -87,6 +87,17 @@ res_ip_ranges_derive(struct wctx *w, json_t *obj, struct api_err *err)
 	return rc == SQLITE_ROW ? -1 : 0;
 }
 
+/* A new or moved range counts the addresses in its span; no other range's count changes. */
+static int
+res_ip_ranges_after(struct wctx *w, const json_t *obj, struct api_err *err)
+{
+	if (obj == NULL || (w->old != NULL && json_equal(json_object_get(obj, "start_address"),
+	    json_object_get(w->old, "start_address")) && json_equal(json_object_get(obj,
+	    "end_address"), json_object_get(w->old, "end_address"))))
+		return 0;
+	return ipam_recount(w->db, "ip_ranges", w->id, err);
+}
+
 static int
 res_ip_ranges_decorate(struct db *db, const struct resource *res, sqlite3_stmt *row,
     struct sbuf *out, struct api_err *err)
@@ -109,5 +120,6 @@ const struct resource res_ip_ranges = {
 	.fields = res_ip_ranges_fields,
 	.hidden = res_ip_ranges_hidden,
 	.derive = res_ip_ranges_derive,
+	.after = res_ip_ranges_after,
 	.decorate = res_ip_ranges_decorate,
 };

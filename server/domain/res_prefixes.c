@@ -87,15 +87,19 @@ res_prefixes_derive(struct wctx *w, json_t *obj, struct api_err *err)
 	return 0;
 }
 
-/* A new, moved or removed prefix changes the parents and prefixes of what lies inside it. */
+/* A new, moved or removed prefix changes the parents and prefixes of what lies inside it, and
+ * a new or moved one counts the addresses in its span. No other prefix's count changes: the
+ * addresses in a span stay the same whichever prefix is the most specific one holding them. */
 static int
 res_prefixes_after(struct wctx *w, const json_t *obj, struct api_err *err)
 {
 	unsigned char first[IPADDR_KEYLEN], last[IPADDR_KEYLEN];
+	bool moved = w->old == NULL || obj == NULL || strcmp(json_string_value(
+	    json_object_get(obj, "prefix")), json_string_value(json_object_get(w->old,
+	    "prefix"))) != 0;
 	struct ipnet n;
 
-	if (w->old != NULL && (obj == NULL || strcmp(json_string_value(json_object_get(obj,
-	    "prefix")), json_string_value(json_object_get(w->old, "prefix"))) != 0)) {
+	if (w->old != NULL && moved) {
 		res_prefixes_net(w->old, &n);
 		res_prefixes_keys(&n, first, last);
 		if (ipam_rederive(w->db, first, last, err) == -1)
@@ -105,7 +109,9 @@ res_prefixes_after(struct wctx *w, const json_t *obj, struct api_err *err)
 		return 0;
 	res_prefixes_net(obj, &n);
 	res_prefixes_keys(&n, first, last);
-	return ipam_rederive(w->db, first, last, err);
+	if (ipam_rederive(w->db, first, last, err) == -1)
+		return -1;
+	return moved ? ipam_recount(w->db, "prefixes", w->id, err) : 0;
 }
 
 /* Children move up to this prefix's parent before it goes; without a parent, addresses and
@@ -196,8 +202,8 @@ res_prefixes_contains(struct sbuf *where, json_t *binds, const char *const *valu
 }
 
 static const struct rfilter res_prefixes_filters[] = {
-	{ "contains", res_prefixes_contains },
-	{ NULL, NULL },
+	{ .name = "contains", .fn = res_prefixes_contains },
+	{ .name = NULL },
 };
 
 const struct resource res_prefixes = {
