@@ -139,7 +139,7 @@ test_user_add(void **state)
 	assert_int_equal(netsot(add, "a fine password\n", NULL, NULL), 0);
 	/* The same name again fails without touching the first. */
 	assert_int_equal(netsot(add, "another password\n", NULL, &err), 1);
-	assert_non_null(strstr(err, "already taken"));
+	assert_non_null(strstr(err, "already used by another user"));
 	free(err);
 	assert_int_equal(netsot(nostdin, NULL, NULL, &err), 2);
 	free(err);

@@ -102,8 +102,9 @@ test_wrong_method_405(void **state)
 		{ "POST", "/healthz", "GET, HEAD" },
 		{ "DELETE", "/api/v1/users", "GET, HEAD, POST" },
 		{ "GET", "/api/v1/auth/login", "POST" },
-		{ "PUT", "/api/v1/tokens/5", "DELETE" },
-		{ "GET", "/api/v1/users/5", "PATCH, DELETE" },
+		{ "PUT", "/api/v1/tokens/5", "GET, HEAD, DELETE" },
+		{ "PUT", "/api/v1/users/5", "GET, HEAD, PATCH, DELETE" },
+		{ "POST", "/api/v1/settings", "GET, HEAD, PATCH" },
 		{ "BREW", "/healthz", "GET, HEAD" },
 	};
 	char allow[128];

@@ -13,13 +13,39 @@
 #define PW TEST_PASSWORD
 
 static struct srv S;
-static char *ed;
+static char *ad, *ed;
+/* What every list held before the attack (the harness's users, and their audit rows). */
+static long long before[64], changes_before;
+
+static long long count_of(const char *path, const char *tok);
+
+/* Users and tokens are an admin's; the rest an editor's. */
+static const char *
+token_for(const struct resource *res)
+{
+	return (res->flags & R_OWN_ROUTES) ? ad : ed;
+}
 
 static int
 setup(void **state)
 {
+	const struct resource *const *res;
+	char path[128];
+
 	(void)state;
-	srv_up(&S, NULL, &ed, NULL);
+	srv_prepare(&S);
+	srv_add_user(&S, "ad", "admin", PW);
+	srv_add_user(&S, "ed", "editor", PW);
+	srv_start(&S, NULL);
+	ad = login(&S, "ad", PW);
+	ed = login(&S, "ed", PW);
+	for (res = resource_table; *res != NULL; res++) {
+		if ((*res)->flags & (R_READONLY | R_SINGLETON))
+			continue;
+		snprintf(path, sizeof(path), "/api/v1/%s?limit=1", (*res)->name);
+		before[res - resource_table] = count_of(path, token_for(*res));
+	}
+	changes_before = count_of("/api/v1/changes?limit=1", ed);
 	return 0;
 }
 
@@ -27,22 +53,41 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	srv_down(&S, ed, NULL);
+	srv_down(&S, ad, ed);
 	return 0;
 }
 
 /* Sends one request and requires a clean refusal. */
 static void
-refused(const char *method, const char *path, const char *body)
+refused_as(const char *tok, const char *method, const char *path, const char *body)
 {
 	struct resp r;
 
-	assert_int_equal(req_json(&S, method, path, ed, body, &r), 0);
+	assert_int_equal(req_json(&S, method, path, tok, body, &r), 0);
 	if (r.status < 400 || r.status >= 500)
 		fail_msg("%s %s %.200s: %ld %.300s", method, path, body ? body : "", r.status,
 		    r.body);
 	assert_problem(&r, r.status);
 	resp_free(&r);
+}
+
+static void
+refused(const char *method, const char *path, const char *body)
+{
+	refused_as(ed, method, path, body);
+}
+
+static long long
+count_of(const char *path, const char *tok)
+{
+	struct resp r;
+	long long n;
+
+	assert_int_equal(req_json(&S, "GET", path, tok, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	n = json_integer_value(json_object_get(r.json, "count"));
+	resp_free(&r);
+	return n;
 }
 
 static void
@@ -60,21 +105,26 @@ test_bad_values_for_every_field(void **state)
 
 	(void)state;
 	for (res = resource_table; *res != NULL; res++) {
+		const char *tok = token_for(*res);
+		/* The one settings object is patched, whole bodies only: one valid field would
+		 * pass. */
+		const char *method = ((*res)->flags & R_SINGLETON) ? "PATCH" : "POST";
+
 		if ((*res)->flags & R_READONLY)
 			continue;
 		snprintf(path, sizeof(path), "/api/v1/%s", (*res)->name);
 		/* One field at a time, alone: required fields are missing, so nothing can pass. */
-		for (f = (*res)->fields; f->name != NULL; f++)
+		for (f = (*res)->fields; !((*res)->flags & R_SINGLETON) && f->name != NULL; f++)
 			for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 				snprintf(body, sizeof(body), "{\"%s\":%s}", f->name, values[i]);
-				refused("POST", path, body);
+				refused_as(tok, "POST", path, body);
 			}
-		refused("POST", path, "{\"tags\":[\"a\",1]}");
-		refused("POST", path, "{\"id\":1}");
-		refused("POST", path, "[[]]");
-		refused("POST", path, "[{}, 5]");
-		refused("POST", path, "\"just a string\"");
-		refused("POST", path, "12");
+		refused_as(tok, method, path, "{\"tags\":[\"a\",1]}");
+		refused_as(tok, method, path, "{\"id\":1}");
+		refused_as(tok, method, path, "[[]]");
+		refused_as(tok, method, path, "[{}, 5]");
+		refused_as(tok, method, path, "\"just a string\"");
+		refused_as(tok, method, path, "12");
 	}
 }
 
@@ -161,16 +211,16 @@ test_nothing_was_stored(void **state)
 
 	(void)state;
 	for (res = resource_table; *res != NULL; res++) {
-		if ((*res)->flags & R_READONLY)
+		if ((*res)->flags & (R_READONLY | R_SINGLETON))
 			continue;
 		snprintf(path, sizeof(path), "/api/v1/%s?limit=1", (*res)->name);
-		assert_int_equal(req_json(&S, "GET", path, ed, NULL, &r), 0);
-		assert_int_equal(r.status, 200);
-		assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 0);
-		resp_free(&r);
+		assert_int_equal(count_of(path, token_for(*res)), before[res - resource_table]);
 	}
-	assert_int_equal(req_json(&S, "GET", "/api/v1/changes?limit=1", ed, NULL, &r), 0);
-	assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 0);
+	assert_int_equal(count_of("/api/v1/changes?limit=1", ed), changes_before);
+	/* The settings are their defaults still. */
+	assert_int_equal(req_json(&S, "GET", "/api/v1/settings", ed, NULL, &r), 0);
+	assert_string_equal(r.body, "{\"forward_default_action\":\"drop\","
+	    "\"input_default_action\":\"drop\",\"log_denied\":true}");
 	resp_free(&r);
 }
 

@@ -516,6 +516,64 @@ test_files_private(void **state)
 	umask(old);
 }
 
+/* Applies the embedded migrations before the named one, as an older netsot would have. */
+static void
+migrate_before(struct fixture *f, const char *name)
+{
+	char sql[160];
+	size_t i;
+
+	exec(f->db, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+	    "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+	for (i = 0; i < embed_migrations_count && strcmp(embed_migrations[i].name, name) < 0;
+	    i++) {
+		exec(f->db, (const char *)embed_migrations[i].data);
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, '%s', 'x')",
+		    atoi(embed_migrations[i].name), embed_migrations[i].name);
+		exec(f->db, sql);
+	}
+}
+
+/* Settings stored as name/value rows move into the one settings row; a value that no longer
+ * fits, or one never set, becomes the default. */
+static void
+test_migrate_settings_row(void **state)
+{
+	struct fixture *f = *state;
+
+	open_db(f);
+	migrate_before(f, "0018_settings_row.sql");
+	exec(f->db, "INSERT INTO settings (key, value) VALUES "
+	    "('forward_default_action', '\"accept\"'), ('log_denied', 'false'), "
+	    "('input_default_action', '\"bogus\"'), ('retired_setting', '1')");
+	migrate(f);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM settings"), 1);
+	assert_int_equal(query_int(f->db, "SELECT forward_default_action = 'accept' AND "
+	    "input_default_action = 'drop' AND log_denied = 0 FROM settings WHERE id = 1"), 1);
+	/* Its writes still move the table's revision, which render ETags are made from. */
+	exec(f->db, "CREATE TEMP TABLE r AS SELECT rev FROM table_revisions WHERE tbl = 'settings'");
+	exec(f->db, "UPDATE settings SET log_denied = 1");
+	assert_int_equal(query_int(f->db, "SELECT (SELECT rev FROM table_revisions WHERE "
+	    "tbl = 'settings') - (SELECT rev FROM r)"), 1);
+	/* Users and tokens are counted for their lists. */
+	exec(f->db, "INSERT INTO users (username, password_hash, role, created_at, updated_at) "
+	    "VALUES ('a', 'x', 'admin', 't', 't')");
+	assert_int_equal(query_int(f->db, "SELECT n FROM row_counts WHERE tbl = 'users'"), 1);
+}
+
+/* An empty settings table (never set) migrates to the defaults. */
+static void
+test_migrate_settings_defaults(void **state)
+{
+	struct fixture *f = *state;
+
+	open_db(f);
+	migrate_before(f, "0018_settings_row.sql");
+	migrate(f);
+	assert_int_equal(query_int(f->db, "SELECT forward_default_action = 'drop' AND "
+	    "input_default_action = 'drop' AND log_denied = 1 FROM settings WHERE id = 1"), 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -526,6 +584,8 @@ main(void)
 		T(test_foreign_keys_enforced),
 		T(test_migrate_fresh),
 		T(test_migrate_twice_is_noop),
+		T(test_migrate_settings_row),
+		T(test_migrate_settings_defaults),
 		T(test_migrate_refuses_newer_schema),
 		T(test_failed_migration_rolls_back),
 		T(test_stmt_cache),

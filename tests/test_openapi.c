@@ -91,7 +91,7 @@ routed_ops(struct op *ops)
 			continue;
 		}
 		for (i = 0; (res = resource_table[i]) != NULL; i++) {
-			if (res->flags & R_READONLY)
+			if (res->flags & (R_READONLY | R_OWN_ROUTES))
 				continue;
 			assert_true(n < MAX_OPS);
 			snprintf(ops[n].method, sizeof(ops[n].method), "%s", method_name(r->method));
@@ -303,6 +303,7 @@ field_check(const char *schema, const struct field *f, json_t *prop, const json_
 	const char *want = field_json_type(f);
 	json_t *type = json_object_get(prop, "type"), *en = json_object_get(prop, "enum");
 	bool null = f->flags & F_NULL, ro = json_is_true(json_object_get(prop, "readOnly"));
+	bool wo = json_is_true(json_object_get(prop, "writeOnly"));
 	long long maxlen = f->max ? f->max : 255;
 	size_t n;
 	int bad = 0;
@@ -328,6 +329,12 @@ field_check(const char *schema, const struct field *f, json_t *prop, const json_
 	if (f->type == FT_TEXT && !(f->flags & F_READONLY) &&
 	    json_ll(json_object_get(prop, "maxLength"), -1) != maxlen)
 		MISMATCH("%s.%s: maxLength %lld\n", schema, f->name, maxlen);
+	if (f->type == FT_TEXT && f->min > 0 &&
+	    json_ll(json_object_get(prop, "minLength"), -1) != f->min)
+		MISMATCH("%s.%s: minLength %lld\n", schema, f->name, f->min);
+	if (wo != !!(f->flags & F_WRITEONLY))
+		MISMATCH("%s.%s: writeOnly should be %s\n", schema, f->name,
+		    wo ? "absent" : "true");
 	if (ro != !!(f->flags & F_READONLY))
 		MISMATCH("%s.%s: readOnly should be %s\n", schema, f->name,
 		    ro ? "absent" : "true");
@@ -368,9 +375,11 @@ test_schemas_match_fields(void **state)
 	(void)state;
 	for (i = 0; (res = resource_table[i]) != NULL; i++) {
 		snprintf(path, sizeof(path), "/api/v1/%s", res->name);
-		schema = results_schema(json_object_get(json_object_get(json_object_get(
-		    json_object_get(json_object_get(operation(path, "get"), "responses"), "200"),
-		    "content"), "application/json"), "schema"));
+		schema = json_object_get(json_object_get(json_object_get(json_object_get(
+		    json_object_get(operation(path, "get"), "responses"), "200"), "content"),
+		    "application/json"), "schema");
+		/* A singleton's GET answers the object itself; a list its page. */
+		schema = (res->flags & R_SINGLETON) ? deref(schema) : results_schema(schema);
 		if (schema == NULL)
 			fail_msg("GET %s documents no results schema", path);
 		props = json_object();
@@ -503,7 +512,7 @@ test_query_parameters(void **state)
 	for (r = routes_table; r->pattern != NULL; r++)
 		for (i = 0; (res = resource_table[i]) != NULL || i == 0; i++) {
 			at = strstr(r->pattern, "{res}");
-			if (at != NULL && (res == NULL || (res->flags & R_READONLY)))
+			if (at != NULL && (res == NULL || (res->flags & (R_READONLY | R_OWN_ROUTES))))
 				continue;
 			if (at != NULL)
 				snprintf(path, sizeof(path), "%.*s%s%s", (int)(at - r->pattern),

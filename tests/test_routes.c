@@ -302,8 +302,18 @@ test_builtin_table(void **state)
 	miss(NULL, "GET", "/healthz/", 404, "");
 
 	miss(NULL, "DELETE", "/api/v1/users", 405, "GET, HEAD, POST");
-	miss(NULL, "GET", "/api/v1/users/3", 405, "PATCH, DELETE");
-	miss(NULL, "GET", "/api/v1/tokens/3", 405, "DELETE");
+	/* Users, tokens and settings are served only by their own lines (admin, or editor for
+	 * the settings), never by the generic /{res} ones with their editor role. */
+	miss(NULL, "PUT", "/api/v1/users/3", 405, "GET, HEAD, PATCH, DELETE");
+	miss(NULL, "PUT", "/api/v1/tokens/3", 405, "GET, HEAD, DELETE");
+	miss(NULL, "PATCH", "/api/v1/tokens/3", 405, "GET, HEAD, DELETE");
+	miss(NULL, "POST", "/api/v1/settings", 405, "GET, HEAD, PATCH");
+	miss(NULL, "GET", "/api/v1/settings/1", 404, "");
+	miss(NULL, "GET", "/api/v1/users/3/changes", 404, "");
+	for (r = routes_table; r->pattern != NULL; r++)
+		if (r->arg != NULL && (strcmp(r->arg, "users") == 0 ||
+		    strcmp(r->arg, "tokens") == 0) && r->role != ROLE_ADMIN)
+			fail_msg("%s is not for admins only", r->pattern);
 	miss(NULL, "GET", "/api/v1/auth/login", 405, "POST");
 	miss(NULL, "POST", "/healthz", 405, "GET, HEAD");
 	miss(NULL, "PUT", "/api/v1/tokens", 405, "GET, HEAD, POST");

@@ -17,8 +17,8 @@
 #include "plan.h"
 #include "ratelimit.h"
 #include "render.h"
+#include "res.h"
 #include "sbuf.h"
-#include "user.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -309,14 +309,19 @@ main_version(struct config *c)
 static int
 main_user_add(struct config *c)
 {
-	char password[AUTH_PASSWORD_MAX + 2];
+	char password[AUTH_PASSWORD_MAX + 2], name[96], reqid[64];
 	enum role role = ROLE_VIEWER;
+	struct actor actor;
 	struct api_err err;
+	struct sbuf shown;
 	struct db *db = NULL;
+	json_t *body = NULL, *results = NULL;
+	long long id;
 	size_t n;
 	int rc = 1;
 
 	api_err_init(&err);
+	sbuf_init(&shown, 0);
 	if (!c->password_stdin) {
 		fprintf(stderr, "netsot user add: --password-stdin is required (passwords are never "
 		    "taken from the command line)\n");
@@ -334,19 +339,21 @@ main_user_add(struct config *c)
 	password[n] = '\0';
 	if (main_open(c, &db) == -1)
 		goto out;
-	if (user_create(db, c->args[0], role, password, NULL, &err) == -1) {
-		json_t *p = api_err_problem(&err, NULL);
-		char *s = json_dumps(p, JSON_COMPACT);
-
-		fprintf(stderr, "netsot user add: %s\n", s ? s : err.detail);
-		free(s);
-		json_decref(p);
+	/* The same door as POST /api/v1/users: checked by the users field table, audited. */
+	main_actor(name, sizeof(name), reqid, sizeof(reqid), &actor);
+	body = json_pack("{s:s, s:s, s:s}", "username", c->args[0], "role",
+	    auth_role_name(role), "password", password);
+	if (resource_create(&actor, db, &res_users, body, &shown, &id, &results, &err) == -1) {
+		main_problem("user add", &err);
 		goto out;
 	}
 	printf("added %s user %s\n", auth_role_name(role), c->args[0]);
 	rc = 0;
 out:
 	sodium_memzero(password, sizeof(password));
+	json_decref(body);
+	json_decref(results);
+	sbuf_free(&shown);
 	api_err_free(&err);
 	db_close(db);
 	return rc;

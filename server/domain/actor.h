@@ -12,6 +12,7 @@ struct actor {
 	enum role role;            /* what the caller may do; ROLE_NONE is the database's owner */
 	const char *request_id;    /* audit log request id; NULL is "-" */
 	bool plan;                 /* a plan import: whole-plan checks run once, at the end */
+	bool api_token;            /* the caller is an API token, not a user who logged in */
 };
 
 #endif

@@ -315,32 +315,17 @@ out:
 static int
 plan_import_settings(struct plan_import *pi, const json_t *doc, struct api_err *err)
 {
-	static const char reset[] = "DELETE FROM settings";
-	json_t *want = json_object_get(doc, "settings"), *before = NULL, *after = NULL;
-	sqlite3_stmt *st;
+	const json_t *want = json_object_get(doc, "settings");
+	bool changed = false;
 	int rc = -1;
 
 	if (want == NULL && !pi->opts->replace)
 		return 0;
-	if (settings_load(pi->db, &before, err) == -1)
+	/* Replace: the defaults with the plan's settings over them; merge: the plan's over the
+	 * stored ones. The driver checks, stores and audits them like any object. */
+	if (settings_import(pi->a, pi->db, want, pi->opts->replace, &changed, err) == -1)
 		goto out;
-	if (pi->opts->replace) {
-		if ((st = db_stmt(pi->db, reset)) == NULL || sqlite3_step(st) != SQLITE_DONE) {
-			db_fail(pi->db, err, "importing settings");
-			goto out;
-		}
-		sqlite3_reset(st);
-	}
-	if ((want != NULL && settings_store(pi->db, want, err) == -1) ||
-	    settings_load(pi->db, &after, err) == -1)
-		goto out;
-	if (json_equal(before, after)) {
-		plan_import_count(pi, "settings", PI_UNCHANGED, "settings");
-	} else {
-		if (resource_log(pi->a, pi->db, "update", "settings", 0, before, after, err) == -1)
-			goto out;
-		plan_import_count(pi, "settings", PI_UPDATED, "settings");
-	}
+	plan_import_count(pi, "settings", changed ? PI_UPDATED : PI_UNCHANGED, "settings");
 	rc = 0;
 out:
 	if (rc == -1 && strncmp(err->detail, "settings", 8) != 0) {
@@ -349,8 +334,6 @@ out:
 		snprintf(detail, sizeof(detail), "settings: %.480s", err->detail);
 		memcpy(err->detail, detail, sizeof(detail));
 	}
-	json_decref(before);
-	json_decref(after);
 	return rc;
 }
 

@@ -16,5 +16,10 @@ extern const struct resource res_services;
 extern const struct resource res_firewall_rules;
 extern const struct resource res_dns_zones;
 extern const struct resource res_dns_records;
+extern const struct resource res_users;
+/* A login's credentials: a field table for resource_check_input(), no table. */
+extern const struct resource res_users_login;
+extern const struct resource res_tokens;
+extern const struct resource res_settings;
 
 #endif

@@ -34,6 +34,9 @@ const struct resource *const resource_table[] = {
 	&res_dns_zones,
 	&res_dns_records,
 	&res_changes,
+	&res_users,
+	&res_tokens,
+	&res_settings,
 	NULL,
 };
 
@@ -115,6 +118,8 @@ res_build_one(const struct resource *res, struct rsql *q)
 	sbuf_init(&upd, 0);
 	sbuf_puts(&cols, "id");
 	for (f = res->fields; f->name != NULL; f++) {
+		if (f->flags & F_WRITEONLY)
+			continue;
 		if (f->type == FT_REFLIST) {
 			/* Read back from the join table, ids in order, as a JSON array. */
 			sbuf_printf(&cols, ", (SELECT json_group_array(%s) FROM (SELECT %s FROM %s "
@@ -206,9 +211,13 @@ resource_column_text(const struct resource *res, sqlite3_stmt *st, const char *n
 	const struct field *f;
 	int col = 1;
 
-	for (f = res->fields; f->name != NULL; f++, col++)
+	for (f = res->fields; f->name != NULL; f++) {
+		if (f->flags & F_WRITEONLY)
+			continue;
 		if (strcmp(f->name, name) == 0)
 			return (const char *)sqlite3_column_text(st, col);
+		col++;
+	}
 	return NULL;
 }
 
@@ -252,16 +261,25 @@ int
 resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *st, bool decorate,
     struct sbuf *sb, struct api_err *err)
 {
-	const struct field *f;
-	int col = 1;
-
 	const struct rsql *q = res_q(res);
+	const struct field *f;
+	bool first = false;
+	int col = 1;
 	size_t i;
 
-	sbuf_append(sb, "{\"id\":", 6);
-	sbuf_int(sb, sqlite3_column_int64(st, 0));
+	/* A singleton is shown without its id: its first key has no comma before it. */
+	if (res->flags & R_SINGLETON) {
+		sbuf_putc(sb, '{');
+		first = true;
+	} else {
+		sbuf_append(sb, "{\"id\":", 6);
+		sbuf_int(sb, sqlite3_column_int64(st, 0));
+	}
 	for (f = res->fields, i = 0; f->name != NULL; f++, i++) {
-		sbuf_append(sb, q->keys[i], q->keylens[i]);
+		if (f->flags & F_WRITEONLY)
+			continue;
+		sbuf_append(sb, q->keys[i] + first, q->keylens[i] - first);
+		first = false;
 		res_column_text(sb, st, col++, f->type);
 	}
 	if (res_meta(res)) {
@@ -585,6 +603,8 @@ res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_er
 		if (json_string_length(v) > (size_t)(f->max ? f->max : RES_TEXT_MAX))
 			return api_err_field(err, f->name, "at most %lld characters",
 			    f->max ? f->max : RES_TEXT_MAX);
+		if (json_string_length(v) < (size_t)f->min)
+			return api_err_field(err, f->name, "at least %lld characters", f->min);
 		if (json_string_length(v) == 0 && (f->flags & F_REQUIRED))
 			return api_err_field(err, f->name, "must not be empty");
 		return res_check_rule(f->rule, f->name, json_string_value(v),
@@ -622,6 +642,22 @@ res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_er
 	}
 }
 
+int
+resource_check_input(const struct resource *res, const json_t *body, struct api_err *err)
+{
+	const struct field *f;
+	json_t *copy;
+
+	if (res_check_shape(res, body, err) == -1)
+		return -1;
+	/* The checks canonicalise some values in place: the caller's body stays as it came. */
+	copy = json_deep_copy(body);
+	for (f = res->fields; f->name != NULL; f++)
+		res_check_value(NULL, copy, f, err);
+	json_decref(copy);
+	return err->status != 0 ? -1 : 0;
+}
+
 /* Builds the object to store: defaults (create, replace) or the old object (patch), then the
  * body over it; checks every rule. Returns a new reference in *out. */
 static int
@@ -656,6 +692,10 @@ res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct
 		json_decref(obj);
 		return -1;
 	}
+	/* Input only: what they became is in obj's other fields or the hidden columns. */
+	for (f = res->fields; f->name != NULL; f++)
+		if (f->flags & F_WRITEONLY)
+			json_object_del(obj, f->name);
 	*out = obj;
 	return 0;
 }
@@ -702,7 +742,7 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, const json_t *obj, const char *no
 	int i = 1, h;
 
 	for (f = w->res->fields; f->name != NULL; f++)
-		if (f->type != FT_REFLIST)
+		if (f->type != FT_REFLIST && !(f->flags & F_WRITEONLY))
 			res_bind_value(st, i++, f, json_object_get(obj, f->name));
 	for (h = 0; w->res->hidden != NULL && w->res->hidden[h] != NULL; h++, i++) {
 		const struct hidden *hv = &w->hidden[h];
@@ -711,6 +751,8 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, const json_t *obj, const char *no
 			sqlite3_bind_null(st, i);
 		else if (hv->type == HV_INT)
 			sqlite3_bind_int64(st, i, hv->i);
+		else if (hv->type == HV_TEXT)
+			sqlite3_bind_text(st, i, hv->text, -1, SQLITE_TRANSIENT);
 		else
 			sqlite3_bind_blob(st, i, hv->blob, hv->len, SQLITE_TRANSIENT);
 	}
@@ -862,13 +904,47 @@ resource_log(const struct actor *a, struct db *db, const char *action, const cha
 	return rc;
 }
 
-int
-resource_create_one(const struct actor *a, struct db *db, const struct resource *res,
-    const json_t *in, long long *id, json_t **out, struct api_err *err)
+/* The resource's seal hook on a body: *sealed is new, or NULL when there is nothing to seal. */
+static int
+res_seal(const struct resource *res, const json_t *body, json_t **sealed, struct api_err *err)
 {
-	struct wctx w = { .a = a, .db = db, .res = res };
+	*sealed = NULL;
+	if (res->seal == NULL || !json_is_object(body))
+		return 0;
+	return res->seal(body, sealed, err);
+}
+
+/* Fields shown once (w->once) added to an object's text and tree, never to its log row. */
+static int
+res_add_once(const json_t *once, struct sbuf *text, json_t *out, struct api_err *err)
+{
+	char *extra;
+
+	if (once == NULL || json_object_size(once) == 0)
+		return 0;
+	if (out != NULL)
+		json_object_update(out, (json_t *)once);
+	if (text == NULL)
+		return 0;
+	/* "{...}" and "{a,b}" become "{...,a,b}": the object's closing brace is its last byte. */
+	extra = json_dumps(once, JSON_COMPACT);
+	text->len--;
+	sbuf_putc(text, ',');
+	sbuf_puts(text, extra + 1);
+	free(extra);
+	return sbuf_failed(text) ? api_err_set(err, 500, "out of memory") : 0;
+}
+
+/* A create with the body sealed already (sealed NULL: sealed here, inside the transaction).
+ * The object as the API shows it goes to *out and to text (each when not NULL). */
+static int
+res_create(const struct actor *a, struct db *db, const struct resource *res, const json_t *in,
+    const json_t *sealed, long long *id, json_t **out, struct sbuf *shown,
+    struct api_err *err)
+{
+	struct wctx w = { .a = a, .db = db, .res = res, .sealed = sealed };
 	char now[CLOCK_RFC3339_LEN];
-	json_t *obj = NULL;
+	json_t *obj = NULL, *own = NULL;
 	sqlite3_stmt *st;
 	struct sbuf text;
 	int rc = -1;
@@ -876,6 +952,14 @@ resource_create_one(const struct actor *a, struct db *db, const struct resource 
 	if (out != NULL)
 		*out = NULL;
 	sbuf_init(&text, 0);
+	if (res->flags & R_SINGLETON)
+		return api_err_set(err, 405, "there is one %s; it is changed, not created",
+		    res->object);
+	if (sealed == NULL) {
+		if (res_seal(res, in, &own, err) == -1)
+			goto out;
+		w.sealed = own;
+	}
 	if (res_prepare(&w, in, false, &obj, err) == -1)
 		goto out;
 	if ((st = db_stmt(db, res_q(res)->insert)) == NULL) {
@@ -903,13 +987,28 @@ resource_create_one(const struct actor *a, struct db *db, const struct resource 
 		api_err_set(err, 500, "an object does not read back as JSON");
 		goto out;
 	}
+	if (res_add_once(w.once, &text, out != NULL ? *out : NULL, err) == -1)
+		goto out;
+	if (shown != NULL)
+		sbuf_append(shown, sbuf_str(&text), text.len);
 	if (id != NULL)
 		*id = w.id;
 	rc = 0;
 out:
+	/* The text may hold a secret shown once. */
+	sodium_memzero(text.buf, text.cap);
 	sbuf_free(&text);
 	json_decref(obj);
+	json_decref(own);
+	json_decref(w.once);
 	return rc;
+}
+
+int
+resource_create_one(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *in, long long *id, json_t **out, struct api_err *err)
+{
+	return res_create(a, db, res, in, NULL, id, out, NULL, err);
 }
 
 /* Field names of one object in a bulk create are prefixed with its index: "[3].vid". */
@@ -933,36 +1032,44 @@ resource_error_index(struct api_err *err, size_t idx)
 	err->errors = renamed;
 }
 
-/* Whether the prepared object stores exactly what is stored now (read-only fields aside). */
+/* Whether the prepared object stores exactly what is stored now (read-only fields aside). A
+ * write-only field in the body is always a change. */
 static bool
-res_same(const struct resource *res, const json_t *obj, const json_t *old)
+res_same(const struct resource *res, const json_t *in, const json_t *obj, const json_t *old)
 {
 	const struct field *f;
 
 	for (f = res->fields; f->name != NULL; f++)
-		if (!(f->flags & F_READONLY) &&
+		if ((f->flags & F_WRITEONLY) ? json_object_get(in, f->name) != NULL :
+		    !(f->flags & F_READONLY) &&
 		    !json_equal(json_object_get(obj, f->name), json_object_get(old, f->name)))
 			return false;
 	return !res_meta(res) ||
 	    json_equal(json_object_get(obj, "tags"), json_object_get(old, "tags"));
 }
 
-int
-resource_update_one(const struct actor *a, struct db *db, const struct resource *res,
-    long long id, const json_t *in, bool patch, bool *changed, struct api_err *err)
+/* An update with the body sealed already (sealed NULL: sealed here, inside the transaction). */
+static int
+res_update(const struct actor *a, struct db *db, const struct resource *res, long long id,
+    const json_t *in, const json_t *sealed, bool patch, bool *changed, struct api_err *err)
 {
-	struct wctx w = { .a = a, .db = db, .res = res, .id = id };
+	struct wctx w = { .a = a, .db = db, .res = res, .id = id, .sealed = sealed };
 	char now[CLOCK_RFC3339_LEN];
-	json_t *obj = NULL, *after = NULL;
+	json_t *obj = NULL, *after = NULL, *own = NULL;
 	sqlite3_stmt *st;
 	int rc = -1, i;
 
 	if (res->flags & R_READONLY)
 		return api_err_set(err, 405, "%s cannot be changed", res->name);
+	if (sealed == NULL) {
+		if (res_seal(res, in, &own, err) == -1)
+			goto out;
+		w.sealed = own;
+	}
 	if (resource_load(db, res, id, &w.old, err) == -1 ||
 	    res_prepare(&w, in, patch, &obj, err) == -1)
 		goto out;
-	if (changed != NULL && !(*changed = !res_same(res, obj, w.old))) {
+	if (changed != NULL && !(*changed = !res_same(res, in, obj, w.old))) {
 		rc = 0;
 		goto out;
 	}
@@ -989,7 +1096,16 @@ out:
 	json_decref(obj);
 	json_decref(after);
 	json_decref(w.old);
+	json_decref(own);
+	json_decref(w.once);
 	return rc;
+}
+
+int
+resource_update_one(const struct actor *a, struct db *db, const struct resource *res,
+    long long id, const json_t *in, bool patch, bool *changed, struct api_err *err)
+{
+	return res_update(a, db, res, id, in, NULL, patch, changed, err);
 }
 
 /* Writable references to this object from any resource: 409 naming them. */
@@ -1048,6 +1164,9 @@ resource_delete_one(const struct actor *a, struct db *db, const struct resource 
 
 	if (res->flags & R_READONLY)
 		return api_err_set(err, 405, "%s cannot be changed", res->name);
+	if (res->flags & R_SINGLETON)
+		return api_err_set(err, 405, "there is one %s; it is changed, not deleted",
+		    res->object);
 	if (resource_load(db, res, id, &w.old, err) == -1 ||
 	    res_check_referrers(db, res, id, err) == -1 ||
 	    (res->before_delete != NULL && res->before_delete(&w, err) == -1))
@@ -1078,7 +1197,7 @@ resource_create(const struct actor *a, struct db *db, const struct resource *res
     const json_t *body, struct sbuf *out, long long *id, json_t **results,
     struct api_err *err)
 {
-	json_t *one, *created = NULL;
+	json_t *one, *created = NULL, *sealed = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -1088,11 +1207,16 @@ resource_create(const struct actor *a, struct db *db, const struct resource *res
 		return api_err_set(err, 400, "the body must be a JSON object or array");
 	if (json_is_array(body) && json_array_size(body) == 0)
 		return api_err_set(err, 400, "the array is empty");
-	if (db_begin(db, true) == -1)
+	/* One object is sealed before the write lock is taken; the objects of an array each in
+	 * turn, inside it. */
+	if (!json_is_array(body) && res_seal(res, body, &sealed, err) == -1)
+		return -1;
+	if (db_begin(db, true) == -1) {
+		json_decref(sealed);
 		return db_fail(db, err, "starting a write");
+	}
 	if (!json_is_array(body)) {
-		if (resource_create_one(a, db, res, body, id, NULL, err) == -1 ||
-		    resource_text(db, res, *id, out, err) == -1)
+		if (res_create(a, db, res, body, sealed, id, NULL, out, err) == -1)
 			goto out;
 	} else {
 		/* The first failure names its object. */
@@ -1116,6 +1240,7 @@ out:
 		json_decref(*results);
 		*results = NULL;
 	}
+	json_decref(sealed);
 	return rc;
 }
 
@@ -1124,11 +1249,15 @@ resource_modify(const struct actor *a, struct db *db, const struct resource *res
     enum resource_op op, const json_t *body, const char *if_match, struct sbuf *out,
     struct api_err *err)
 {
-	json_t *empty = NULL;
+	json_t *empty = NULL, *sealed = NULL;
 	int rc = -1;
 
-	if (db_begin(db, true) == -1)
+	if (op != RESOURCE_DELETE && res_seal(res, body, &sealed, err) == -1)
+		return -1;
+	if (db_begin(db, true) == -1) {
+		json_decref(sealed);
 		return db_fail(db, err, "starting a write");
+	}
 	if (res_if_match(db, res, id, if_match, err) == -1)
 		goto out;
 	if (op == RESOURCE_DELETE) {
@@ -1138,7 +1267,7 @@ resource_modify(const struct actor *a, struct db *db, const struct resource *res
 		/* A write without a body changes nothing but is still checked and logged. */
 		if (body == NULL)
 			body = empty = json_object();
-		if (resource_update_one(a, db, res, id, body, op == RESOURCE_PATCH, NULL,
+		if (res_update(a, db, res, id, body, sealed, op == RESOURCE_PATCH, NULL,
 		    err) == -1 || resource_text(db, res, id, out, err) == -1)
 			goto out;
 	}
@@ -1151,5 +1280,6 @@ out:
 	if (rc == -1)
 		db_rollback(db);
 	json_decref(empty);
+	json_decref(sealed);
 	return rc;
 }

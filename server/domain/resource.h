@@ -38,6 +38,10 @@ enum {
 	F_ORDER = 1 << 4,      /* may appear in ?ordering= */
 	F_SEARCH = 1 << 5,     /* searched by ?q= */
 	F_NULL = 1 << 6,       /* may be null */
+	/* Input only: checked like any field, never a column, never shown or logged. The
+	 * resource's seal or derive hook turns it into what is stored (a password into a hash,
+	 * a lifetime in days into an expiry time). */
+	F_WRITEONLY = 1 << 7,
 };
 
 struct field {
@@ -55,12 +59,15 @@ struct field {
 	const char *const *unique_with;
 };
 
-/* A column the server computes, set by a resource's derive hook. */
+#define RES_HIDDEN_TEXT 192
+
+/* A column the server computes and never shows, set by a resource's derive hook. */
 struct hidden {
-	enum { HV_NULL, HV_INT, HV_BLOB } type;
+	enum { HV_NULL, HV_INT, HV_BLOB, HV_TEXT } type;
 	long long i;
 	unsigned char blob[17];
 	int len;
+	char text[RES_HIDDEN_TEXT];   /* a password's hash, a token's id */
 };
 
 #define RES_MAX_HIDDEN 4
@@ -74,6 +81,12 @@ struct wctx {
 	json_t *old;                /* the stored object before the write, NULL for a create */
 	int nhidden;
 	struct hidden hidden[RES_MAX_HIDDEN];
+	/* What the resource's seal hook made of the body before the transaction began (a
+	 * password's hash), or NULL when it has no seal hook or the body nothing to seal. */
+	const json_t *sealed;
+	/* Fields shown in a create's answer only, never stored or logged (an API token's
+	 * secret): set by the after hook, owned by the write. */
+	json_t *once;
 };
 
 /* A resource-specific filter: appends SQL to where and binds via the values. */
@@ -87,6 +100,13 @@ struct rfilter {
 enum {
 	R_NO_META = 1 << 0,    /* no tags, created_at, updated_at columns */
 	R_READONLY = 1 << 1,   /* no writes through the API */
+	/* Served only by its own lines of the route table (their roles), never by /{res}. */
+	R_OWN_ROUTES = 1 << 2,
+	/* Its writes change who may use the API: the HTTP layer forgets verified tokens. */
+	R_SESSIONS = 1 << 3,
+	/* One object, id 1, that always exists: read and patched, never created or deleted;
+	 * shown without its id. */
+	R_SINGLETON = 1 << 4,
 };
 
 struct resource {
@@ -97,6 +117,9 @@ struct resource {
 	const struct field *fields;
 	const char *const *hidden;  /* columns derive() fills, in w->hidden order, or NULL */
 	const struct rfilter *filters;  /* extra filters, NULL-name terminated, or NULL */
+	/* Slow work on the body done before the write transaction begins, so that the write
+	 * lock is not held for it: *sealed (new, or NULL) reaches the hooks as w->sealed. */
+	int (*seal)(const json_t *body, json_t **sealed, struct api_err *err);
 	/* Rules beyond the field table, on the whole new object (merged for PATCH); 422s. */
 	int (*validate)(struct wctx *w, json_t *obj, struct api_err *err);
 	/* Computes read-only fields into obj and hidden columns into w before the row is written. */
@@ -156,6 +179,10 @@ int resource_modify(const struct actor *a, struct db *db, const struct resource 
  * Its ETag is etag_of() these bytes. */
 int resource_text(struct db *db, const struct resource *res, long long id, struct sbuf *sb,
     struct api_err *err);
+/* Checks a body against the field table of a resource that no table stores (a login's
+ * credentials; no references): its shape (400) and each field's rules (422), as for any
+ * resource. */
+int resource_check_input(const struct resource *res, const json_t *body, struct api_err *err);
 /* Names the object of a bulk write in err: "object 3: ..." and fields as "[3].field". */
 void resource_error_index(struct api_err *err, size_t idx);
 /* The column list of SELECTs, and a row written as the API shows it (shared with listing.c). */

@@ -14,18 +14,10 @@ int api_auth_me(struct req *r, struct reply *rep, struct api_err *err);
  * of that user's keys (an admin's unlock). */
 void api_auth_user_key(const char *name, const char *client, char *key, size_t len);
 
-int api_users_list(struct req *r, struct reply *rep, struct api_err *err);
-int api_users_create(struct req *r, struct reply *rep, struct api_err *err);
-int api_users_update(struct req *r, struct reply *rep, struct api_err *err);
-int api_users_delete(struct req *r, struct reply *rep, struct api_err *err);
 int api_users_logout(struct req *r, struct reply *rep, struct api_err *err);
 int api_users_unlock(struct req *r, struct reply *rep, struct api_err *err);
 
-int api_tokens_list(struct req *r, struct reply *rep, struct api_err *err);
-int api_tokens_create(struct req *r, struct reply *rep, struct api_err *err);
-int api_tokens_delete(struct req *r, struct reply *rep, struct api_err *err);
-
-/* The generic resource routes: {res} names the resource (api_resource.c). */
+/* The generic resource routes: {res} or the route's arg names the resource (api_resource.c). */
 int api_resource_list(struct req *r, struct reply *rep, struct api_err *err);
 int api_resource_create(struct req *r, struct reply *rep, struct api_err *err);
 int api_resource_get(struct req *r, struct reply *rep, struct api_err *err);
@@ -39,8 +31,6 @@ int api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err);
 int api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_dns_records(struct req *r, struct reply *rep, struct api_err *err);
-int api_settings_get(struct req *r, struct reply *rep, struct api_err *err);
-int api_settings_patch(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_validate(struct req *r, struct reply *rep, struct api_err *err);
 

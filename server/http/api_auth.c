@@ -7,16 +7,11 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
-#include "jsonin.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "res.h"
+#include "resource.h"
 #include "user.h"
-
-static const struct jsonin_field api_auth_login_fields[] = {
-	{ "username", JSONIN_STRING, true, 1, 256 },
-	{ "password", JSONIN_STRING, true, 1, AUTH_PASSWORD_MAX },
-	{ NULL, JSONIN_STRING, false, 0, 0 },
-};
 
 /* Failures count per user name and client address together, and per client address alone;
  * either one over its limit is a 429 until its window ends. No address can lock a user out of
@@ -54,7 +49,7 @@ api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
 	int found, rc = -1;
 
 	memset(&u, 0, sizeof(u));
-	if (jsonin_check(r->json, api_auth_login_fields, err) == -1)
+	if (resource_check_input(&res_users_login, r->json, err) == -1)
 		return -1;
 	name = json_string_value(json_object_get(r->json, "username"));
 	password = json_string_value(json_object_get(r->json, "password"));

@@ -9,6 +9,7 @@
 #include "listing.h"
 #include "res.h"
 #include "resource.h"
+#include "session.h"
 
 static const struct resource *
 api_resource_of(struct req *r, struct api_err *err)
@@ -17,7 +18,18 @@ api_resource_of(struct req *r, struct api_err *err)
 
 	if (res == NULL)
 		api_err_set(err, 404, "no such resource");
+	else if (res->flags & R_SINGLETON)
+		r->id = 1;   /* the one object: its path has no id */
 	return res;
+}
+
+/* After a write that changes who may use the API, every thread's verified tokens are
+ * forgotten, so that the next request sees the change. */
+static void
+api_resource_wrote(const struct resource *res)
+{
+	if (res->flags & R_SESSIONS)
+		session_invalidate();
 }
 
 /* Replies with an object's text (taken) and its ETag. */
@@ -49,6 +61,7 @@ api_resource_create(struct req *r, struct reply *rep, struct api_err *err)
 	sbuf_init(&text, 0);
 	if (resource_create(http_actor(r), db, res, r->json, &text, &id, &results, err) == -1)
 		goto out;
+	api_resource_wrote(res);
 	if (results != NULL) {
 		http_reply_json(rep, 201, results);
 	} else {
@@ -96,6 +109,7 @@ api_resource_modify(struct req *r, struct reply *rep, enum resource_op op,
 	if (resource_modify(http_actor(r), db, res, r->id, op, r->json,
 	    http_header(r, "If-Match"), &text, err) == -1)
 		goto out;
+	api_resource_wrote(res);
 	if (op == RESOURCE_DELETE)
 		rep->status = 204;
 	else if (api_resource_reply(rep, 200, &text, err) == -1)

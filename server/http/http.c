@@ -20,6 +20,7 @@
 #include "render.h"
 #include "routes.h"
 #include "session.h"
+#include "token.h"
 
 /* Request ids: a per-process random prefix and a counter, unique without a syscall. */
 static char http_id_prefix[9];
@@ -680,6 +681,8 @@ http_start(struct server *srv, char *err, size_t errlen)
 	unsigned flags;
 	bool v6;
 
+	/* API tokens are signed by the domain (res_tokens.c) with the server's key. */
+	token_use_key(srv->key);
 	randombytes_buf(rnd, sizeof(rnd));
 	snprintf(http_id_prefix, sizeof(http_id_prefix), "%02x%02x%02x%02x", rnd[0], rnd[1],
 	    rnd[2], rnd[3]);

@@ -106,7 +106,7 @@ static inline const struct actor *
 http_actor(struct req *r)
 {
 	r->actor = (struct actor){ .name = r->who.name, .role = r->who.role,
-	    .request_id = r->reqid };
+	    .request_id = r->reqid, .api_token = r->who.kind == TOKEN_API };
 	return &r->actor;
 }
 

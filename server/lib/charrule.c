@@ -183,6 +183,23 @@ charrule_addr(const char *s, size_t len)
 	return strlen(s) == len && ipaddr_parse(s, &a) == 0;
 }
 
+/* Any whole UTF-8 sequence but NUL: a secret is hashed or compared, never written out. */
+static bool
+charrule_secret(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t used;
+	long cp;
+
+	while (len > 0) {
+		if ((cp = charrule_utf8(p, len, &used)) <= 0)
+			return false;
+		p += used;
+		len -= used;
+	}
+	return true;
+}
+
 /* The one table of rules: adding a rule is one line here and one enum value. */
 static const struct {
 	const char *name;
@@ -209,6 +226,8 @@ static const struct {
 	[CR_PORTS] = { .name = "ports", .says = "digits, ',' and '-' (22, 80,443, 5404-5412)",
 	    .ok = charrule_ports },
 	[CR_ADDR] = { .name = "addr", .says = "an IPv4 or IPv6 address", .ok = charrule_addr },
+	[CR_SECRET] = { .name = "secret", .says = "UTF-8 text without NUL",
+	    .ok = charrule_secret },
 };
 
 bool
@@ -218,7 +237,9 @@ charrule_ok(enum charrule rule, const char *s, size_t len)
 		return false;
 	if (len == 0)
 		return true;
-	/* Every rule is text first: no rule lets a control character through. */
+	/* Every rule but the secret's is text first: none lets a control character through. */
+	if (rule == CR_SECRET)
+		return charrule_secret(s, len);
 	return charrule_text(s, len) && charrule_table[rule].ok(s, len);
 }
 

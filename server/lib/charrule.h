@@ -18,6 +18,9 @@ enum charrule {
 	CR_VARNAME,    /* an Ansible variable name: a letter or '_', then letters, digits, '_' */
 	CR_PORTS,      /* a port list: digits, ',' and '-' ("22", "80,443", "5404-5412") */
 	CR_ADDR,       /* an IP address */
+	/* A secret (a password): any UTF-8 without NUL. The one rule that lets control
+	 * characters through, for values that are never rendered, shown or stored as given. */
+	CR_SECRET,
 	CR_COUNT
 };
 
