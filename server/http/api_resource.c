@@ -54,23 +54,21 @@ api_resource_create(struct req *r, struct reply *rep, struct api_err *err)
 	struct sbuf text;
 	struct db *db;
 	long long id;
-	int rc = -1;
+	int rc;
 
 	if ((res = api_resource_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
 		return -1;
 	sbuf_init(&text, 0);
-	if (resource_create(http_actor(r), db, res, r->json, &text, &id, &results, err) == -1)
-		goto out;
-	api_resource_wrote(res);
-	if (results != NULL) {
-		http_reply_json(rep, 201, results);
-	} else {
-		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res->name, id);
-		if (api_resource_reply(rep, 201, &text, err) == -1)
-			goto out;
+	rc = resource_create(http_actor(r), db, res, r->json, &text, &id, &results, err);
+	if (rc == 0) {
+		api_resource_wrote(res);
+		if (results != NULL) {
+			http_reply_json(rep, 201, results);
+		} else {
+			http_reply_header(rep, "Location", "/api/v1/%s/%lld", res->name, id);
+			rc = api_resource_reply(rep, 201, &text, err);
+		}
 	}
-	rc = 0;
-out:
 	sbuf_free(&text);
 	return rc;
 }
@@ -101,21 +99,20 @@ api_resource_modify(struct req *r, struct reply *rep, enum resource_op op,
 	const struct resource *res;
 	struct sbuf text;
 	struct db *db;
-	int rc = -1;
+	int rc;
 
 	if ((res = api_resource_of(r, err)) == NULL || (db = http_db(r, err)) == NULL)
 		return -1;
 	sbuf_init(&text, 0);
-	if (resource_modify(http_actor(r), db, res, r->id, op, r->json,
-	    http_header(r, "If-Match"), &text, err) == -1)
-		goto out;
-	api_resource_wrote(res);
-	if (op == RESOURCE_DELETE)
-		rep->status = 204;
-	else if (api_resource_reply(rep, 200, &text, err) == -1)
-		goto out;
-	rc = 0;
-out:
+	rc = resource_modify(http_actor(r), db, res, r->id, op, r->json,
+	    http_header(r, "If-Match"), &text, err);
+	if (rc == 0) {
+		api_resource_wrote(res);
+		if (op == RESOURCE_DELETE)
+			rep->status = 204;
+		else
+			rc = api_resource_reply(rep, 200, &text, err);
+	}
 	sbuf_free(&text);
 	return rc;
 }
