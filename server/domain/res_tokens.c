@@ -13,13 +13,11 @@
 #include "token.h"
 #include "user.h"
 
-static const char *const res_tokens_roles[] = { "viewer", "editor", "admin", NULL };
-
 static const struct field res_tokens_fields[] = {
 	{ .name = "name", .type = FT_TEXT, .flags = F_REQUIRED | F_FILTER | F_ORDER | F_SEARCH,
 	  .max = TOKEN_NAME_MAX, .rule = CR_NAME },
 	{ .name = "role", .type = FT_ENUM, .flags = F_REQUIRED | F_FILTER | F_ORDER,
-	  .values = res_tokens_roles },
+	  .values = auth_roles + ROLE_VIEWER },
 	{ .name = "expires_in_days", .type = FT_INT, .flags = F_WRITEONLY, .min = 1,
 	  .max = TOKEN_DAYS_MAX, .def = "90" },
 	/* The user who made it: it works only while that user is enabled and holds its role. */

@@ -15,14 +15,12 @@
 #include "user.h"
 #include "vec.h"
 
-static const char *const res_users_roles[] = { "viewer", "editor", "admin", NULL };
-
 static const struct field res_users_fields[] = {
 	{ .name = "username", .type = FT_TEXT,
 	  .flags = F_REQUIRED | F_UNIQUE | F_FILTER | F_ORDER | F_SEARCH, .max = AUTH_NAME_MAX,
 	  .rule = CR_NAME },
 	{ .name = "role", .type = FT_ENUM, .flags = F_REQUIRED | F_FILTER | F_ORDER,
-	  .values = res_users_roles },
+	  .values = auth_roles + ROLE_VIEWER },
 	{ .name = "disabled", .type = FT_BOOL, .flags = F_FILTER, .def = "false" },
 	/* Hashed, never rendered or shown: any text. */
 	{ .name = "password", .type = FT_TEXT, .flags = F_WRITEONLY, .min = AUTH_PASSWORD_MIN,

@@ -10,11 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const auth_roles[] = {
+const char *const auth_roles[] = {
 	[ROLE_NONE] = "none",
 	[ROLE_VIEWER] = "viewer",
 	[ROLE_EDITOR] = "editor",
 	[ROLE_ADMIN] = "admin",
+	[ROLE_ADMIN + 1] = NULL,
 };
 
 /* A token carrying a JWT larger than this is not one of ours. */

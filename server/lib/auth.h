@@ -33,6 +33,9 @@ struct claims {
 	char jti[AUTH_JTI_LEN];
 };
 
+/* Role names by enum role, NULL-terminated: auth_roles + ROLE_VIEWER are those a user or a
+ * token can hold (a field table's enum values). */
+extern const char *const auth_roles[];
 const char *auth_role_name(enum role r);
 int auth_role_parse(const char *s, enum role *out);
 bool auth_name_valid(const char *s);
