@@ -18,44 +18,52 @@
 
 #define TEXT "text/plain; charset=utf-8"
 
-static const struct render_param render_no_params[] = { { NULL, false, NULL } };
+static const struct render_param render_no_params[] = { { .name = NULL } };
 static const struct render_param render_host_param[] = {
-	{ "host", true, "the host's name" },
-	{ NULL, false, NULL },
+	{ .name = "host", .required = true, .help = "the host's name" },
+	{ .name = NULL },
 };
 static const struct render_param render_bind_params[] = {
-	{ "zone", false, "a forward zone's name (or give reverse)" },
-	{ "reverse", false, "a prefix: its in-addr.arpa or ip6.arpa zone (or give zone)" },
-	{ NULL, false, NULL },
+	{ .name = "zone", .help = "a forward zone's name (or give reverse)" },
+	{ .name = "reverse", .help = "a prefix: its in-addr.arpa or ip6.arpa zone (or give zone)" },
+	{ .name = NULL },
 };
 
-/* Adding a target is a line here and a file in server/render/. */
+/* Adding a target is an entry here and a file in server/render/. */
 const struct render_target render_targets[] = {
-	{ "hosts", render_no_params, TEXT, "#", NULL, render_hosts,
-	  "/etc/hosts: every address with a DNS name, its aliases on the same line" },
-	{ "dnsmasq", render_no_params, TEXT, "#", NULL, render_dnsmasq,
-	  "dnsmasq: host-record, cname and address lines, dhcp-range for DHCP prefixes and "
-	  "ranges" },
-	{ "bind", render_bind_params, TEXT, ";", NULL, render_bind,
-	  "a BIND zone file: a forward zone with its stored and derived records, or the reverse "
-	  "zone of a prefix" },
-	{ "nftables", render_host_param, TEXT, "#", NULL, render_nftables,
-	  "nftables ruleset: the forward policy between VLANs and the host's input rules" },
-	{ "iptables", render_host_param, TEXT, "#", NULL, render_iptables,
-	  "the same policy for iptables-restore (IPv4)" },
-	{ "ufw", render_host_param, TEXT, "#", "#!/bin/sh\n", render_ufw,
-	  "a shell script of ufw commands opening the host's services to its input rules' "
-	  "sources" },
-	{ "interfaces", render_host_param, TEXT, "#", NULL, render_interfaces,
-	  "Debian/Proxmox /etc/network/interfaces of the host" },
-	{ "mwan3", render_no_params, TEXT, "#", NULL, render_mwan3,
-	  "OpenWrt /etc/config/mwan3 from the WAN links" },
-	{ "k3s", render_no_params, TEXT, "#", NULL, render_k3s,
-	  "/etc/rancher/k3s/config.yaml from the kubernetes-pods and kubernetes-services "
-	  "prefixes" },
-	{ "ansible-inventory", render_no_params, "application/json", NULL, NULL, render_ansible,
-	  "Ansible dynamic inventory JSON (also at GET /api/v1/inventory)" },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "hosts", .params = render_no_params, .ctype = TEXT, .comment = "#",
+	  .fn = render_hosts,
+	  .help = "/etc/hosts: every address with a DNS name, its aliases on the same line" },
+	{ .name = "dnsmasq", .params = render_no_params, .ctype = TEXT, .comment = "#",
+	  .fn = render_dnsmasq,
+	  .help = "dnsmasq: host-record, cname and address lines, dhcp-range for DHCP prefixes "
+	  "and ranges" },
+	{ .name = "bind", .params = render_bind_params, .ctype = TEXT, .comment = ";",
+	  .fn = render_bind,
+	  .help = "a BIND zone file: a forward zone with its stored and derived records, or the "
+	  "reverse zone of a prefix" },
+	{ .name = "nftables", .params = render_host_param, .ctype = TEXT, .comment = "#",
+	  .fn = render_nftables,
+	  .help = "nftables ruleset: the forward policy between VLANs and the host's input "
+	  "rules" },
+	{ .name = "iptables", .params = render_host_param, .ctype = TEXT, .comment = "#",
+	  .fn = render_iptables, .help = "the same policy for iptables-restore (IPv4)" },
+	{ .name = "ufw", .params = render_host_param, .ctype = TEXT, .comment = "#",
+	  .preamble = "#!/bin/sh\n", .fn = render_ufw,
+	  .help = "a shell script of ufw commands opening the host's services to its input "
+	  "rules' sources" },
+	{ .name = "interfaces", .params = render_host_param, .ctype = TEXT, .comment = "#",
+	  .fn = render_interfaces, .help = "Debian/Proxmox /etc/network/interfaces of the host" },
+	{ .name = "mwan3", .params = render_no_params, .ctype = TEXT, .comment = "#",
+	  .fn = render_mwan3, .help = "OpenWrt /etc/config/mwan3 from the WAN links" },
+	{ .name = "k3s", .params = render_no_params, .ctype = TEXT, .comment = "#",
+	  .fn = render_k3s,
+	  .help = "/etc/rancher/k3s/config.yaml from the kubernetes-pods and "
+	  "kubernetes-services prefixes" },
+	{ .name = "ansible-inventory", .params = render_no_params, .ctype = "application/json",
+	  .fn = render_ansible,
+	  .help = "Ansible dynamic inventory JSON (also at GET /api/v1/inventory)" },
+	{ .name = NULL },
 };
 
 void
