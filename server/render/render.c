@@ -149,10 +149,9 @@ render_check_params(const struct render_target *t, int n, const char *const *key
 	return 0;
 }
 
-/* The tables renders were seen to read, a bit each, named once for the process; a table past
- * the last bit (or one without a revision) is covered by the audit log's latest change. */
-#define RENDER_TABLES_MAX 63
-#define RENDER_UNNAMED (1ULL << RENDER_TABLES_MAX)
+/* The tables renders were seen to read, a bit each (db.h's, named once for the process); a
+ * table past the last bit (or one without a revision) is covered by the audit log's latest
+ * change. */
 #define RENDER_TARGETS_MAX 16
 #define RENDER_SHAPES (1 << RENDER_PARAMS_MAX)
 
@@ -162,45 +161,10 @@ struct render_deps {
 };
 
 static pthread_mutex_t render_mu = PTHREAD_MUTEX_INITIALIZER;
-static char render_names[RENDER_TABLES_MAX][64];
-static int render_nnames;
 /* Per target and shape (which of its parameters are given). */
 static struct render_deps render_deps[RENDER_TARGETS_MAX][RENDER_SHAPES];
 _Static_assert(sizeof(render_targets) / sizeof(render_targets[0]) <= RENDER_TARGETS_MAX,
     "render_deps has a row per target");
-
-static uint64_t
-render_table_bit(const char *name)
-{
-	uint64_t bit = RENDER_UNNAMED;
-	int i;
-
-	pthread_mutex_lock(&render_mu);
-	for (i = 0; i < render_nnames && strcmp(render_names[i], name) != 0; i++)
-		;
-	if (i == render_nnames && i < RENDER_TABLES_MAX && strlen(name) <
-	    sizeof(render_names[i]))
-		snprintf(render_names[render_nnames++], sizeof(render_names[i]), "%s", name);
-	if (i < render_nnames)
-		bit = 1ULL << i;
-	pthread_mutex_unlock(&render_mu);
-	return bit;
-}
-
-/* The authorizer: every table a statement reads, as SQLite prepares it. */
-static int
-render_watch(void *arg, int action, const char *table, const char *column, const char *schema,
-    const char *via)
-{
-	uint64_t *seen = arg;
-
-	(void)column;
-	(void)via;
-	if (action == SQLITE_READ && table != NULL && strncmp(table, "sqlite_", 7) != 0 &&
-	    (schema == NULL || strcmp(schema, "temp") != 0))
-		*seen |= render_table_bit(table);
-	return SQLITE_OK;
-}
 
 static struct render_deps *
 render_deps_of(const struct render_ctx *c)
@@ -258,19 +222,15 @@ render_revision(struct render_ctx *c, uint64_t tables, struct sbuf *id, struct a
 	static const char change_sql[] = "SELECT change_id, time FROM revisions "
 	    "WHERE object_type = ?";
 	static const char last_sql[] = "SELECT coalesce(max(id), 0) FROM changes";
-	const char *names[RENDER_TABLES_MAX];
-	bool uncovered = (tables & RENDER_UNNAMED) != 0;
+	const char *names[DB_TABLES_MAX];
+	bool uncovered = (tables & DB_TABLES_OTHER) != 0;
 	long long rev = 0;
 	sqlite3_stmt *st;
-	int i, n = 0, rc;
+	int i, n, rc;
 
 	c->revision = 0;
 	c->changed[0] = '\0';
-	pthread_mutex_lock(&render_mu);
-	for (i = 0; i < render_nnames; i++)
-		if (tables & (1ULL << i))
-			names[n++] = render_names[i];
-	pthread_mutex_unlock(&render_mu);
+	n = db_table_names(tables, names);
 	qsort(names, (size_t)n, sizeof(names[0]), render_cmp);
 	for (i = 0; i < n; i++) {
 		if ((rc = render_step_int(c->db, rev_sql, names[i], &rev)) == -1)
@@ -320,23 +280,24 @@ render_host(struct render_ctx *c, struct api_err *err)
 	return rc == SQLITE_ROW ? 0 : db_fail(c->db, err, "finding a host");
 }
 
-/* Runs fn (and the host lookup, when host is set) under an authorizer that records every
- * table read, and adds them to what the target and shape read. Setting an authorizer expires
- * the connection's prepared statements, so the cached ones are prepared again, and seen. */
+/* Runs fn (and the host lookup, when host is set) watching the tables its statements read
+ * (db_watch: the connection's authorizer, installed once when it opened, records what each
+ * statement reads as it is prepared, and a cached statement handed out during the watch brings
+ * the set kept with it), and adds them to what the target and shape read. A target function
+ * gets every statement through db_stmt inside the watch, so none it steps goes unseen. */
 static int
 render_watched(struct render_ctx *c, bool host, struct sbuf *out, struct api_err *err)
 {
 	struct render_deps *d = render_deps_of(c);
-	sqlite3 *h = db_handle(c->db);
-	uint64_t seen = 0;
+	uint64_t seen;
 	int rc = 0;
 
-	sqlite3_set_authorizer(h, render_watch, &seen);
+	db_watch(c->db);
 	if (host)
 		rc = render_host(c, err);
 	if (rc == 0)
 		rc = c->target->fn(c, out, err);
-	sqlite3_set_authorizer(h, NULL, NULL);
+	seen = db_watched(c->db);
 	if (rc == -1)
 		return -1;
 	pthread_mutex_lock(&render_mu);

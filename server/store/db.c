@@ -19,13 +19,29 @@
 /* Statements are cached by their SQL text (a hash, then the text compared): two copies of one
  * query share a statement, and an address reused for another string cannot find the wrong one.
  * The set of queries in the binary is fixed, so the cache never evicts (and never finalizes a
- * statement in use). */
+ * statement in use). In front of it, a table by the caller's address finds a query asked for
+ * from the same place before without hashing its text; the text is still compared. */
 #define DB_STMT_SLOTS 1024
+#define DB_ADDR_SLOTS 512
+
+/* The tables read, as db_watch needs them: what the authorizer saw while the statement was
+ * prepared, and SQLite's count of its re-preparations then (the set is taken again when
+ * the count moves: a schema change may have changed what the same text reads). */
+struct db_reads {
+	uint64_t tables;
+	int reprepares;
+};
 
 struct db_slot {
 	char *sql;              /* owned copy of the key */
 	uint64_t hash;
 	sqlite3_stmt *stmt;
+	struct db_reads reads;
+};
+
+struct db_addr {
+	const char *sql;        /* the caller's pointer, compared only */
+	struct db_slot *slot;
 };
 
 /* Queries built at run time (list filters) are cached by their text in a small ring. */
@@ -34,16 +50,139 @@ struct db_slot {
 struct db_dyn {
 	char *sql;
 	sqlite3_stmt *stmt;
+	struct db_reads reads;
 };
 
 struct db {
 	sqlite3 *h;
 	struct db_slot slots[DB_STMT_SLOTS];
+	struct db_addr addrs[DB_ADDR_SLOTS];
 	struct db_dyn dyn[DB_DYN_SLOTS];
 	unsigned dyn_next;
+	uint64_t seen;          /* what the authorizer saw since db_prepare cleared it */
+	uint64_t watched;       /* between db_watch and db_watched: the tables read */
+	bool watching;
 };
 
 static pthread_once_t db_configured = PTHREAD_ONCE_INIT;
+
+static pthread_mutex_t db_tables_mu = PTHREAD_MUTEX_INITIALIZER;
+static char db_tables[DB_TABLES_MAX][64];
+static int db_ntables;
+
+/* A table's bit, named for the process the first time it is seen. */
+static uint64_t
+db_table_bit(const char *name)
+{
+	uint64_t bit = DB_TABLES_OTHER;
+	int i;
+
+	pthread_mutex_lock(&db_tables_mu);
+	for (i = 0; i < db_ntables && strcmp(db_tables[i], name) != 0; i++)
+		;
+	if (i == db_ntables && i < DB_TABLES_MAX && strlen(name) < sizeof(db_tables[i]))
+		snprintf(db_tables[db_ntables++], sizeof(db_tables[i]), "%s", name);
+	if (i < db_ntables)
+		bit = 1ULL << i;
+	pthread_mutex_unlock(&db_tables_mu);
+	return bit;
+}
+
+int
+db_table_names(uint64_t tables, const char **names)
+{
+	int i, n = 0;
+
+	pthread_mutex_lock(&db_tables_mu);
+	for (i = 0; i < db_ntables; i++)
+		if (tables & (1ULL << i))
+			names[n++] = db_tables[i];
+	pthread_mutex_unlock(&db_tables_mu);
+	return n;
+}
+
+/* The authorizer, installed once when the connection opens and never changed (setting one
+ * expires every prepared statement of the connection, so changing it per request would make
+ * SQLite prepare every cached statement again). SQLite calls it whenever it compiles a
+ * statement: sqlite3_prepare_*, sqlite3_exec, and the automatic re-preparation of a statement
+ * after a schema change inside sqlite3_step. Every table read goes into db->seen, the set
+ * db_prepare takes for the statement it prepares, and, while a watch is on, into db->watched
+ * at once: a statement compiled during a watch is seen whichever way it was compiled, and one
+ * compiled before is seen through the set its cache slot kept (db_reads_of). */
+static int
+db_authorize(void *arg, int action, const char *table, const char *column, const char *schema,
+    const char *via)
+{
+	struct db *db = arg;
+	uint64_t bit;
+
+	(void)column;
+	(void)via;
+	if (action != SQLITE_READ || table == NULL || strncmp(table, "sqlite_", 7) == 0 ||
+	    (schema != NULL && strcmp(schema, "temp") == 0))
+		return SQLITE_OK;
+	bit = db_table_bit(table);
+	db->seen |= bit;
+	if (db->watching)
+		db->watched |= bit;
+	return SQLITE_OK;
+}
+
+void
+db_watch(struct db *db)
+{
+	db->watched = 0;
+	db->watching = true;
+}
+
+uint64_t
+db_watched(struct db *db)
+{
+	db->watching = false;
+	return db->watched;
+}
+
+/* Prepares sql with its reads recorded into *reads. */
+static int
+db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct db_reads *reads)
+{
+	db->seen = 0;
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) !=
+	    SQLITE_OK) {
+		log_msg("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);
+		*st = NULL;
+		return -1;
+	}
+	reads->tables = db->seen;
+	reads->reprepares = sqlite3_stmt_status(*st, SQLITE_STMTSTATUS_REPREPARE, 0);
+	return 0;
+}
+
+/* A cached statement handed out again: while watching, its reads join the watch. When SQLite
+ * has re-prepared it since its set was taken, the set is taken again from a fresh copy of the
+ * statement, compiled against the schema the re-preparation saw (or a newer one, which the
+ * next re-preparation will meet): a set is never older than the program it describes. (A
+ * re-preparation during a watch also reached db->watched through the authorizer.) */
+static void
+db_reads_of(struct db *db, const char *sql, sqlite3_stmt *st, struct db_reads *reads)
+{
+	int n = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0);
+	sqlite3_stmt *copy;
+	struct db_reads fresh;
+
+	if (n != reads->reprepares) {
+		if (db_prepare(db, sql, &copy, &fresh) == 0) {
+			reads->tables = fresh.tables;
+			reads->reprepares = n;
+		} else {
+			/* Unknown: every table, so no watch misses one. */
+			reads->tables = ~0ULL;
+		}
+		sqlite3_finalize(copy);
+	}
+	if (db->watching)
+		db->watched |= reads->tables;
+}
 
 static const char *const db_pragmas =
 	"PRAGMA journal_mode=WAL;"
@@ -113,6 +252,8 @@ db_open(const char *path, struct db **out, char *err, size_t errlen)
 		goto out;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
+	/* Before any statement exists: nothing is expired by it, now or later. */
+	sqlite3_set_authorizer(db->h, db_authorize, db);
 	if (sqlite3_exec(db->h, db_pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot use database %s: %s", path, msg ? msg : "?");
 		goto out;
@@ -206,35 +347,46 @@ db_hash(const char *s)
 	return h;
 }
 
+static sqlite3_stmt *
+db_hand_out(struct db *db, struct db_slot *s)
+{
+	sqlite3_reset(s->stmt);
+	sqlite3_clear_bindings(s->stmt);
+	db_reads_of(db, s->sql, s->stmt, &s->reads);
+	return s->stmt;
+}
+
 sqlite3_stmt *
 db_stmt(struct db *db, const char *sql)
 {
-	uint64_t h = db_hash(sql);
-	size_t i = h % DB_STMT_SLOTS, n;
+	struct db_addr *a = &db->addrs[((uintptr_t)sql >> 3) % DB_ADDR_SLOTS];
+	uint64_t h;
+	size_t i, n;
 	struct db_slot *s;
 
-	for (n = 0; n < DB_STMT_SLOTS; n++, i = (i + 1) % DB_STMT_SLOTS) {
+	if (a->sql == sql && strcmp(a->slot->sql, sql) == 0)
+		return db_hand_out(db, a->slot);
+	h = db_hash(sql);
+	for (n = 0, i = h % DB_STMT_SLOTS; n < DB_STMT_SLOTS; n++, i = (i + 1) % DB_STMT_SLOTS) {
 		s = &db->slots[i];
 		if (s->sql == NULL)
 			break;
 		if (s->hash == h && strcmp(s->sql, sql) == 0) {
-			sqlite3_reset(s->stmt);
-			sqlite3_clear_bindings(s->stmt);
-			return s->stmt;
+			a->sql = sql;
+			a->slot = s;
+			return db_hand_out(db, s);
 		}
 	}
 	if (n == DB_STMT_SLOTS) {
 		log_msg("db: statement cache full");
 		return NULL;
 	}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt,
-	    NULL) != SQLITE_OK) {
-		log_msg("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);
-		s->stmt = NULL;
+	if (db_prepare(db, sql, &s->stmt, &s->reads) == -1)
 		return NULL;
-	}
 	s->sql = xstrdup(sql);
 	s->hash = h;
+	a->sql = sql;
+	a->slot = s;
 	return s->stmt;
 }
 
@@ -249,6 +401,7 @@ db_stmt_text(struct db *db, const char *sql)
 		if (d->sql != NULL && strcmp(d->sql, sql) == 0) {
 			sqlite3_reset(d->stmt);
 			sqlite3_clear_bindings(d->stmt);
+			db_reads_of(db, d->sql, d->stmt, &d->reads);
 			return d->stmt;
 		}
 	}
@@ -256,16 +409,10 @@ db_stmt_text(struct db *db, const char *sql)
 	d = &db->dyn[db->dyn_next++ % DB_DYN_SLOTS];
 	sqlite3_finalize(d->stmt);
 	free(d->sql);
-	d->stmt = NULL;
-	d->sql = xstrdup(sql);
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &d->stmt, NULL) !=
-	    SQLITE_OK) {
-		log_msg("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);
-		free(d->sql);
-		d->sql = NULL;
-		d->stmt = NULL;
+	d->sql = NULL;
+	if (db_prepare(db, sql, &d->stmt, &d->reads) == -1)
 		return NULL;
-	}
+	d->sql = xstrdup(sql);
 	return d->stmt;
 }
 

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct api_err;
 struct db;
@@ -24,6 +25,21 @@ void db_thread_teardown(void);
  * cache keeps its own copy). For the fixed queries of the program: the cache never evicts, so
  * SQL built at run time goes to db_stmt_text. NULL on error (logged). */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* The tables statements read, a bit each: names get bits in the order the process first sees
+ * them (bits 0 to DB_TABLES_MAX - 1), and a table past the last bit sets DB_TABLES_OTHER. */
+#define DB_TABLES_MAX 63
+#define DB_TABLES_OTHER (1ULL << DB_TABLES_MAX)
+
+/* Between db_watch and db_watched, the connection records every table read by the statements
+ * it hands out (db_stmt, db_stmt_text) and by any it prepares (sqlite3_prepare_*, sqlite3_exec,
+ * automatic re-preparation), temp and sqlite_ tables aside. A statement obtained before
+ * db_watch and stepped after it is not seen: get statements inside the watch. */
+void db_watch(struct db *db);
+uint64_t db_watched(struct db *db);
+/* The names of the named bits of tables into names (at most DB_TABLES_MAX, valid for the
+ * process's life, in bit order); returns how many. */
+int db_table_names(uint64_t tables, const char **names);
 
 /* The same for SQL built at run time, cached by its text in a small ring of recent queries.
  * A caller holds at most one such statement at a time: a later call may replace it. */
