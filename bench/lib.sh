@@ -4,14 +4,20 @@
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$bench_root/deploy/packages.sh"
 
+# BENCH_BUILD=DIR runs the netsot, hello and gen already built in DIR instead (another
+# commit's build, to compare two binaries on the same machine): nothing is built or installed.
 bench_setup() {
-	netsot_install $NETSOT_BUILD_PACKAGES $NETSOT_TEST_PACKAGES
-	cmake -S "$bench_root" -B "$bench_root/build-bench" -DCMAKE_BUILD_TYPE=Release \
-		-DNETSOT_TESTS=OFF >/dev/null
-	cmake --build "$bench_root/build-bench" -j"$(nproc)" --target netsot hello gen >/dev/null
-	NETSOT="$bench_root/build-bench/netsot"
-	HELLO="$bench_root/build-bench/hello"
-	GEN="$bench_root/build-bench/gen"
+	local build=${BENCH_BUILD:-}
+	if [ -z "$build" ]; then
+		build="$bench_root/build-bench"
+		netsot_install $NETSOT_BUILD_PACKAGES $NETSOT_TEST_PACKAGES
+		cmake -S "$bench_root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+			-DNETSOT_TESTS=OFF >/dev/null
+		cmake --build "$build" -j"$(nproc)" --target netsot hello gen >/dev/null
+	fi
+	NETSOT="$build/netsot"
+	HELLO="$build/hello"
+	GEN="$build/gen"
 	BENCH_DIR=$(mktemp -d /tmp/netsot-bench-XXXXXX)
 	BENCH_PIDS=()
 	trap bench_teardown EXIT
