@@ -19,20 +19,8 @@ token=$(bench_login "$db" bench)
 url="http://127.0.0.1:$NETSOT_PORT/api/v1"
 auth=(-H "Authorization: Bearer $token")
 
-# time_ms PATH: the median and worst of 7 full renders, in milliseconds.
-time_ms() {
-	local i
-	for i in 1 2 3 4 5 6 7; do
-		curl -sf -o "$BENCH_DIR/out" -w '%{time_total}\n' "${auth[@]}" "$url/$1"
-	done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "%.1f %.1f", t[4], t[7] }'
-}
-
 report() {   # label path goal_ms
-	local m median worst
-	read -r median worst <<<"$(time_ms "$2")"
-	m=$(awk -v m="$median" -v g="$3" 'BEGIN { print (m < g ? "met" : "MISSED") }')
-	printf '%-28s median %7.1f ms, worst %7.1f ms, %8d bytes  (goal %d ms: %s)\n' "$1" \
-		"$median" "$worst" "$(wc -c <"$BENCH_DIR/out")" "$3" "$m"
+	bench_report 28 "$1" "$url/$2" "$3" "${auth[@]}"
 }
 
 echo "plan: $names named addresses, $cnames CNAMEs in zone lab.local"
@@ -72,14 +60,13 @@ wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
 plan="$BENCH_DIR/plan.json"
 "$NETSOT" export --db "$db" >"$plan"
 echo "plan file: $(du -h "$plan" | cut -f1)"
-ms() { echo $((($2 - $1) / 1000000)); }
 for i in 1 2 3; do
 	new="$BENCH_DIR/import$i.db"
 	"$NETSOT" migrate --db "$new" >/dev/null
 	t0=$(date +%s%N)
 	"$NETSOT" import "$plan" --db "$new" >/dev/null
 	t1=$(date +%s%N)
-	ms "$t0" "$t1"
+	bench_ms "$t0" "$t1"
 done | sort -n | awk '{ t[NR] = $1 } END {
 	printf "netsot import, empty database: median %d ms, best %d ms (goal 2000 ms: %s)\n",
 		t[2], t[1], t[2] < 2000 ? "met" : "MISSED" }'

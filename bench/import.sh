@@ -17,7 +17,6 @@ print(sum(len(v) for v in d.values() if isinstance(v, list)))' "$plan")
 echo "plan file: $(du -h "$plan" | cut -f1), $objects objects"
 sync
 
-ms() { echo $((($2 - $1) / 1000000)); }
 summary() {   # label, then one time in ms per line on stdin
 	sort -n | awk -v l="$1" -v n="$addresses" '{ t[NR] = $1 }
 		END { printf "%s: median %d ms, best %d ms (%d runs; %d addresses)\n", l,
@@ -30,7 +29,7 @@ for i in 1 2 3; do
 	t0=$(date +%s%N)
 	"$NETSOT" import "$plan" --db "$db" >/dev/null
 	t1=$(date +%s%N)
-	ms "$t0" "$t1"
+	bench_ms "$t0" "$t1"
 done | summary "netsot import, empty database"
 
 db="$BENCH_DIR/cli1.db"
@@ -38,7 +37,7 @@ for i in 1 2 3; do
 	t0=$(date +%s%N)
 	"$NETSOT" import "$plan" --db "$db" >"$BENCH_DIR/again.json"
 	t1=$(date +%s%N)
-	ms "$t0" "$t1"
+	bench_ms "$t0" "$t1"
 done | summary "netsot import again, nothing to change"
 grep -q '"created": 0' "$BENCH_DIR/again.json"
 

@@ -83,6 +83,33 @@ bench_wrk() {
 		awk '/Requests\/sec/ {printf "%d\n", $2}'
 }
 
+# bench_time_ms URL [curl args...]: the median and worst of BENCH_RUNS (default 7) full GETs of
+# URL, in milliseconds; the last body is left in $BENCH_DIR/out.
+bench_time_ms() {
+	local url=$1 i
+	shift
+	for i in $(seq "${BENCH_RUNS:-7}"); do
+		curl -sf -o "$BENCH_DIR/out" -w '%{time_total}\n' "$@" "$url"
+	done | sort -n | awk '{ t[NR] = $1 * 1000 }
+		END { printf "%.1f %.1f", t[int((NR + 1) / 2)], t[NR] }'
+}
+
+# bench_report WIDTH LABEL URL GOAL_MS [curl args...]: a line of bench_time_ms's median and
+# worst, the body's size, and whether the median meets the goal.
+bench_report() {
+	local width=$1 label=$2 url=$3 goal=$4 median worst m
+	shift 4
+	read -r median worst <<<"$(bench_time_ms "$url" "$@")"
+	m=$(awk -v m="$median" -v g="$goal" 'BEGIN { print (m < g ? "met" : "MISSED") }')
+	printf '%-*s median %7.1f ms, worst %7.1f ms, %8d bytes  (goal %d ms: %s)\n' "$width" \
+		"$label" "$median" "$worst" "$(wc -c <"$BENCH_DIR/out")" "$goal" "$m"
+}
+
+# bench_ms T0 T1: the milliseconds between two `date +%s%N` times.
+bench_ms() {
+	echo $((($2 - $1) / 1000000))
+}
+
 bench_ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }

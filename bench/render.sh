@@ -24,20 +24,8 @@ curl -sf -o /dev/null -X PATCH "${auth[@]}" "${json[@]}" -d '{"kind":"router"}' 
 curl -sf -o /dev/null -X POST "${auth[@]}" "${json[@]}" \
 	-d '{"name":"lab.local","soa_mname":"h0.lab.local."}' "$url/dns-zones"
 
-# time_ms PATH: the median and worst of 7 full renders, in milliseconds.
-time_ms() {
-	local i
-	for i in 1 2 3 4 5 6 7; do
-		curl -sf -o "$BENCH_DIR/out" -w '%{time_total}\n' "${auth[@]}" "$url/$1"
-	done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "%.1f %.1f", t[4], t[7] }'
-}
-
 report() {   # label path goal_ms
-	local m
-	read -r median worst <<<"$(time_ms "$2")"
-	m=$(awk -v m="$median" -v g="$3" 'BEGIN { print (m < g ? "met" : "MISSED") }')
-	printf '%-36s median %7.1f ms, worst %7.1f ms, %8d bytes  (goal %d ms: %s)\n' "$1" \
-		"$median" "$worst" "$(wc -c <"$BENCH_DIR/out")" "$3" "$m"
+	bench_report 36 "$1" "$url/$2" "$3" "${auth[@]}"
 }
 
 echo "plan: $addresses addresses, ${BENCH_RULES:-1000} firewall rules"
