@@ -152,6 +152,153 @@ test_user_add(void **state)
 	srv_cleanup(&s);
 }
 
+/* Every command has its own help: "netsot CMD --help" and "netsot help CMD" print its usage
+ * and exit 0; a group ("user") lists its subcommands; unknown ones are 2. */
+static void
+test_help_per_command(void **state)
+{
+	static const char *const cmds[][2] = { { "serve" }, { "migrate" }, { "user", "add" },
+		{ "user", "passwd" }, { "validate" }, { "import" }, { "export" }, { "render" },
+		{ "version" } };
+	const char *args[5];
+	char *out, *err, want[64];
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(want, sizeof(want), "usage: netsot %s%s%s", cmds[i][0],
+		    cmds[i][1] ? " " : "", cmds[i][1] ? cmds[i][1] : "");
+		/* netsot CMD [SUB] --help, then netsot help CMD [SUB]. */
+		n = 0;
+		args[n++] = cmds[i][0];
+		if (cmds[i][1] != NULL)
+			args[n++] = cmds[i][1];
+		args[n++] = "--help";
+		args[n] = NULL;
+		assert_int_equal(netsot(args, NULL, &out, NULL), 0);
+		if (strstr(out, want) == NULL)
+			fail_msg("%s --help: %s", cmds[i][0], out);
+		free(out);
+		args[0] = "help";
+		args[1] = cmds[i][0];
+		args[2] = cmds[i][1];
+		args[3] = NULL;
+		assert_int_equal(netsot(args, NULL, &out, NULL), 0);
+		assert_non_null(strstr(out, want));
+		free(out);
+	}
+	{
+		static const char *const group[] = { "user", "--help", NULL };
+		static const char *const helpgroup[] = { "help", "user", NULL };
+		static const char *const bare[] = { "user", NULL };
+		static const char *const unknown[] = { "user", "frob", NULL };
+		static const char *const helpunknown[] = { "help", "frob", NULL };
+		static const char *const top[] = { "help", NULL };
+
+		assert_int_equal(netsot(group, NULL, &out, NULL), 0);
+		assert_non_null(strstr(out, "user add"));
+		assert_non_null(strstr(out, "user passwd"));
+		free(out);
+		assert_int_equal(netsot(helpgroup, NULL, &out, NULL), 0);
+		assert_non_null(strstr(out, "user passwd"));
+		free(out);
+		assert_int_equal(netsot(bare, NULL, NULL, &err), 2);
+		assert_non_null(strstr(err, "user add"));
+		free(err);
+		assert_int_equal(netsot(unknown, NULL, NULL, &err), 2);
+		assert_non_null(strstr(err, "unknown subcommand 'user frob'"));
+		free(err);
+		assert_int_equal(netsot(helpunknown, NULL, NULL, &err), 2);
+		free(err);
+		/* The exit codes are documented where a user looks. */
+		assert_int_equal(netsot(top, NULL, &out, NULL), 0);
+		assert_non_null(strstr(out, "exit status: 0"));
+		assert_non_null(strstr(out, "2 the command line is wrong"));
+		free(out);
+	}
+}
+
+/* An error is one line for a person, naming what failed and why; --json gives scripts the
+ * problem+json document. */
+static void
+test_errors_human_and_json(void **state)
+{
+	struct srv s;
+	const char *add[] = { "user", "add", "bad name", "--password-stdin", "--db", NULL, NULL,
+		NULL };
+	char *err;
+	json_t *p;
+
+	(void)state;
+	srv_prepare(&s);
+	add[5] = s.db;
+	assert_int_equal(netsot(add, "long enough\n", NULL, &err), 1);
+	assert_int_equal(count_lines(err), 1);
+	assert_int_equal(strncmp(err, "netsot user add: ", 17), 0);
+	assert_non_null(strstr(err, "username: must be"));
+	assert_null(strstr(err, "{"));
+	free(err);
+	add[6] = "--json";
+	assert_int_equal(netsot(add, "long enough\n", NULL, &err), 1);
+	assert_non_null(p = json_loads(err, 0, NULL));
+	assert_int_equal(json_integer_value(json_object_get(p, "status")), 422);
+	assert_non_null(json_object_get(json_object_get(p, "errors"), "username"));
+	json_decref(p);
+	free(err);
+	srv_cleanup(&s);
+}
+
+/* netsot user passwd: through the driver like PATCH /users/{id}: the old password stops
+ * working, the change is audited under the process owner, no password needs argv. */
+static void
+test_user_passwd(void **state)
+{
+	struct srv s;
+	const char *add[] = { "user", "add", "dora", "--role", "admin", "--password-stdin", "--db",
+		NULL, NULL };
+	const char *passwd[] = { "user", "passwd", "dora", "--password-stdin", "--db", NULL,
+		NULL };
+	const char *nobody[] = { "user", "passwd", "nobody", "--password-stdin", "--db", NULL,
+		NULL };
+	const char *argvpw[] = { "user", "passwd", "dora", "--db", NULL, NULL };
+	const char *addeve[] = { "user", "add", "eve", "--password-stdin", "--db", NULL, NULL };
+	const char *passeve[] = { "user", "passwd", "eve", "--password-stdin", "--db", NULL, NULL };
+	char body[128], *err, *tok;
+	struct resp r;
+
+	(void)state;
+	srv_prepare(&s);
+	add[7] = passwd[5] = nobody[5] = argvpw[4] = addeve[5] = passeve[5] = s.db;
+	/* No admin yet: a change that takes no admin away goes through. */
+	assert_int_equal(netsot(addeve, "first password\n", NULL, NULL), 0);
+	assert_int_equal(netsot(passeve, "second password\n", NULL, NULL), 0);
+	assert_int_equal(netsot(add, "first password\n", NULL, NULL), 0);
+	assert_int_equal(netsot(passwd, "second password\n", NULL, NULL), 0);
+	assert_int_equal(netsot(passwd, "short\n", NULL, &err), 1);
+	assert_non_null(strstr(err, "password: at least 8"));
+	free(err);
+	assert_int_equal(netsot(nobody, "second password\n", NULL, &err), 1);
+	assert_non_null(strstr(err, "no user named 'nobody'"));
+	free(err);
+	assert_int_equal(netsot(argvpw, NULL, NULL, &err), 2);
+	free(err);
+	srv_start(&s, NULL);
+	snprintf(body, sizeof(body), "{\"username\":\"dora\",\"password\":\"first password\"}");
+	assert_int_equal(api(&s, "POST", "/api/v1/auth/login", NULL, body, NULL), 401);
+	tok = login(&s, "dora", "second password");
+	assert_int_equal(api(&s, "GET", "/api/v1/changes?object_type=user&action=update", tok,
+	    NULL, &r), 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 2);
+	assert_int_equal(strncmp(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r.json, "results"), 0), "username")), "cli:", 4), 0);
+	assert_null(strstr(r.body, "second password"));
+	resp_free(&r);
+	free(tok);
+	srv_stop(&s);
+	srv_cleanup(&s);
+}
+
 static void
 test_serve_refusals(void **state)
 {
@@ -287,6 +434,9 @@ main(void)
 		cmocka_unit_test(test_bad_flags_exit_2),
 		cmocka_unit_test(test_migrate_env_and_newer_schema),
 		cmocka_unit_test(test_user_add),
+		cmocka_unit_test(test_help_per_command),
+		cmocka_unit_test(test_errors_human_and_json),
+		cmocka_unit_test(test_user_passwd),
 		cmocka_unit_test(test_serve_refusals),
 		cmocka_unit_test(test_signal_stops_cleanly),
 		cmocka_unit_test(test_database_files_0600),

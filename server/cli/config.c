@@ -21,8 +21,8 @@ struct opt {
 	const char *help;
 };
 
-#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_VALIDATE | CMD_IMPORT | CMD_EXPORT | \
-    CMD_RENDER)
+#define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_USER_PASSWD | CMD_VALIDATE | \
+    CMD_IMPORT | CMD_EXPORT | CMD_RENDER)
 
 /* Commands whose FILE argument may be '-', standard input. */
 #define STDIN_ARG CMD_IMPORT
@@ -87,8 +87,11 @@ static const struct opt config_opts[] = {
 	  .off = offsetof(struct config, params), .cmds = CMD_RENDER, .arg = "NAME=VALUE",
 	  .help = "a parameter of the target (again for each)" },
 	{ .name = "password-stdin", .env = "NETSOT_PASSWORD_STDIN", .type = OPT_FLAG,
-	  .off = offsetof(struct config, password_stdin), .cmds = CMD_USER_ADD,
-	  .help = "read the password from standard input" },
+	  .off = offsetof(struct config, password_stdin), .cmds = CMD_USER_ADD | CMD_USER_PASSWD,
+	  .help = "read the password from standard input (required)" },
+	{ .name = "json", .env = "NETSOT_JSON", .type = OPT_FLAG,
+	  .off = offsetof(struct config, json), .cmds = ALL_DB & ~CMD_SERVE,
+	  .help = "print an error as problem+json (for scripts) instead of one line" },
 };
 
 #define NOPTS (sizeof(config_opts) / sizeof(config_opts[0]))

@@ -14,6 +14,7 @@ enum {
 	CMD_IMPORT = 1 << 4,
 	CMD_EXPORT = 1 << 5,
 	CMD_RENDER = 1 << 6,
+	CMD_USER_PASSWD = 1 << 7,
 };
 
 #define CONFIG_MAX_ARGS 8
@@ -44,6 +45,7 @@ struct config {
 	long login_window;
 	long idempotency_ttl;   /* seconds an Idempotency-Key is remembered */
 	bool password_stdin;
+	bool json;              /* errors as problem+json instead of one line */
 	bool help;
 	int nargs;              /* positional arguments */
 	char *args[CONFIG_MAX_ARGS];

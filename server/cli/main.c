@@ -19,6 +19,7 @@
 #include "render.h"
 #include "res.h"
 #include "sbuf.h"
+#include "user.h"
 #include "validate.h"
 #include "xmalloc.h"
 
@@ -39,11 +40,13 @@ struct command {
 static int main_serve(struct config *c);
 static int main_migrate(struct config *c);
 static int main_user_add(struct config *c);
+static int main_user_passwd(struct config *c);
 static int main_version(struct config *c);
 static int main_validate(struct config *c);
 static int main_import(struct config *c);
 static int main_export(struct config *c);
 static int main_render(struct config *c);
+static void main_problem(const struct config *c, const char *cmd, struct api_err *err);
 
 static const struct command main_commands[] = {
 	{ .name = "serve", .opts = CMD_SERVE, .args = "", .fn = main_serve,
@@ -52,6 +55,9 @@ static const struct command main_commands[] = {
 	  .help = "create or upgrade the database schema" },
 	{ .name = "user", .sub = "add", .opts = CMD_USER_ADD, .args = "NAME", .nargs = 1,
 	  .fn = main_user_add, .help = "add a user (the password is read from standard input)" },
+	{ .name = "user", .sub = "passwd", .opts = CMD_USER_PASSWD, .args = "NAME", .nargs = 1,
+	  .fn = main_user_passwd, .help = "set a user's password (read from standard input); "
+	  "their sessions end" },
 	{ .name = "validate", .opts = CMD_VALIDATE, .args = "", .fn = main_validate,
 	  .help = "print the plan's validation report; exit 1 when it holds an error" },
 	{ .name = "import", .opts = CMD_IMPORT, .args = "FILE", .nargs = 1, .fn = main_import,
@@ -66,20 +72,35 @@ static const struct command main_commands[] = {
 
 #define NCOMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))
 
+/* The commands whose first word is group (every command when group is NULL), one a line. */
+static void
+main_list(FILE *f, const char *group)
+{
+	char name[32];
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (group != NULL && strcmp(main_commands[i].name, group) != 0)
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s %s", main_commands[i].name,
+		    main_commands[i].sub ? " " : "", main_commands[i].sub ? main_commands[i].sub : "",
+		    main_commands[i].args);
+		fprintf(f, "  %-20s %s\n", name, main_commands[i].help);
+	}
+}
+
 static void
 main_usage(FILE *f, const struct command *cmd)
 {
 	char opts[4096];
-	size_t i;
 
 	if (cmd == NULL) {
 		fprintf(f, "usage: netsot COMMAND [options]\n\ncommands:\n");
-		for (i = 0; i < NCOMMANDS; i++)
-			fprintf(f, "  %s%s%s %-10s %s\n", main_commands[i].name,
-			    main_commands[i].sub ? " " : "",
-			    main_commands[i].sub ? main_commands[i].sub : "",
-			    main_commands[i].args, main_commands[i].help);
-		fprintf(f, "\n'netsot COMMAND --help' lists a command's options.\n");
+		main_list(f, NULL);
+		fprintf(f, "  %-20s %s\n", "help [COMMAND]", "this text, or a command's options");
+		fprintf(f, "\n'netsot COMMAND --help' lists a command's options.\n\n"
+		    "exit status: 0 done; 1 the command failed (validate: the plan has an error;\n"
+		    "import: nothing was changed); 2 the command line is wrong.\n");
 		return;
 	}
 	config_usage(cmd->opts, opts, sizeof(opts));
@@ -130,7 +151,7 @@ main_validate(struct config *c)
 	if (main_open(c, &db) == -1)
 		return 1;
 	if (validate_run(db, &report, &err) == -1) {
-		fprintf(stderr, "netsot validate: %s\n", err.detail);
+		main_problem(c, "validate", &err);
 		goto out;
 	}
 	if ((text = json_dumps(report, JSON_INDENT(2))) != NULL) {
@@ -146,14 +167,26 @@ out:
 	return rc;
 }
 
+/* An error for a person: one line, what failed and why, each field named ("netsot import:
+ * vlans[3]: the body does not fit a vlan: vid: must be an integer"). With --json, the
+ * problem+json document a script can read, as the API would answer it. */
 static void
-main_problem(const char *cmd, struct api_err *err)
+main_problem(const struct config *c, const char *cmd, struct api_err *err)
 {
-	json_t *p = api_err_problem(err, NULL);
-	char *s = json_dumps(p, JSON_INDENT(2));
+	json_t *p = api_err_problem(err, NULL), *v;
+	const char *field;
+	char *s;
 
-	fprintf(stderr, "netsot %s: %s\n", cmd, s ? s : err->detail);
-	free(s);
+	if (c->json) {
+		s = json_dumps(p, JSON_INDENT(2));
+		fprintf(stderr, "%s\n", s ? s : err->detail);
+		free(s);
+	} else {
+		fprintf(stderr, "netsot %s: %s", cmd, err->detail);
+		json_object_foreach(err->errors, field, v)
+			fprintf(stderr, "; %s: %s", field, json_string_value(v));
+		fputc('\n', stderr);
+	}
 	json_decref(p);
 }
 
@@ -204,7 +237,7 @@ main_import(struct config *c)
 		goto out;
 	main_actor(name, sizeof(name), reqid, sizeof(reqid), &actor);
 	if (plan_import(&actor, db, doc, &opts, &report, &err) == -1) {
-		main_problem("import", &err);
+		main_problem(c, "import", &err);
 		goto out;
 	}
 	if ((text = json_dumps(report, JSON_INDENT(2))) != NULL) {
@@ -235,7 +268,7 @@ main_export(struct config *c)
 	if (db_read_begin(db) == -1 || plan_export(db, &sb, &err) == -1) {
 		if (err.status == 0)
 			api_err_set(&err, 500, "cannot read the database");
-		main_problem("export", &err);
+		main_problem(c, "export", &err);
 		goto out;
 	}
 	db_read_end(db);
@@ -277,13 +310,13 @@ main_render(struct config *c)
 		goto out;
 	if (db_read_begin(db) == -1) {
 		api_err_set(&err, 500, "cannot read the database");
-		main_problem("render", &err);
+		main_problem(c, "render", &err);
 		goto out;
 	}
 	if (render_prepare(db, c->args[0], c->params.n, keys, values, &rc, &err) == -1 ||
 	    render_body(&rc, &sb, &err) == -1) {
 		db_read_end(db);
-		main_problem("render", &err);
+		main_problem(c, "render", &err);
 		goto out;
 	}
 	db_read_end(db);
@@ -306,6 +339,24 @@ main_version(struct config *c)
 	return 0;
 }
 
+/* The password from the first line of standard input: 0, 1 (none there) or 2 (the command
+ * line does not say --password-stdin: passwords are never taken from argv). */
+static int
+main_password(const struct config *c, const char *cmd, char *buf, size_t len)
+{
+	if (!c->password_stdin) {
+		fprintf(stderr, "netsot %s: --password-stdin is required (passwords are never taken "
+		    "from the command line)\n", cmd);
+		return 2;
+	}
+	if (fgets(buf, (int)len, stdin) == NULL) {
+		fprintf(stderr, "netsot %s: no password on standard input\n", cmd);
+		return 1;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
 static int
 main_user_add(struct config *c)
 {
@@ -317,26 +368,17 @@ main_user_add(struct config *c)
 	struct db *db = NULL;
 	json_t *body = NULL, *results = NULL;
 	long long id;
-	size_t n;
-	int rc = 1;
+	int rc;
 
-	api_err_init(&err);
-	sbuf_init(&shown, 0);
-	if (!c->password_stdin) {
-		fprintf(stderr, "netsot user add: --password-stdin is required (passwords are never "
-		    "taken from the command line)\n");
-		return 2;
-	}
 	if (c->role != NULL && auth_role_parse(c->role, &role) == -1) {
 		fprintf(stderr, "netsot user add: --role must be viewer, editor or admin\n");
 		return 2;
 	}
-	if (fgets(password, sizeof(password), stdin) == NULL) {
-		fprintf(stderr, "netsot user add: no password on standard input\n");
-		return 1;
-	}
-	n = strcspn(password, "\r\n");
-	password[n] = '\0';
+	if ((rc = main_password(c, "user add", password, sizeof(password))) != 0)
+		return rc;
+	rc = 1;
+	api_err_init(&err);
+	sbuf_init(&shown, 0);
 	if (main_open(c, &db) == -1)
 		goto out;
 	/* The same door as POST /api/v1/users: checked by the users field table, audited. */
@@ -344,7 +386,7 @@ main_user_add(struct config *c)
 	body = json_pack("{s:s, s:s, s:s}", "username", c->args[0], "role",
 	    auth_role_name(role), "password", password);
 	if (resource_create(&actor, db, &res_users, body, &shown, &id, &results, &err) == -1) {
-		main_problem("user add", &err);
+		main_problem(c, "user add", &err);
 		goto out;
 	}
 	printf("added %s user %s\n", auth_role_name(role), c->args[0]);
@@ -353,6 +395,47 @@ out:
 	sodium_memzero(password, sizeof(password));
 	json_decref(body);
 	json_decref(results);
+	sbuf_free(&shown);
+	api_err_free(&err);
+	db_close(db);
+	return rc;
+}
+
+/* The same door as PATCH /api/v1/users/{id} {"password"}: audited, and the user's sessions
+ * end. */
+static int
+main_user_passwd(struct config *c)
+{
+	char password[AUTH_PASSWORD_MAX + 2], name[96], reqid[64];
+	struct actor actor;
+	struct api_err err;
+	struct sbuf shown;
+	struct user u;
+	struct db *db = NULL;
+	json_t *body = NULL;
+	int rc, found;
+
+	if ((rc = main_password(c, "user passwd", password, sizeof(password))) != 0)
+		return rc;
+	rc = 1;
+	api_err_init(&err);
+	sbuf_init(&shown, 0);
+	if (main_open(c, &db) == -1)
+		goto out;
+	main_actor(name, sizeof(name), reqid, sizeof(reqid), &actor);
+	body = json_pack("{s:s}", "password", password);
+	if ((found = user_find(db, c->args[0], &u, NULL, &err)) == 0)
+		api_err_set(&err, 404, "no user named '%.64s'", c->args[0]);
+	if (found != 1 || resource_modify(&actor, db, &res_users, u.id, RESOURCE_PATCH, body,
+	    NULL, &shown, &err) == -1) {
+		main_problem(c, "user passwd", &err);
+		goto out;
+	}
+	printf("changed the password of %s; their sessions have ended\n", c->args[0]);
+	rc = 0;
+out:
+	sodium_memzero(password, sizeof(password));
+	json_decref(body);
 	sbuf_free(&shown);
 	api_err_free(&err);
 	db_close(db);
@@ -431,6 +514,55 @@ main_find(int argc, char **argv, int *used)
 	return NULL;
 }
 
+/* Whether name is a group of commands ("user": add, passwd). */
+static bool
+main_is_group(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (main_commands[i].sub != NULL && strcmp(main_commands[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* "netsot help [COMMAND [SUB]]", "netsot --help", "netsot GROUP [--help]": 0, or 2 when the
+ * command is unknown or missing. */
+static int
+main_help(int argc, char **argv)
+{
+	const struct command *cmd;
+	bool asked = argc >= 2, via_help = false;
+	int used;
+
+	if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+		argc--;
+		argv++;
+		via_help = true;
+	} else if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+		main_usage(asked ? stdout : stderr, NULL);
+		return asked ? 0 : 2;
+	}
+	if ((cmd = main_find(argc, argv, &used)) != NULL) {
+		main_usage(stdout, cmd);
+		return 0;
+	}
+	if (main_is_group(argv[1])) {
+		/* "netsot user" alone is a question too, but not a command that ran. */
+		asked = via_help || (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+		    strcmp(argv[2], "-h") == 0));
+		fprintf(asked ? stdout : stderr, "usage: netsot %s SUBCOMMAND [options]\n\n"
+		    "subcommands:\n", argv[1]);
+		main_list(asked ? stdout : stderr, argv[1]);
+		if (!asked && argc >= 3)
+			fprintf(stderr, "\nnetsot: unknown subcommand '%s %s'\n", argv[1], argv[2]);
+		return asked ? 0 : 2;
+	}
+	fprintf(stderr, "netsot: unknown command '%s'\n", argv[1]);
+	main_usage(stderr, NULL);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -439,15 +571,9 @@ main(int argc, char **argv)
 	char err[512];
 	int used, rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		main_usage(argc < 2 ? stderr : stdout, NULL);
-		return argc < 2 ? 2 : 0;
-	}
-	if ((cmd = main_find(argc, argv, &used)) == NULL) {
-		fprintf(stderr, "netsot: unknown command '%s'\n", argv[1]);
-		main_usage(stderr, NULL);
-		return 2;
-	}
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    (cmd = main_find(argc, argv, &used)) == NULL)
+		return main_help(argc, argv);
 	xmalloc_install();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "netsot: libsodium cannot start\n");

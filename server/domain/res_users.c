@@ -139,12 +139,22 @@ res_users_derive(struct wctx *w, json_t *obj, struct api_err *err)
 	return 0;
 }
 
-/* No change may leave the server without an enabled admin. */
+static bool
+res_users_enabled_admin(const json_t *u)
+{
+	return u != NULL && json_is_string(json_object_get(u, "role")) &&
+	    strcmp(json_string_value(json_object_get(u, "role")), "admin") == 0 &&
+	    !json_is_true(json_object_get(u, "disabled"));
+}
+
+/* No change may take the last enabled admin away (a demotion, a disable, a delete); other
+ * changes go through even where there is none yet, as in a new database. */
 static int
 res_users_after(struct wctx *w, const json_t *obj, struct api_err *err)
 {
-	(void)obj;
-	return w->old != NULL ? user_check_admins(w->db, err) : 0;
+	if (res_users_enabled_admin(w->old) && !res_users_enabled_admin(obj))
+		return user_check_admins(w->db, err);
+	return 0;
 }
 
 /* The user's API tokens go with the user, each audited as a delete of its own. */
