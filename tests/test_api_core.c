@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -643,6 +644,67 @@ test_openapi_served(void **state)
 	free(file);
 }
 
+/* How many times a header is in a response, case-insensitively. */
+static int
+header_count(const struct resp *r, const char *name)
+{
+	const char *p = r->headers;
+	size_t n = strlen(name);
+	int count = 0;
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+			count++;
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return count;
+}
+
+/* An answer with an ETag may be kept but is revalidated each time (private: it answered a
+ * token); others are not kept; the web UI's files say no-cache. One header each time. */
+static void
+test_cache_control(void **state)
+{
+	static const struct {
+		const char *path;
+		const char *token;
+		const char *want;
+	} cases[] = {
+		{ "/api/v1/settings", "vi", "private, no-cache" },
+		{ "/api/v1/render/hosts", "vi", "private, no-cache" },
+		{ "/api/v1/vlans/424242", "vi", "no-store" },
+		{ "/api/v1/vlans", NULL, "no-store" },
+		{ "/", NULL, "no-cache" },
+		{ "/healthz", NULL, "no-store" },
+	};
+	char buf[128], etag[128], hdr[160];
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(req(&S, "GET", cases[i].path, cases[i].token ? viewer : NULL, NULL,
+		    NULL, &r), 0);
+		if (header_count(&r, "Cache-Control") != 1 ||
+		    resp_header(&r, "Cache-Control", buf, sizeof(buf)) == NULL ||
+		    strcmp(buf, cases[i].want) != 0)
+			fail_msg("%s: Cache-Control %s (%d of them), want %s", cases[i].path, buf,
+			    header_count(&r, "Cache-Control"), cases[i].want);
+		resp_free(&r);
+	}
+	/* The kept copy is revalidated: If-None-Match gets a 304, itself revalidatable. */
+	assert_int_equal(req(&S, "GET", "/api/v1/settings", viewer, NULL, NULL, &r), 0);
+	assert_non_null(resp_header(&r, "ETag", etag, sizeof(etag)));
+	resp_free(&r);
+	snprintf(hdr, sizeof(hdr), "If-None-Match: %s", etag);
+	assert_int_equal(req_hdr(&S, "GET", "/api/v1/settings", viewer, hdr, NULL, &r), 0);
+	assert_int_equal(r.status, 304);
+	assert_non_null(resp_header(&r, "Cache-Control", buf, sizeof(buf)));
+	assert_string_equal(buf, "private, no-cache");
+	resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -665,6 +727,7 @@ main(void)
 		cmocka_unit_test(test_repeated_query_parameters),
 		cmocka_unit_test(test_unknown_query_parameters),
 		cmocka_unit_test(test_openapi_served),
+		cmocka_unit_test(test_cache_control),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

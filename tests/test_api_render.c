@@ -339,6 +339,12 @@ test_parameters(void **state)
 		{ "bind?zone=nowhere", 404, NULL },
 		{ "bind?reverse=10.0.0.1/8", 400, "reverse" },
 		{ "bind?reverse=10.0.0.0/4", 400, "reverse" },
+		/* Networks the plan does not know: a typo, not an empty zone. */
+		{ "bind?reverse=172.31.0.0/16", 404, NULL },
+		{ "bind?reverse=2001:db8:dead::/48", 404, NULL },
+		/* Inside a prefix of the plan, or holding one: known. */
+		{ "bind?reverse=10.10.20.0/24", 200, NULL },
+		{ "bind?reverse=10.0.0.0/8", 200, NULL },
 		{ "k3s?a=1&b=2&c=3&d=4&e=5", 400, NULL },
 	};
 	char url[160];

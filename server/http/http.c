@@ -219,6 +219,24 @@ http_reply_free(struct reply *rep)
 		free(rep->body);
 }
 
+/* What a client may keep: an answer with an ETag may be kept and must be revalidated each
+ * time (If-None-Match makes that a 304), and only by this client since it answered a token;
+ * anything else is not kept at all. A handler's own Cache-Control (the web UI's) wins. */
+static const char *
+http_cache_control(const struct reply *rep)
+{
+	const char *etag = NULL;
+	int i;
+
+	for (i = 0; i < rep->nhdr; i++) {
+		if (strcasecmp(rep->hdr[i].name, "Cache-Control") == 0)
+			return rep->hdr[i].value;
+		if (strcasecmp(rep->hdr[i].name, "ETag") == 0)
+			etag = rep->hdr[i].value;
+	}
+	return etag != NULL ? "private, no-cache" : "no-store";
+}
+
 /* Queues rep (or the problem in err when it holds one) and frees both. */
 static enum MHD_Result
 http_send(struct req *r, struct reply *rep, struct api_err *err)
@@ -270,9 +288,10 @@ http_send(struct req *r, struct reply *rep, struct api_err *err)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(resp, "X-Request-Id", r->reqid);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	for (i = 0; i < rep->nhdr; i++)
-		MHD_add_response_header(resp, rep->hdr[i].name, rep->hdr[i].value);
+		if (strcasecmp(rep->hdr[i].name, "Cache-Control") != 0)
+			MHD_add_response_header(resp, rep->hdr[i].name, rep->hdr[i].value);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, http_cache_control(rep));
 	r->status = rep->status;
 	ok = MHD_queue_response(r->conn, (unsigned)rep->status, resp);
 	MHD_destroy_response(resp);

@@ -275,6 +275,28 @@ render_bind_made_soa(struct render_ctx *c, const char *first_name,
 	return 0;
 }
 
+/* Whether the plan knows the network lo..hi: a prefix overlaps it, or a zone has its
+ * reverse name. 1, 0, or -1. */
+static int
+render_bind_known(struct render_ctx *c, const unsigned char *lo, const unsigned char *hi,
+    const char *zone, struct api_err *err)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM prefixes WHERE first_key <= ?2 "
+	    "AND last_key >= ?1) OR EXISTS (SELECT 1 FROM dns_zones WHERE name = ?3)";
+	sqlite3_stmt *st;
+	int rc, known = 0;
+
+	if ((st = db_stmt(c->db, sql)) == NULL)
+		return db_fail(c->db, err, "reading prefixes");
+	sqlite3_bind_blob(st, 1, lo, IPADDR_KEYLEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hi, IPADDR_KEYLEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, zone, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		known = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? known : db_fail(c->db, err, "reading prefixes");
+}
+
 static int
 render_bind_reverse(struct render_ctx *c, const char *cidr, struct sbuf *out,
     struct api_err *err)
@@ -306,6 +328,13 @@ render_bind_reverse(struct render_ctx *c, const char *cidr, struct sbuf *out,
 	ipnet_last(&n, &a);
 	ipaddr_to_key(&a, hi);
 	sbuf_init(&ptrs, 0);
+	/* A network the plan does not know is a mistake (a typo), not an empty zone. */
+	if ((stored = render_bind_known(c, lo, hi, zone, err)) != 1) {
+		if (stored == 0)
+			api_err_set(err, 404, "no prefix of the plan overlaps %s and no zone is "
+			    "named %s", cidr, zone);
+		goto out;
+	}
 	if ((st = db_stmt(c->db, sql)) == NULL) {
 		db_fail(c->db, err, "reading addresses");
 		goto out;
