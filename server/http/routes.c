@@ -94,6 +94,8 @@ const struct route routes_table[] = {
 	  .role = ROLE_VIEWER, .params = routes_records_params },
 	{ .method = HTTP_GET, .pattern = "/api/v1/validate", .fn = api_validate,
 	  .role = ROLE_VIEWER },
+	{ .method = HTTP_GET, .pattern = "/api/v1/policy/matrix", .fn = api_policy_matrix,
+	  .role = ROLE_VIEWER },
 	{ .method = HTTP_GET, .pattern = "/api/v1/export", .fn = api_plan_export,
 	  .role = ROLE_VIEWER },
 	{ .method = HTTP_POST, .pattern = "/api/v1/import", .fn = api_plan_import,
