@@ -165,6 +165,32 @@ ipam_recount(struct db *db, const char *res_table, long long id, struct api_err 
 }
 
 int
+ipam_recount_all(struct db *db, struct api_err *err)
+{
+	/* Each span counted once through the addr_key index: about the address count times the
+	 * nesting depth, and only rows whose count changed are written. */
+	static const char prefixes[] = "UPDATE prefixes SET used = c.n FROM (SELECT p.id, "
+	    "(SELECT count(*) FROM ip_addresses a WHERE a.addr_key BETWEEN p.first_key AND "
+	    "p.last_key) AS n FROM prefixes p) AS c WHERE c.id = prefixes.id AND "
+	    "prefixes.used != c.n";
+	static const char ranges[] = "UPDATE ip_ranges SET used = c.n FROM (SELECT r.id, "
+	    "(SELECT count(*) FROM ip_addresses a WHERE a.addr_key BETWEEN r.start_key AND "
+	    "r.end_key) AS n FROM ip_ranges r) AS c WHERE c.id = ip_ranges.id AND "
+	    "ip_ranges.used != c.n";
+	const char *const sql[] = { prefixes, ranges };
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((st = db_stmt(db, sql[i])) == NULL)
+			return db_fail(db, err, "counting addresses");
+		if (ipam_step(db, st, "counting addresses", err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
 ipam_usable(const struct ipnet *n, struct ipaddr *lo, struct ipaddr *hi)
 {
 	ipnet_first(n, lo);

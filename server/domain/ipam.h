@@ -29,6 +29,9 @@ int ipam_count_address(struct db *db, const unsigned char key[IPADDR_KEYLEN], lo
     int delta, struct api_err *err);
 /* Counts the addresses in the span of one row: res_table is "prefixes" or "ip_ranges". */
 int ipam_recount(struct db *db, const char *res_table, long long id, struct api_err *err);
+/* Sets every count that differs from what its span holds (after writes that skipped
+ * ipam_count_address, a plan import); rows already right are not written. */
+int ipam_recount_all(struct db *db, struct api_err *err);
 /* Appends ,"utilization":{"used","total","percent"}: used is the count kept above, of the
  * row that sql_used (a literal: "SELECT used FROM t WHERE id = ?") reads, total the size of
  * [lo, hi]. */

@@ -7,6 +7,8 @@
 #include "apierr.h"
 #include "db.h"
 #include "dnszone.h"
+#include "freemap.h"
+#include "ipam.h"
 #include "settings.h"
 #include "vec.h"
 
@@ -35,6 +37,7 @@ struct plan_import {
 	long long changes_total;
 	long long totals[PI_NACTIONS];
 	struct plan_idset *seen;            /* per kind, in plan_kinds order */
+	long long addresses_derived;        /* address writes the derived state includes */
 };
 
 static void
@@ -396,6 +399,29 @@ plan_import_report(struct plan_import *pi)
 	return report;
 }
 
+/* Addresses written by an import leave the free map and the used counts alone
+ * (res_ip_addresses.c); they are rebuilt here, once, when any address changed since the last
+ * rebuild: before objects that show a count (prefixes, ranges) are pruned and logged, and
+ * before the commit. */
+static int
+plan_import_derived(struct plan_import *pi, struct api_err *err)
+{
+	json_t *counts = json_object_get(pi->kinds, "ip-addresses");
+	long long n = 0;
+	int a;
+
+	for (a = 0; a < PI_NACTIONS; a++)
+		if (a != PI_UNCHANGED)
+			n += json_integer_value(json_object_get(counts, plan_import_words[a]));
+	if (n == pi->addresses_derived)
+		return 0;
+	pi->addresses_derived = n;
+	if (ipam_recount_all(pi->db, err) == -1 || freemap_rebuild(pi->db, "SELECT addr_key FROM "
+	    "ip_addresses ORDER BY addr_key", err) == -1)
+		return -1;
+	return 0;
+}
+
 int
 plan_import(const struct actor *who, struct db *db, const json_t *doc,
     const struct plan_import_opts *opts, json_t **report, struct api_err *err)
@@ -453,9 +479,12 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		for (k = plan_kinds; k->name != NULL; k++)
 			;
 		while (k-- != plan_kinds)
-			if (plan_import_prune(&pi, k, pk, err) == -1)
+			if (plan_import_derived(&pi, err) == -1 ||
+			    plan_import_prune(&pi, k, pk, err) == -1)
 				goto out;
 	}
+	if (plan_import_derived(&pi, err) == -1)
+		goto out;
 	/* Zones come before the records and addresses they need: checked once, whole. */
 	if (dnszone_verify_all(db, err) == -1)
 		goto out;

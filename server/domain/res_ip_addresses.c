@@ -106,12 +106,14 @@ res_ip_addresses_count(struct wctx *w, const json_t *obj, const struct ipaddr *a
 	return ipam_count_address(w->db, key, json_integer_value(prefix), delta, err);
 }
 
-/* The free map and the used counts follow every address that appears, moves or goes. */
+/* The free map and the used counts follow every address that appears, moves or goes; a plan
+ * import rebuilds both once instead (plan_import.c). */
 static int
 res_ip_addresses_after(struct wctx *w, const json_t *obj, struct api_err *err)
 {
 	struct ipaddr before, after;
 	bool had = w->old != NULL, has = obj != NULL;
+	bool deferred = w->a != NULL && w->a->plan;
 
 	if (had && res_ip_addresses_addr(w->old, &before) == -1)
 		return api_err_set(err, 500, "a stored address does not parse");
@@ -127,7 +129,7 @@ res_ip_addresses_after(struct wctx *w, const json_t *obj, struct api_err *err)
 		    (has && dnszone_touch(w->db, dns_after, &after, err) == -1))
 			return -1;
 	}
-	if (same)
+	if (same || deferred)
 		return 0;
 	if (had && (freemap_release(w->db, &before, err) == -1 ||
 	    res_ip_addresses_count(w, w->old, &before, -1, err) == -1))
