@@ -1,13 +1,13 @@
 # The Debian packages netsot needs: the one list that deploy/demo.sh and deploy/test.sh share.
 # Sourced, not run.
 
-# To build and run the server (and jq, for the README's curl session).
+# To build and run the server (and curl and jq, for the README's sessions).
 NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
-  libjansson-dev libjwt-dev libsodium-dev jq"
+  libjansson-dev libjwt-dev libsodium-dev curl jq"
 
 # To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks,
 # and the programs that consume the rendered configs, which the render tests feed them to
-# (see ../shared/VALIDATORS.md): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
+# (tests/consumers.c): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
 # ifup, yamllint, ansible-inventory; and Chromium with Node.js for the web UI's tests.
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
   bind9-utils dnsmasq-base ifupdown yamllint ansible-core chromium nodejs python3-yaml"

@@ -691,6 +691,13 @@ http_parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6)
 	return -1;
 }
 
+static uint16_t
+http_listen_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port :
+	    ((const struct sockaddr_in *)ss)->sin_port);
+}
+
 int
 http_start(struct server *srv, char *err, size_t errlen)
 {
@@ -711,7 +718,9 @@ http_start(struct server *srv, char *err, size_t errlen)
 	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	    MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv,
+	/* The port is given too, though the address holds it: libmicrohttpd names it in its
+	 * errors ("Failed to bind to port 8080"). */
+	srv->daemon = MHD_start_daemon(flags, http_listen_port(&ss), NULL, NULL, http_access, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
