@@ -500,6 +500,63 @@ test_dns_and_clashes(void **state)
 	json_decref(zones);
 }
 
+static long long
+count_of(const char *path)
+{
+	struct resp r;
+	long long n;
+
+	assert_int_equal(api(&S, "GET", path, ed, NULL, &r), 200);
+	n = json_integer_value(json_object_get(r.json, "count"));
+	resp_free(&r);
+	return n;
+}
+
+/* ?vlan=VID on prefixes, addresses and ports: by the number an operator knows, each the same
+ * as the filters by internal id, checked object by object. */
+static void
+test_filter_by_vid(void **state)
+{
+	long long id20 = json_integer_value(json_object_get(find(vlans, "name", "compute"), "id"));
+	char path[128];
+	struct resp r;
+	json_t *o, *t;
+	size_t i, j;
+	bool carries;
+
+	(void)state;
+	assert_int_equal(vid_of(find(vlans, "name", "compute"), "id") == 0, 0);
+	assert_int_equal(api(&S, "GET", "/api/v1/prefixes?vlan=20", ed, NULL, &r), 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 1);
+	assert_string_equal(str(json_array_get(json_object_get(r.json, "results"), 0), "prefix"),
+	    "10.10.20.0/24");
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/ip-addresses?vlan_id=%lld&limit=1", id20);
+	assert_true(count_of("/api/v1/ip-addresses?vlan=20&limit=1") > 0);
+	assert_int_equal(count_of("/api/v1/ip-addresses?vlan=20&limit=1"), count_of(path));
+	/* Repeated, like every resource filter, it narrows: both VLANs at once is nothing. */
+	assert_int_equal(count_of("/api/v1/prefixes?vlan=20&vlan=30"), 0);
+	assert_int_equal(count_of("/api/v1/prefixes?vlan=20&vlan=20"), 1);
+	/* Ports: exactly those that carry VLAN 20, untagged or tagged. */
+	assert_int_equal(api(&S, "GET", "/api/v1/ports?vlan=20&limit=1000", ed, NULL, &r), 200);
+	assert_true(json_integer_value(json_object_get(r.json, "count")) > 0);
+	json_array_foreach(ports, i, o) {
+		carries = json_integer_value(json_object_get(o, "untagged_vlan_id")) == id20;
+		json_array_foreach(json_object_get(o, "tagged_vlan_ids"), j, t)
+			carries |= json_integer_value(t) == id20;
+		if (carries != (find_id(json_object_get(r.json, "results"),
+		    json_integer_value(json_object_get(o, "id"))) != NULL))
+			fail_msg("port %s: carries VLAN 20 %d, listed otherwise", str(o, "name"),
+			    carries);
+	}
+	resp_free(&r);
+	assert_int_equal(count_of("/api/v1/prefixes?vlan=4000"), 0);
+	assert_int_equal(api(&S, "GET", "/api/v1/prefixes?vlan=5000", ed, NULL, &r), 400);
+	assert_non_null(field_error(&r, "vlan"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "GET", "/api/v1/ports?vlan=twenty", ed, NULL, NULL), 400);
+}
+
 int
 main(void)
 {
@@ -511,6 +568,7 @@ main(void)
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_firewall),
 		cmocka_unit_test(test_dns_and_clashes),
+		cmocka_unit_test(test_filter_by_vid),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

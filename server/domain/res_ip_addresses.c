@@ -157,8 +157,18 @@ res_ip_addresses_vlan(struct sbuf *where, json_t *binds, const char *const *valu
 	return 0;
 }
 
+/* ?vlan=VID: the same by the VLAN's own number. */
+static int
+res_ip_addresses_vid(struct sbuf *where, json_t *binds, const char *const *values, int n,
+    struct api_err *err)
+{
+	return resource_filter_vid(where, binds, values, n,
+	    "prefix_id IN (SELECT id FROM prefixes WHERE vlan_id IN ({vlans}))", err);
+}
+
 static const struct rfilter res_ip_addresses_filters[] = {
 	{ .name = "vlan_id", .fn = res_ip_addresses_vlan },
+	{ .name = "vlan", .fn = res_ip_addresses_vid },
 	{ .name = NULL },
 };
 

@@ -50,10 +50,25 @@ res_ports_validate(struct wctx *w, json_t *obj, struct api_err *err)
 	return err->status != 0 ? -1 : 0;
 }
 
+/* ?vlan=VID: the ports that carry those VLANs, untagged or tagged. */
+static int
+res_ports_vid(struct sbuf *where, json_t *binds, const char *const *values, int n,
+    struct api_err *err)
+{
+	return resource_filter_vid(where, binds, values, n, "untagged_vlan_id IN ({vlans}) OR "
+	    "id IN (SELECT port_id FROM port_tagged_vlans WHERE vlan_id IN ({vlans}))", err);
+}
+
+static const struct rfilter res_ports_filters[] = {
+	{ .name = "vlan", .fn = res_ports_vid },
+	{ .name = NULL },
+};
+
 const struct resource res_ports = {
 	.name = "ports",
 	.table = "ports",
 	.object = "port",
 	.fields = res_ports_fields,
+	.filters = res_ports_filters,
 	.validate = res_ports_validate,
 };

@@ -201,8 +201,17 @@ res_prefixes_contains(struct sbuf *where, json_t *binds, const char *const *valu
 	return 0;
 }
 
+/* ?vlan=VID: the prefixes of the VLANs with those numbers. */
+static int
+res_prefixes_vid(struct sbuf *where, json_t *binds, const char *const *values, int n,
+    struct api_err *err)
+{
+	return resource_filter_vid(where, binds, values, n, "vlan_id IN ({vlans})", err);
+}
+
 static const struct rfilter res_prefixes_filters[] = {
 	{ .name = "contains", .fn = res_prefixes_contains },
+	{ .name = "vlan", .fn = res_prefixes_vid },
 	{ .name = NULL },
 };
 

@@ -382,6 +382,36 @@ resource_text(struct db *db, const struct resource *res, long long id, struct sb
 	return sbuf_failed(sb) ? api_err_set(err, 500, "out of memory") : 0;
 }
 
+int
+resource_filter_vid(struct sbuf *where, json_t *binds, const char *const *values, int n,
+    const char *cond, struct api_err *err)
+{
+	const char *at;
+	char *end;
+	long long vid;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		vid = strtoll(values[i], &end, 10);
+		if (*values[i] == '\0' || *end != '\0' || vid < 1 || vid > 4094)
+			return api_err_field(err, "vlan", "must be a VLAN id (VID) from 1 to 4094");
+	}
+	sbuf_puts(where, " AND (");
+	while ((at = strstr(cond, "{vlans}")) != NULL) {
+		sbuf_append(where, cond, (size_t)(at - cond));
+		sbuf_puts(where, "SELECT id FROM vlans WHERE vid IN (");
+		for (i = 0; i < n; i++) {
+			sbuf_puts(where, i ? ", ?" : "?");
+			json_array_append_new(binds, json_integer(strtoll(values[i], NULL, 10)));
+		}
+		sbuf_putc(where, ')');
+		cond = at + strlen("{vlans}");
+	}
+	sbuf_puts(where, cond);
+	sbuf_putc(where, ')');
+	return 0;
+}
+
 json_t *
 resource_blob(const unsigned char *data, size_t len)
 {

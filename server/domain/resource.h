@@ -193,6 +193,10 @@ int resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *s
 const char *resource_column_text(const struct resource *res, sqlite3_stmt *st,
     const char *name);
 
+/* An rfilter body for ?vlan=VID (repeat = OR): appends " AND (cond)" where each "{vlans}" in
+ * cond becomes the ids of the VLANs with those VIDs (a subquery, its binds appended). */
+int resource_filter_vid(struct sbuf *where, json_t *binds, const char *const *values, int n,
+    const char *cond, struct api_err *err);
 /* A value for an rfilter's binds that binds as a BLOB (address keys): {"blob":"<hex>"}, the
  * form listing_bind() reads. */
 json_t *resource_blob(const unsigned char *data, size_t len);
