@@ -30,6 +30,20 @@ list(const char *res)
 	return results;
 }
 
+/* A list kept for the rest of the run (freed at exit with the others). */
+static json_t *kept;
+
+static json_t *
+list_once(const char *res)
+{
+	json_t *l = list(res);
+
+	if (kept == NULL)
+		kept = json_array();
+	json_array_append_new(kept, l);
+	return l;
+}
+
 static json_t *
 find(json_t *arr, const char *field, const char *value)
 {
@@ -110,6 +124,7 @@ teardown(void **state)
 	json_decref(hosts);
 	json_decref(vlans);
 	json_decref(ports);
+	json_decref(kept);
 	srv_down(&S, ed, NULL);
 	return 0;
 }
@@ -557,6 +572,42 @@ test_filter_by_vid(void **state)
 	assert_int_equal(api(&S, "GET", "/api/v1/ports?vlan=twenty", ed, NULL, NULL), 400);
 }
 
+/* An allocation may name its host: the address is the host's, on its interface into the
+ * VLAN (pve-node-2's eth2 in VLAN 20), unless the body says another interface. */
+static void
+test_allocate_for_a_host(void **state)
+{
+	long long p20 = json_integer_value(json_object_get(find(list_once("prefixes"), "prefix",
+	    "10.10.20.0/24"), "id"));
+	long long pve2 = json_integer_value(json_object_get(find(hosts, "name", "pve-node-2"), "id"));
+	long long router = json_integer_value(json_object_get(find(hosts, "name", "router"), "id"));
+	char path[96], body[160];
+	struct resp r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/api/v1/prefixes/%lld/available-ips", p20);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"host\":\"pve-node-2\","
+	    "\"dns_name\":\"vm-9.local\"}", &r), 201);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "host_id")), pve2);
+	assert_string_equal(str(r.json, "interface"), "eth2");
+	assert_null(json_object_get(r.json, "host"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"host\":\"router\","
+	    "\"interface\":\"br0.20\"}", &r), 201);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "host_id")), router);
+	assert_string_equal(str(r.json, "interface"), "br0.20");
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"host\":\"no-such-host\"}", &r), 422);
+	assert_non_null(field_error(&r, "host"));
+	resp_free(&r);
+	snprintf(body, sizeof(body), "{\"host\":\"router\",\"host_id\":%lld}", pve2);
+	assert_int_equal(api(&S, "POST", path, ed, body, &r), 422);
+	assert_non_null(field_error(&r, "host"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "POST", path, ed, "{\"host\":7}", &r), 400);
+	resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -569,6 +620,7 @@ main(void)
 		cmocka_unit_test(test_firewall),
 		cmocka_unit_test(test_dns_and_clashes),
 		cmocka_unit_test(test_filter_by_vid),
+		cmocka_unit_test(test_allocate_for_a_host),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "freemap.h"
+#include "hostnet.h"
 #include "idem.h"
 #include "ipam.h"
 #include "res.h"
@@ -115,7 +116,9 @@ api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struc
 	obj = fields != NULL ? json_deep_copy(fields) : json_object();
 	ipaddr_format(&a, buf, sizeof(buf));
 	json_object_set_new(obj, "address", json_string(buf));
-	rc = resource_create_one(http_actor(r), db, &res_ip_addresses, obj, NULL, out, err);
+	/* "host": a name, for the host_id and interface an operator would look up. */
+	rc = hostnet_alloc_host(db, &a, obj, err) == -1 ? -1 :
+	    resource_create_one(http_actor(r), db, &res_ip_addresses, obj, NULL, out, err);
 	json_decref(obj);
 	return rc;
 }

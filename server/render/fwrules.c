@@ -5,6 +5,7 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "hostnet.h"
 #include "render.h"
 #include "settings.h"
 
@@ -19,7 +20,7 @@ render_fwrules_side(struct db *db, const struct firewall_side *m, long long host
 	s->v4 = json_array();
 	s->v6 = json_array();
 	s->any = m->sel == FW_ANY;
-	if (m->sel == FW_VLAN && host_id != 0 && render_host_vlan_ifname(db, host_id, m->ref,
+	if (m->sel == FW_VLAN && host_id != 0 && hostnet_vlan_ifname(db, host_id, m->ref,
 	    s->ifname, sizeof(s->ifname), err) == -1)
 		return -1;
 	for (i = 0; i < m->nets.n; i++)

@@ -1,4 +1,5 @@
-/* What renders ask of a host: its primary address, and its interface into a VLAN. */
+/* What renders ask of a host: whether it routes, its primary address (its interface into a
+ * VLAN is the domain's: hostnet.h). */
 #ifndef NETSOT_RENDER_HOST_H
 #define NETSOT_RENDER_HOST_H
 
@@ -20,10 +21,4 @@ int render_host_is_router(struct db *db, long long host_id, bool *router, struct
  * 0 when it has none, 1 when found (text in buf), -1 on error. */
 int render_host_primary(struct db *db, long long host_id, char *buf, size_t len,
     struct api_err *err);
-/* The host's interface into a VLAN: the interface of its address in one of the VLAN's
- * prefixes, else "<port>.<vid>" of a trunk port that tags it, else the access port that
- * carries it untagged. "" when none is known or the name is not a Linux interface name. */
-int render_host_vlan_ifname(struct db *db, long long host_id, long long vlan_id, char *buf,
-    size_t len, struct api_err *err);
-
 #endif

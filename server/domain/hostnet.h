@@ -1,0 +1,28 @@
+/* Hosts as the network sees them: a host by its name, and its interface into a VLAN. Read by
+ * allocation (an address for a named host) and by the renders (a filter's interfaces). */
+#ifndef NETSOT_HOSTNET_H
+#define NETSOT_HOSTNET_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "ipaddr.h"
+
+struct api_err;
+struct db;
+
+#define HOSTNET_IFNAME_MAX 16   /* IFNAMSIZ */
+
+/* The host's id by name: 1 found, 0 not found, -1 on error. */
+int hostnet_find(struct db *db, const char *name, long long *id, struct api_err *err);
+/* The host's interface into a VLAN: the interface of its address in one of the VLAN's
+ * prefixes, else "<port>.<vid>" of a trunk port that tags it, else the access port that
+ * carries it untagged. "" when none is known or the name is not a Linux interface name. */
+int hostnet_vlan_ifname(struct db *db, long long host_id, long long vlan_id, char *buf,
+    size_t len, struct api_err *err);
+/* An allocation's {"host": NAME}, in place, for address a: host_id becomes the host's id and,
+ * unless obj names an interface, interface becomes the host's interface into the VLAN of a's
+ * prefix. 422 naming host when no host has that name or host_id names another. */
+int hostnet_alloc_host(struct db *db, const struct ipaddr *a, json_t *obj, struct api_err *err);
+
+#endif
