@@ -1,7 +1,8 @@
-// The shell: login, navigation, messages, and the table of views by address (#/...).
+// The shell: login, navigation, the search box in the header, messages, and the table of views
+// by address (#/...).
 import { api, describe, get, setToken, token } from './api.js';
 import { field, h } from './dom.js';
-import { overview, search } from './overview.js';
+import { addressesView, overview, search } from './overview.js';
 import { prefixView } from './prefix.js';
 import { changesView, dnsView, hostView, hostsView, portsView, rulesView } from './lists.js';
 import { renderView, validateView } from './tools.js';
@@ -10,6 +11,8 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const flashEl = document.getElementById('flash');
+const searchForm = document.getElementById('top-search');
+const searchBox = document.getElementById('q');
 
 export const ui = {
   me: null,
@@ -22,9 +25,22 @@ export const ui = {
   },
 };
 
+// The parts of the header only a signed-in person sees: navigation, search, who and sign out.
+function chrome(signedIn) {
+  nav.hidden = !signedIn;
+  searchForm.hidden = !signedIn;
+  if (!signedIn) who.replaceChildren();
+}
+
+searchForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const q = searchBox.value.trim();
+  if (q) location.hash = `#/search/${encodeURIComponent(q)}`;
+});
+
 async function login() {
-  nav.hidden = true;
-  who.replaceChildren();
+  chrome(false);
+  ui.me = null;
   const user = h('input', { name: 'username', autocomplete: 'username', required: true });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password',
     required: true });
@@ -63,6 +79,7 @@ const routes = [
   [/^#\/login$/, login],
   [/^#?\/?$/, overview],
   [/^#\/search\/(.*)$/, (q) => search(decodeURIComponent(q))],
+  [/^#\/addresses$/, addressesView],
   [/^#\/prefix\/(\d+)(?:\/block\/(\d+))?$/, prefixView],
   [/^#\/hosts$/, hostsView],
   [/^#\/host\/(\d+)$/, hostView],
@@ -71,8 +88,21 @@ const routes = [
   [/^#\/dns(?:\/(\d+))?$/, dnsView],
   [/^#\/validate$/, validateView],
   [/^#\/changes(?:\/(\d+))?$/, changesView],
-  [/^#\/render$/, renderView],
+  [/^#\/render(?:\/([a-z0-9-]+))?$/, renderView],
 ];
+
+// The navigation link of the current view is marked for sight and for screen readers.
+function markCurrent(hash) {
+  const section = hash.match(/^#\/([a-z]+)/);
+  const key = section ? section[1] : '';
+  const alias = { prefix: '', search: null, host: 'hosts', login: null };
+  const want = key in alias ? alias[key] : key;
+  for (const a of nav.querySelectorAll('a')) {
+    const target = a.getAttribute('href').replace(/^#\/?/, '');
+    if (want !== null && target === want) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
 
 async function route() {
   const hash = location.hash || '#/';
@@ -80,16 +110,18 @@ async function route() {
     location.hash = '#/login';
     return;
   }
+  main.setAttribute('aria-busy', 'true');
   if (hash !== '#/login' && !ui.me) {
     try {
       ui.me = await get('/auth/me');
     } catch (e) {
       return;
     }
-    nav.hidden = false;
+    chrome(true);
     who.replaceChildren(h('span', {}, `${ui.me.username} (${ui.me.role})`), ' ',
       h('button', { type: 'button', class: 'link', onclick: logout }, 'Sign out'));
   }
+  markCurrent(hash);
   for (const [re, view] of routes) {
     const m = hash.match(re);
     if (!m) continue;
@@ -98,9 +130,11 @@ async function route() {
     } catch (e) {
       ui.show(h('p', { class: 'msg err', role: 'alert' }, describe(e)));
     }
+    main.setAttribute('aria-busy', 'false');
     return;
   }
   ui.show(h('p', {}, 'No such page. ', h('a', { href: '#/' }, 'Back to the overview')));
+  main.setAttribute('aria-busy', 'false');
 }
 
 window.addEventListener('hashchange', () => {

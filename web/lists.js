@@ -1,7 +1,7 @@
-// The other objects of the plan: hosts, the router's port map, firewall rules in order, DNS
-// zones and the audit log.
+// The other objects of the plan: hosts, the router's port map, the firewall policy (a VLAN by
+// VLAN matrix, then the rules in order), DNS zones with their records, and the audit log.
 import { all, get } from './api.js';
-import { h, table } from './dom.js';
+import { h, plural, table, when } from './dom.js';
 import { ui } from './app.js';
 
 const byId = (list) => new Map(list.map((x) => [x.id, x]));
@@ -10,7 +10,7 @@ export async function hostsView() {
   const hosts = await all('/hosts?ordering=name');
   ui.show(h('h1', {}, 'Hosts'), table(null, ['Name', 'Kind', 'Groups', 'Description'],
     hosts.map((x) => [h('a', { href: `#/host/${x.id}` }, x.name), x.kind, x.groups.join(', '),
-      x.description])));
+      x.description]), { stack: true }));
 }
 
 export async function hostView(id) {
@@ -18,14 +18,15 @@ export async function hostView(id) {
     all(`/ip-addresses?host_id=${id}`), all(`/ports?host_id=${id}`), all(`/services?host_id=${id}`),
     all('/vlans')]);
   const vl = byId(vlans);
-  ui.show(h('p', { class: 'crumbs' }, h('a', { href: '#/hosts' }, 'Hosts')),
+  const none = (what) => h('p', { class: 'hint empty' }, `No ${what}.`);
+  ui.show(h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumbs' }, h('a', { href: '#/hosts' }, 'Hosts')),
     h('h1', {}, x.name), h('p', {}, `${x.kind} · ${x.description}`),
-    h('section', {}, h('h2', {}, 'Addresses'), table(null, ['Address', 'Interface', 'DNS name', 'Status'],
-      addrs.map((a) => [h('a', { href: `#/prefix/${a.prefix_id}` }, a.address), a.interface,
-        a.dns_name, a.status]))),
-    h('section', {}, h('h2', {}, 'Ports'), portTable(ports, vl)),
-    h('section', {}, h('h2', {}, 'Services'), table(null, ['Name', 'Protocol', 'Ports', 'Description'],
-      services.map((s) => [s.name, s.protocol, s.ports, s.description]))));
+    h('section', {}, h('h2', {}, 'Addresses'), addrs.length ? table(null, ['Address', 'Interface', 'DNS name', 'Status'],
+      addrs.map((a) => [h('a', { href: `#/prefix/${a.prefix_id}`, class: 'mono' }, a.address), a.interface,
+        a.dns_name, a.status]), { stack: true }) : none('addresses')),
+    h('section', {}, h('h2', {}, 'Ports'), ports.length ? portTable(ports, vl) : none('ports')),
+    h('section', {}, h('h2', {}, 'Services'), services.length ? table(null, ['Name', 'Protocol', 'Ports', 'Description'],
+      services.map((s) => [s.name, s.protocol, s.ports, s.description]), { stack: true }) : none('services')));
 }
 
 function portTable(ports, vl) {
@@ -33,7 +34,7 @@ function portTable(ports, vl) {
   return table(null, ['Port', 'NIC', 'Speed', 'Mode', 'Untagged VLAN', 'Tagged VLANs', 'Bridge',
     'Connected to'], ports.map((p) => [p.name, p.nic, p.speed_mbps ? `${p.speed_mbps} Mb/s` : '',
     p.mode, vid(p.untagged_vlan_id), p.tagged_vlan_ids.map(vid).join(', '), p.bridge,
-    p.connected_to || p.description]));
+    p.connected_to || p.description]), { stack: true });
 }
 
 // The router's ports: which carries which VLAN.
@@ -46,42 +47,175 @@ export async function portsView() {
   ui.show(h('h1', {}, 'Port map'), sections.length ? sections : h('p', {}, 'No router in the plan.'));
 }
 
+// "tcp 22,443", "udp any", "icmp".
+const entry = (e) => (e.protocol === 'icmp' || !e.ports ? e.protocol : `${e.protocol} ${e.ports}`);
+const zoneName = (z) => (z.vid !== null && z.vid !== undefined ? `${z.vid} ${z.name}` : z.name);
+
+// One cell of the matrix: what from may open in to.
+function policyCell(c, from, to) {
+  const what = `From ${zoneName(from)} to ${zoneName(to)}`;
+  if (!c) return h('td', { class: 'pm self', 'data-label': zoneName(to) }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'sr' }, `${what}: same zone`));
+  const rules = c.rules.length ? h('span', { class: 'rules' }, c.rules.join(', ')) : null;
+  const some = c.some.length ? h('span', { class: 'some' }, 'some hosts: ', c.some.map((e) => `${entry(e)} (${e.rule})`).join('; ')) : null;
+  const except = c.except.length ? h('span', { class: 'except' }, 'except: ', c.except.map((e) => `${entry(e)} (${e.rule})`).join('; ')) : null;
+  let main;
+  let cls;
+  if (c.all) {
+    main = h('span', { class: 'verdict' }, '✓ all traffic');
+    cls = 'allow all';
+  } else if (c.allow.length) {
+    main = h('span', { class: 'verdict' }, '✓ ', c.allow.map(entry).join(', '));
+    cls = 'allow';
+  } else {
+    main = h('span', { class: 'verdict' }, '✕ denied');
+    cls = some ? 'deny partial' : 'deny';
+  }
+  return h('td', { class: `pm ${cls}`, 'data-from': c.from, 'data-to': c.to, 'data-label': zoneName(to) },
+    h('span', { class: 'sr' }, `${what}: `), main, some, except, rules);
+}
+
 export async function rulesView() {
-  const [rules, vlans, prefixes, hosts] = await Promise.all([
+  const [matrix, rules, vlans, prefixes, hosts] = await Promise.all([get('/policy/matrix'),
     all('/firewall-rules?ordering=scope,priority'), all('/vlans'), all('/prefixes'), all('/hosts')]);
   const vl = byId(vlans);
   const px = byId(prefixes);
   const hs = byId(hosts);
-  const side = (r, s) => (r[`${s}_vlan_id`] ? `VLAN ${vl.get(r[`${s}_vlan_id`]).vid}`
+  const side = (r, s) => (r[`${s}_vlan_id`] ? `VLAN ${vl.get(r[`${s}_vlan_id`]).vid} ${vl.get(r[`${s}_vlan_id`]).name}`
     : r[`${s}_prefix_id`] ? px.get(r[`${s}_prefix_id`]).prefix
       : r[`${s}_host_id`] ? hs.get(r[`${s}_host_id`]).name : r[`${s}_cidr`] || 'any');
-  ui.show(h('h1', {}, 'Firewall rules'), h('p', { class: 'hint' }, 'In the order they apply.'),
-    table(null, ['Name', 'Scope', 'Priority', 'Action', 'Protocol', 'Ports', 'From', 'To', 'Enabled',
-      'Description'], rules.map((r) => [r.name, r.scope, String(r.priority), r.action, r.protocol,
-      r.dst_ports, side(r, 'src'), side(r, 'dst'), r.enabled ? 'yes' : 'no', r.description])));
+  const cells = new Map(matrix.cells.map((c) => [`${c.from}>${c.to}`, c]));
+  const zones = matrix.zones;
+  const grid = h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Policy matrix' },
+    h('table', { class: 'matrix', id: 'policy-matrix' },
+      h('caption', {}, `What each zone may open in another (rows: from, columns: to). Anything not allowed is `
+        + `${matrix.default_action === 'accept' ? 'accepted' : 'dropped'} by the default policy (${matrix.default_action}).`),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'sr' }, 'From'), h('span', { 'aria-hidden': 'true' }, 'from ↓ to →')),
+        zones.map((z) => h('th', { scope: 'col' }, zoneName(z))))),
+      h('tbody', {}, zones.map((f) => h('tr', {}, h('th', { scope: 'row' }, zoneName(f),
+        f.prefixes.length ? h('span', { class: 'hint block' }, f.prefixes.join(', ')) : null),
+      zones.map((t) => policyCell(cells.get(`${f.key}>${t.key}`), f, t)))))));
+  ui.show(h('h1', {}, 'Firewall'),
+    h('section', { 'aria-labelledby': 'matrix-h' }, h('h2', { id: 'matrix-h' }, 'Policy between VLANs'),
+      h('ul', { class: 'legend' }, h('li', {}, h('span', { class: 'swatch pm allow all', 'aria-hidden': 'true' }), 'all traffic allowed'),
+        h('li', {}, h('span', { class: 'swatch pm allow', 'aria-hidden': 'true' }), 'some ports allowed'),
+        h('li', {}, h('span', { class: 'swatch pm deny', 'aria-hidden': 'true' }), 'denied')),
+      grid),
+    h('section', { 'aria-labelledby': 'rules-h' }, h('h2', { id: 'rules-h' }, 'Rules'),
+      h('p', { class: 'hint' }, 'In the order they apply: forward rules (between zones), then input rules (to a host).'),
+      table(null, ['Name', 'Scope', 'Priority', 'Action', 'Protocol', 'Ports', 'From', 'To', 'Enabled',
+        'Description'], rules.map((r) => [r.name, r.scope, String(r.priority), r.action, r.protocol,
+        r.dst_ports || 'any', side(r, 'src'), side(r, 'dst'), r.enabled ? 'yes' : 'no', r.description]), { stack: true })));
 }
 
+// Every zone with its records, stored and derived; #/dns/ID jumps to one.
 export async function dnsView(zoneId) {
   const zones = await all('/dns-zones?ordering=name');
-  const nodes = [h('h1', {}, 'DNS zones'), h('ul', {}, zones.map((z) => h('li', {},
-    h('a', { href: `#/dns/${z.id}` }, z.name), ` serial ${z.serial}`)))];
+  const records = await Promise.all(zones.map((z) => all(`/dns-zones/${z.id}/records`).catch(() => [])));
+  const recs = (i) => records[i].slice().sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }) || a.type.localeCompare(b.type));
+  ui.show(h('h1', {}, 'DNS zones'),
+    h('p', { class: 'lede' }, `${plural(zones.length, 'zone')}. Stored records are written by hand; derived ones `
+      + 'come from addresses with a DNS name (A/AAAA, and PTR in reverse zones).'),
+    table(null, ['Zone', 'Serial', 'Name server', 'Records', 'Description'], zones.map((z, i) => [
+      h('a', { href: `#/dns/${z.id}` }, z.name), String(z.serial), z.soa_mname,
+      `${records[i].length} (${records[i].filter((r) => r.source === 'derived').length} derived)`, z.description]),
+    { stack: true }),
+    zones.map((z, i) => h('section', { id: `zone-${z.id}`, class: 'zone', tabindex: '-1', 'aria-labelledby': `zone-h-${z.id}` },
+      h('h2', { id: `zone-h-${z.id}` }, `Zone ${z.name}`),
+      h('p', { class: 'hint' }, `Serial ${z.serial} · SOA ${z.soa_mname} ${z.soa_rname}`
+        + `${z.default_ttl ? ` · TTL ${z.default_ttl}` : ''}`),
+      records[i].length ? table(null, ['Name', 'Type', 'Value', 'TTL', 'Source'],
+        recs(i).map((r) => [r.name, r.type, h('span', { class: 'mono' }, r.value),
+          r.ttl === null || r.ttl === undefined ? 'default' : String(r.ttl), r.source]), { stack: true })
+        : h('p', { class: 'hint empty' }, 'No records yet.'))));
   if (zoneId) {
-    const z = zones.find((x) => String(x.id) === zoneId);
-    const recs = (await get(`/dns-zones/${zoneId}/records`)).results;
-    nodes.push(h('section', {}, h('h2', {}, `Records of ${z ? z.name : zoneId}`),
-      table(null, ['Name', 'Type', 'Value', 'TTL', 'Source'],
-        recs.map((r) => [r.name, r.type, r.value, r.ttl === null ? '' : String(r.ttl), r.source]))));
+    const sec = document.getElementById(`zone-${zoneId}`);
+    if (sec) {
+      sec.scrollIntoView();
+      sec.focus({ preventScroll: true });
+    }
   }
-  ui.show(...nodes);
 }
 
+// The name of an audited object, from its own fields.
+export function objectName(type, o, names) {
+  if (!o) return '';
+  if (type === 'vlan') return `${o.vid} ${o.name}`;
+  if (type === 'prefix') return o.prefix;
+  if (type === 'ip-address') return o.address;
+  if (type === 'ip-range') return `${o.start_address}–${o.end_address}`;
+  if (type === 'dns-record') return `${o.name} ${o.type} ${o.value}${names && names.zone(o.zone_id) ? ` (${names.zone(o.zone_id)})` : ''}`;
+  if (type === 'port' || type === 'service') return `${names && names.host(o.host_id) ? `${names.host(o.host_id)} ` : ''}${o.name}`;
+  if (type === 'user') return o.username;
+  if (type === 'settings') return 'settings';
+  return o.name || o.username || o.address || o.prefix || '';
+}
+
+const HIDDEN = new Set(['id', 'created_at', 'updated_at', 'utilization']);
+const show = (v) => (v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+// The fields a change set, changed or removed, each with an id shown as the name it stands for.
+function diff(c, names) {
+  const b = c.before || {};
+  const a = c.after || {};
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !HIDDEN.has(k));
+  const resolve = (k, v) => {
+    if (v === null || v === undefined) return show(v);
+    const ref = names.ref(k, v);
+    return ref ? `${ref}` : show(v);
+  };
+  const rows = [];
+  for (const k of keys) {
+    const x = JSON.stringify(b[k]);
+    const y = JSON.stringify(a[k]);
+    if (c.action === 'update' && x === y) continue;
+    if (c.action === 'create' && (a[k] === null || a[k] === '' || (Array.isArray(a[k]) && !a[k].length))) continue;
+    if (c.action === 'delete' && (b[k] === null || b[k] === '' || (Array.isArray(b[k]) && !b[k].length))) continue;
+    rows.push(h('li', {}, h('span', { class: 'key' }, k), ': ',
+      c.action !== 'create' ? h('del', {}, resolve(k, b[k])) : null,
+      c.action === 'update' ? ' → ' : null,
+      c.action !== 'delete' ? h('ins', {}, resolve(k, a[k])) : null));
+  }
+  return rows.length ? h('ul', { class: 'diff' }, rows) : h('span', { class: 'hint' }, 'no visible change');
+}
+
+const LINK = { prefix: (id) => `#/prefix/${id}`, host: (id) => `#/host/${id}`, 'dns-zone': (id) => `#/dns/${id}`,
+  'firewall-rule': () => '#/rules', port: () => '#/ports', vlan: () => '#/', 'ip-address': null };
+
 export async function changesView(offset = '0') {
-  const page = await get(`/changes?ordering=-id&limit=50&offset=${Number(offset)}`);
+  const [page, hosts, vlans, prefixes, zones] = await Promise.all([
+    get(`/changes?ordering=-id&limit=50&offset=${Number(offset)}`), all('/hosts'), all('/vlans'),
+    all('/prefixes'), all('/dns-zones')]);
+  const hs = byId(hosts);
+  const vl = byId(vlans);
+  const px = byId(prefixes);
+  const zs = byId(zones);
+  const names = {
+    host: (id) => (hs.get(id) || {}).name,
+    zone: (id) => (zs.get(id) || {}).name,
+    ref(k, v) {
+      if (k === 'host_id') return hs.get(v) && hs.get(v).name;
+      if (k === 'vlan_id' || k === 'untagged_vlan_id' || k.endsWith('_vlan_id')) return vl.get(v) && `VLAN ${vl.get(v).vid} ${vl.get(v).name}`;
+      if (k === 'prefix_id' || k === 'parent_id' || k.endsWith('_prefix_id')) return px.get(v) && px.get(v).prefix;
+      if (k.endsWith('_host_id')) return hs.get(v) && hs.get(v).name;
+      if (k === 'zone_id') return zs.get(v) && zs.get(v).name;
+      if (k === 'tagged_vlan_ids' && Array.isArray(v)) return v.map((id) => (vl.get(id) ? vl.get(id).vid : id)).join(', ');
+      return null;
+    },
+  };
   const next = Number(offset) + 50;
-  ui.show(h('h1', {}, 'Audit log'), table(null, ['Time', 'User', 'Action', 'Object', 'Request'],
-    page.results.map((c) => [c.time, c.username, c.action, `${c.object_type} ${c.object_id}`,
-      c.request_id])),
-  h('p', { class: 'buttons' },
-    Number(offset) > 0 ? h('a', { href: `#/changes/${Math.max(0, Number(offset) - 50)}` }, 'Newer') : '',
-    page.next ? h('a', { href: `#/changes/${next}` }, 'Older') : ''));
+  const rows = page.results.map((c) => {
+    const o = c.after || c.before;
+    const name = objectName(c.object_type, o, names) || `#${c.object_id}`;
+    const link = LINK[c.object_type] && c.action !== 'delete' ? LINK[c.object_type](c.object_id) : null;
+    return [when(c.time), c.username, h('span', { class: `act ${c.action}` }, c.action),
+      h('span', {}, h('span', { class: 'hint' }, `${c.object_type} `), link ? h('a', { href: link }, name) : h('b', {}, name)),
+      diff(c, names), h('span', { class: 'mono small' }, c.request_id)];
+  });
+  ui.show(h('h1', {}, 'Audit log'),
+    h('p', { class: 'lede' }, `${plural(page.count, 'change')}, newest first: who changed what and when, with `
+      + 'what each change set or removed.'),
+    table(null, ['When', 'Who', 'Action', 'Object', 'Change', 'Request'], rows, { stack: true }),
+    h('p', { class: 'buttons' },
+      Number(offset) > 0 ? h('a', { href: `#/changes/${Math.max(0, Number(offset) - 50)}` }, 'Newer') : '',
+      page.next ? h('a', { href: `#/changes/${next}` }, 'Older') : ''));
 }
