@@ -22,10 +22,10 @@ struct opt {
 };
 
 #define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_USER_PASSWD | CMD_VALIDATE | \
-    CMD_IMPORT | CMD_EXPORT | CMD_RENDER)
+    CMD_IMPORT | CMD_EXPORT | CMD_RENDER | CMD_PREVIEW)
 
 /* Commands whose FILE argument may be '-', standard input. */
-#define STDIN_ARG CMD_IMPORT
+#define STDIN_ARG (CMD_IMPORT | CMD_PREVIEW)
 
 static const struct opt config_opts[] = {
 	{ .name = "db", .env = "NETSOT_DB", .type = OPT_STR, .off = offsetof(struct config, db),

@@ -15,6 +15,7 @@ enum {
 	CMD_EXPORT = 1 << 5,
 	CMD_RENDER = 1 << 6,
 	CMD_USER_PASSWD = 1 << 7,
+	CMD_PREVIEW = 1 << 8,
 };
 
 #define CONFIG_MAX_ARGS 8

@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "ratelimit.h"
 #include "render.h"
+#include "render/preview.h"
 #include "res.h"
 #include "sbuf.h"
 #include "user.h"
@@ -46,6 +47,7 @@ static int main_validate(struct config *c);
 static int main_import(struct config *c);
 static int main_export(struct config *c);
 static int main_render(struct config *c);
+static int main_preview(struct config *c);
 static void main_problem(const struct config *c, const char *cmd, struct api_err *err);
 
 static const struct command main_commands[] = {
@@ -67,6 +69,9 @@ static const struct command main_commands[] = {
 	  .help = "print the plan as a plan file" },
 	{ .name = "render", .opts = CMD_RENDER, .args = "TARGET", .nargs = 1, .fn = main_render,
 	  .help = "print a rendered config (the bytes GET /api/v1/render/TARGET answers)" },
+	{ .name = "preview", .opts = CMD_PREVIEW, .args = "FILE", .nargs = 1, .fn = main_preview,
+	  .help = "print what changes ('-' for standard input) would do to every rendered file, "
+	  "as unified diffs; nothing is kept" },
 	{ .name = "version", .args = "", .fn = main_version, .help = "print the version" },
 };
 
@@ -437,6 +442,48 @@ out:
 	sodium_memzero(password, sizeof(password));
 	json_decref(body);
 	sbuf_free(&shown);
+	api_err_free(&err);
+	db_close(db);
+	return rc;
+}
+
+/* The same as POST /api/v1/changes/preview, with the diffs one after another on standard
+ * output (like diff -u of many files). */
+static int
+main_preview(struct config *c)
+{
+	char name[96], reqid[64];
+	struct actor actor;
+	struct api_err err;
+	struct db *db = NULL;
+	json_t *doc = NULL, *out = NULL, *f;
+	json_error_t jerr;
+	size_t i;
+	int rc = 1;
+
+	api_err_init(&err);
+	doc = strcmp(c->args[0], "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr) :
+	    json_load_file(c->args[0], JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL) {
+		fprintf(stderr, "netsot preview: %s:%d:%d: %s\n", c->args[0], jerr.line,
+		    jerr.column, jerr.text);
+		goto out;
+	}
+	if (main_open(c, &db) == -1)
+		goto out;
+	main_actor(name, sizeof(name), reqid, sizeof(reqid), &actor);
+	if (render_preview(&actor, db, doc, &out, &err) == -1) {
+		main_problem(c, "preview", &err);
+		goto out;
+	}
+	json_array_foreach(json_object_get(out, "renders"), i, f)
+		fputs(json_string_value(json_object_get(f, "diff")), stdout);
+	if (json_array_size(json_object_get(out, "renders")) == 0)
+		fprintf(stderr, "netsot preview: no rendered file would change\n");
+	rc = fflush(stdout) == 0 ? 0 : 1;
+out:
+	json_decref(doc);
+	json_decref(out);
 	api_err_free(&err);
 	db_close(db);
 	return rc;

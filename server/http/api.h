@@ -34,6 +34,7 @@ int api_dns_records(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_validate(struct req *r, struct reply *rep, struct api_err *err);
 int api_policy_matrix(struct req *r, struct reply *rep, struct api_err *err);
+int api_preview(struct req *r, struct reply *rep, struct api_err *err);
 
 int api_plan_export(struct req *r, struct reply *rep, struct api_err *err);
 int api_plan_import(struct req *r, struct reply *rep, struct api_err *err);

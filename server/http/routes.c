@@ -78,6 +78,8 @@ const struct route routes_table[] = {
 	  .params = routes_list_params },
 	{ .method = HTTP_GET, .pattern = "/api/v1/changes/{id}", .fn = api_resource_get,
 	  .role = ROLE_VIEWER, .arg = "changes" },
+	{ .method = HTTP_POST, .pattern = "/api/v1/changes/preview", .fn = api_preview,
+	  .role = ROLE_EDITOR },
 	{ .method = HTTP_GET, .pattern = "/api/v1/prefixes/{id}/available-ips",
 	  .fn = api_alloc_ips_list, .role = ROLE_VIEWER, .arg = "prefixes",
 	  .params = routes_alloc_params },
