@@ -1,5 +1,6 @@
 /* BIND zone files: a forward zone with its SOA, NS and every stored and derived record, or
- * the reverse zone (on an octet or nibble boundary) holding the PTRs of a prefix. */
+ * the reverse zone (on an octet or nibble boundary) holding the PTRs of a prefix and, when
+ * the zone is stored, its stored records. */
 #include "render.h"
 
 #include <stdio.h>
@@ -297,6 +298,27 @@ render_bind_known(struct render_ctx *c, const unsigned char *lo, const unsigned 
 	return rc == SQLITE_ROW ? known : db_fail(c->db, err, "reading prefixes");
 }
 
+/* The stored records of a stored reverse zone (a PTR for an address without a name, a CNAME of
+ * a classless delegation), in name, type, value order, after the PTRs of the addresses. */
+static int
+render_bind_reverse_stored(struct render_ctx *c, long long id, struct sbuf *out,
+    struct api_err *err)
+{
+	struct dnszone_records rs;
+	size_t i;
+	int rc;
+
+	if ((rc = dnszone_record_list(c->db, id, &rs, err)) == 0) {
+		if (rs.n > 0)
+			qsort(rs.list, rs.n, sizeof(*rs.list), render_bind_cmp);
+		for (i = 0; i < rs.n; i++)
+			if (!rs.list[i].derived)
+				render_bind_record(out, &rs.list[i]);
+	}
+	dnszone_record_list_free(&rs);
+	return rc;
+}
+
 static int
 render_bind_reverse(struct render_ctx *c, const char *cidr, struct sbuf *out,
     struct api_err *err)
@@ -370,6 +392,8 @@ render_bind_reverse(struct render_ctx *c, const char *cidr, struct sbuf *out,
 		snprintf(soa.mname, sizeof(soa.mname), "localhost.");
 	render_bind_head(out, &soa);
 	sbuf_append(out, sbuf_str(&ptrs), ptrs.len);
+	if (stored == 1 && render_bind_reverse_stored(c, id, out, err) == -1)
+		goto out;
 	rc = 0;
 out:
 	free(first);

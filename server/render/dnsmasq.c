@@ -62,9 +62,11 @@ render_dnsmasq_names(struct sbuf *out, const struct render_names *rn)
 		sbuf_reset(&names);
 		for (l = rn->list[i].head; l != 0; l = rn->items[l - 1].next) {
 			name = rn->items[l - 1].name;
-			/* A wildcard answers for every name below it. */
+			/* A wildcard answers for every name below it but not for the name it
+			 * hangs from: the pattern with its star, as the plain domain pattern
+			 * matches that name too. */
 			if (strncmp(name, "*.", 2) == 0 && dnsname_valid(name + 2)) {
-				sbuf_printf(out, "address=/%s/%s\n", name + 2, addr);
+				sbuf_printf(out, "address=/*.%s/%s\n", name + 2, addr);
 				continue;
 			}
 			if (!dnsname_valid(name))

@@ -244,6 +244,41 @@ render_names_link(struct render_names_where *w, const char *name, size_t entry)
 	render_names_put(&w->first, name, w->n);
 }
 
+/* The name end, which no address carries, when a wildcard answers it: added to the wildcard's
+ * addresses (kept, so the returned name lives as long as rn), and *l set to its links. The
+ * closest encloser decides, as in DNS: a wildcard above a name that exists does not apply.
+ * NULL when no wildcard answers end. */
+static const char *
+render_names_wildcard(struct render_names *rn, struct render_names_where *w, const char *end,
+    size_t *l)
+{
+	char wild[512];
+	const char *p, *kept = NULL;
+	size_t link, i;
+
+	for (p = strchr(end, '.'); p != NULL; p = strchr(p + 1, '.')) {
+		snprintf(wild, sizeof(wild), "*.%s", p + 1);
+		if (render_names_get(&w->first, wild, &link))
+			break;
+		if (render_names_get(&w->first, p + 1, &link))
+			return NULL;
+	}
+	if (p == NULL)
+		return NULL;
+	for (; link != 0; link = w->links[link - 1].next) {
+		i = w->links[link - 1].entry;
+		if (kept == NULL)
+			kept = render_names_keep(rn, end);
+		if (!render_names_carries(w, kept, i)) {
+			render_names_add(rn, i, kept, false);
+			render_names_link(w, kept, i);
+		}
+	}
+	if (kept == NULL || !render_names_get(&w->first, kept, l))
+		return NULL;
+	return kept;
+}
+
 /* A bound on the CNAMEs followed: loops are never stored, but a hand edit could make one. */
 #define RENDER_NAMES_CHAIN 64
 
@@ -270,8 +305,14 @@ render_names_aliases(struct render_names *rn)
 		    depth++)
 			end = json_string_value(json_array_get(json_array_get(rn->cnames, j), 1));
 		/* Linking the alias changes only the alias's own list, never end's (no loops). */
-		if (strcasecmp(alias, end) == 0 || !render_names_get(&where.first, end, &l))
+		if (strcasecmp(alias, end) == 0)
 			continue;
+		if (!render_names_get(&where.first, end, &l)) {
+			/* A name only a wildcard answers: it joins the wildcard's addresses by its
+			 * own name, which dnsmasq's cname needs as a target. */
+			if ((end = render_names_wildcard(rn, &where, end, &l)) == NULL)
+				continue;
+		}
 		for (; l != 0; l = where.links[l - 1].next) {
 			i = where.links[l - 1].entry;
 			if (render_names_carries(&where, alias, i))
