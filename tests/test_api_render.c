@@ -106,7 +106,7 @@ setup(void **state)
 	/* The seed was just imported: pin the times and serials it got from today's clock, so the
 	 * files are the same bytes on any day (the revisions are the same on any run). */
 	srv_sql(&S, "UPDATE changes SET time = '2026-01-01T00:00:00Z';"
-	    "UPDATE revisions SET time = '2026-01-01T00:00:00Z';"
+	    "UPDATE bookkeeping SET time = '2026-01-01T00:00:00Z' WHERE time IS NOT NULL;"
 	    "UPDATE dns_zones SET serial = 2026010101;");
 	return 0;
 }
@@ -520,7 +520,7 @@ test_etag_follows_each_table(void **state)
 	assert_int_equal(sqlite3_prepare_v2(h, "SELECT t.name, (SELECT c.name FROM "
 	    "pragma_table_info(t.name) c WHERE c.cid = 0) FROM sqlite_schema t "
 	    "WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name NOT IN "
-	    "('revisions', 'table_revisions', 'schema_migrations') ORDER BY t.name", -1, &st,
+	    "('bookkeeping', 'schema_migrations') ORDER BY t.name", -1, &st,
 	    NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW && n < 64) {
 		snprintf(tables[n][0], 64, "%s", sqlite3_column_text(st, 0));

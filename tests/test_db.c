@@ -551,14 +551,14 @@ test_migrate_settings_row(void **state)
 	assert_int_equal(query_int(f->db, "SELECT forward_default_action = 'accept' AND "
 	    "input_default_action = 'drop' AND log_denied = 0 FROM settings WHERE id = 1"), 1);
 	/* Its writes still move the table's revision, which render ETags are made from. */
-	exec(f->db, "CREATE TEMP TABLE r AS SELECT rev FROM table_revisions WHERE tbl = 'settings'");
+	exec(f->db, "CREATE TEMP TABLE r AS SELECT rev FROM bookkeeping WHERE key = 'settings'");
 	exec(f->db, "UPDATE settings SET log_denied = 1");
-	assert_int_equal(query_int(f->db, "SELECT (SELECT rev FROM table_revisions WHERE "
-	    "tbl = 'settings') - (SELECT rev FROM r)"), 1);
+	assert_int_equal(query_int(f->db, "SELECT (SELECT rev FROM bookkeeping WHERE "
+	    "key = 'settings') - (SELECT rev FROM r)"), 1);
 	/* Users and tokens are counted for their lists. */
 	exec(f->db, "INSERT INTO users (username, password_hash, role, created_at, updated_at) "
 	    "VALUES ('a', 'x', 'admin', 't', 't')");
-	assert_int_equal(query_int(f->db, "SELECT n FROM row_counts WHERE tbl = 'users'"), 1);
+	assert_int_equal(query_int(f->db, "SELECT n FROM bookkeeping WHERE key = 'users'"), 1);
 }
 
 /* An empty settings table (never set) migrates to the defaults. */

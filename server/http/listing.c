@@ -390,7 +390,7 @@ listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *pag
 
 	/* Unfiltered: the trigger-kept row count, not a scan of the table. */
 	if (l->where.len == 0) {
-		static const char counted[] = "SELECT n FROM row_counts WHERE tbl = ?";
+		static const char counted[] = "SELECT n FROM bookkeeping WHERE key = ?";
 
 		if ((st = db_stmt(db, counted)) == NULL)
 			return db_fail(db, err, "counting");

@@ -218,9 +218,10 @@ render_step_int(struct db *db, const char *sql, const char *arg, long long *out)
 static int
 render_revision(struct render_ctx *c, uint64_t tables, struct sbuf *id, struct api_err *err)
 {
-	static const char rev_sql[] = "SELECT rev FROM table_revisions WHERE tbl = ?";
-	static const char change_sql[] = "SELECT change_id, time FROM revisions "
-	    "WHERE object_type = ?";
+	/* A revision of 0 is a table whose writes no trigger counts (the audit log, users). */
+	static const char rev_sql[] = "SELECT rev FROM bookkeeping WHERE key = ? AND rev > 0";
+	static const char change_sql[] = "SELECT change_id, time FROM bookkeeping "
+	    "WHERE key = 'type:' || ?";
 	static const char last_sql[] = "SELECT coalesce(max(id), 0) FROM changes";
 	const char *names[DB_TABLES_MAX];
 	bool uncovered = (tables & DB_TABLES_OTHER) != 0;
