@@ -38,6 +38,7 @@ struct plan_import {
 	long long totals[PI_NACTIONS];
 	struct plan_idset *seen;            /* per kind, in plan_kinds order */
 	long long addresses_derived;        /* address writes the derived state includes */
+	json_t *derived;                    /* names the import made up: ports' ifnames */
 };
 
 static void
@@ -224,6 +225,28 @@ plan_import_seen(struct plan_import *pi, size_t k, long long id, struct api_err 
 	return 0;
 }
 
+/* A port the plan gives no interface name gets one derived from its label (res_ports.c): the
+ * report lists each, so the operator sees what the OS is asked to call it. */
+static int
+plan_import_derived_ifname(struct plan_import *pi, const json_t *obj, long long id,
+    const char *label, struct api_err *err)
+{
+	static const char sql[] = "SELECT ifname FROM ports WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (json_string_length(json_object_get(obj, "ifname")) > 0)
+		return 0;
+	if ((st = db_stmt(pi->db, sql)) == NULL)
+		return db_fail(pi->db, err, "reading ports");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(pi->derived, json_pack("{s:s, s:s, s:s}", "kind", "ports",
+		    "key", label, "ifname", (const char *)sqlite3_column_text(st, 0)));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(pi->db, err, "reading ports");
+}
+
 /* Creates or updates one object of the file, found by its natural key. */
 static int
 plan_import_object(struct plan_import *pi, const struct plan_kind *k,
@@ -257,6 +280,9 @@ plan_import_object(struct plan_import *pi, const struct plan_kind *k,
 		created = true;
 	}
 	if (plan_import_seen(pi, (size_t)(k - plan_kinds), id, err) == -1)
+		goto out;
+	if (strcmp(res->name, "ports") == 0 &&
+	    plan_import_derived_ifname(pi, obj, id, label, err) == -1)
 		goto out;
 	plan_import_count(pi, k->name, created ? PI_CREATED : changed ? PI_UPDATED :
 	    PI_UNCHANGED, label);
@@ -396,6 +422,7 @@ plan_import_report(struct plan_import *pi)
 	json_object_set(report, "changes", pi->changes);
 	json_object_set_new(report, "changes_truncated",
 	    json_boolean(pi->changes_total > PLAN_IMPORT_CHANGES_MAX));
+	json_object_set(report, "derived", pi->derived);
 	return report;
 }
 
@@ -446,6 +473,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		return api_err_set(err, 500, "out of memory");
 	pi.kinds = json_object();
 	pi.changes = json_array();
+	pi.derived = json_array();
 	for (k = plan_kinds; k->name != NULL; k++) {
 		json_t *counts = json_object();
 
@@ -507,5 +535,6 @@ done:
 	plan_keys_free(pk);
 	json_decref(pi.kinds);
 	json_decref(pi.changes);
+	json_decref(pi.derived);
 	return rc;
 }
