@@ -8,10 +8,10 @@ NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsql
 # To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks,
 # and the programs that consume the rendered configs, which the render tests feed them to
 # (tests/consumers.c): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
-# ifup, yamllint, ansible-inventory; named and dig for the DNS emulation test
+# ifup (ifupdown2), yamllint, ansible-inventory; named and dig for the DNS emulation test
 # (tests/emulate_dns.py); and Chromium with Node.js for the web UI's tests.
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
-  bind9-utils bind9 bind9-dnsutils dnsmasq-base ifupdown yamllint ansible-core chromium nodejs
+  bind9-utils bind9 bind9-dnsutils dnsmasq-base ifupdown2 yamllint ansible-core chromium nodejs
   python3-yaml"
 
 # npm for the web tests' one package (playwright-core, pinned in tests/web/package-lock.json):

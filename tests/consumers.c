@@ -144,8 +144,19 @@ consumers_run(const char *kind, const char *arg, const char *text)
 		    "unshare -n sh -e %s.dry", dir, file, file, file);
 	}
 	if (strcmp(kind, "interfaces") == 0)
-		return consumers_sh("mkdir -p %s/ifstate && unshare -n ifup -n --no-scripts -a -i %s "
-		    "--state-dir %s/ifstate", consumers_dir, file, consumers_dir);
+		/* ifupdown2's own parser and attribute checks (ifup --syntax-check), for every
+		 * interface of the file (with -a it checks the values of "auto" ones only), with its
+		 * configuration's addon_syntax_check on so that an unknown keyword fails, in a mount
+		 * namespace whose /run is its own: ifup takes /run/network/.lock, and nothing is
+		 * configured. (ifup --no-act needs the live links, and fails on a bridge in 3.0.) */
+		return consumers_sh("mkdir -p %s/ifstate && sed -e "
+		    "'s/^addon_syntax_check=.*/addon_syntax_check=1/' -e "
+		    "'s#^state_dir=.*#state_dir=%s/ifstate/#' /etc/network/ifupdown2/ifupdown2.conf "
+		    "> %s/ifupdown2.conf && names=$(sed -n 's/^iface \\([^ ]*\\) .*/\\1/p' %s | "
+		    "sort -u) && unshare -n -m sh -ec 'mount -t tmpfs tmpfs /run; mkdir /run/network; "
+		    "mount --bind \"$1\" /etc/network/ifupdown2/ifupdown2.conf; f=$2; shift 2; "
+		    "exec ifup --syntax-check -i \"$f\" -- \"$@\"' sh %s/ifupdown2.conf %s $names",
+		    consumers_dir, consumers_dir, consumers_dir, file, consumers_dir, file);
 	if (strcmp(kind, "k3s") == 0)
 		return consumers_sh("yamllint -s %s", file);
 	if (strcmp(kind, "ansible") == 0)
