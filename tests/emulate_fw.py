@@ -17,12 +17,18 @@ For each plan (the seed, and a generated plan of 30 VLANs and 300 rules):
     reply arrives; else denied (timeout: dropped; refused/unreachable: rejected).
 The run fails unless every probe's outcome equals the matrix. Done for the nftables render
 (nft -f) and then the iptables render (iptables-legacy-restore), each in a fresh topology.
-Denied-traffic logging: nftables: a packet traced (nftrace, `nft monitor trace`) hits the
-"netsot forward denied" log rule when denied and not when allowed; iptables: the LOG rule's
-packet counter. On the seed, one rule is changed through the API (PATCH), the render fetched
+Logging: a probe the default action denies must pass the "netsot forward denied" log, an
+allowed one must not, and a probe decided by a rule that logs must pass that rule's log.
+nftables: the probe's packets traced (nftrace, `nft monitor trace`); iptables: the LOG rule's
+packet counter (a namespace's kernel log stays silent unless the host's nf_log_all_netns is
+on, which this test leaves alone). On the seed, one rule is changed through the API (PATCH), the render fetched
 again and loaded, and the probes show the new behaviour; then the rule is put back.
 
+Every run is timed (setup, log check, probes, rule change, total, teardown included), and
+a negative control (the render without one accepting rule) shows the probes can disagree.
+
 usage: emulate_fw.py --netsot BIN --gen BIN --source DIR [--plans seed,gen30]
+EMU_DEBUG=1 prints each prober's time.
 Internal: emulate_fw.py listen PORTS... | emulate_fw.py probe (jobs on stdin)
 Exit 77 (skipped) when not root or a tool is missing."""
 
@@ -551,11 +557,19 @@ def print_table(plan, expected, got, title):
     return bad
 
 
-def log_check_nft(topo, zones, denied, allowed):
-    """nftables: trace the two probes; the denied one must pass the forward chain's
-    "netsot forward denied" log rule, the allowed one must not."""
+def describe(check):
+    (a, b, proto, port), want, prefix, logged = check
+    return "%s>%s %s%s (%s, log \"%s\" %s)" % (a, b, proto, "" if proto == "icmp" else
+                                             "/%d" % port, "allowed" if want else "denied",
+                                             prefix, "expected" if logged else "not expected")
+
+
+def log_check_nft(topo, zones, checks):
+    """nftables: each probe traced (nftrace set in a prerouting chain of a table of its own,
+    read with `nft monitor trace`); its packets must pass a log statement with the prefix
+    exactly when the check says so."""
     rules = []
-    for a, b, proto, port in (denied, allowed):
+    for (a, b, proto, port), _, _, _ in checks:
         match = "ip saddr %s ip daddr %s" % (zones[a]["client"], zones[b]["client"])
         match += " %s dport %d" % (proto, port) if proto != "icmp" else " meta l4proto icmp"
         rules.append("%s meta nftrace set 1" % match)
@@ -563,10 +577,9 @@ def log_check_nft(topo, zones, denied, allowed):
         "table inet emutrace {\n chain pre {\n  type filter hook prerouting priority -350;\n"
         + "".join("  %s\n" % r for r in rules) + " }\n}\n"))
     mon = popen(["ip", "netns", "exec", topo.router, "nft", "monitor", "trace"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     time.sleep(0.5)
-    exp = {denied: False, allowed: True}
-    got, _ = run_probes(topo, zones, exp)
+    got, _ = run_probes(topo, zones, {c[0]: c[1] for c in checks})
     time.sleep(0.3)
     mon.terminate()
     out = mon.communicate()[0]
@@ -576,51 +589,46 @@ def log_check_nft(topo, zones, denied, allowed):
         m = re.match(r"trace id (\w+) (.*)", line)
         if m:
             traces.setdefault(m.group(1), []).append(m.group(2))
-    verdict = {}
-    for probe in (denied, allowed):
-        a, b, proto, port = probe
+    ok = True
+    for check in checks:
+        (a, b, proto, port), want, prefix, logged = check
         ids = [t for t, lines in traces.items() if any(
             "ip saddr %s ip daddr %s " % (zones[a]["client"], zones[b]["client"]) in l
             and (proto == "icmp" or "%s dport %d " % (proto, port) in l) for l in lines)]
-        logged = any('log prefix "netsot forward denied: "' in l
-                     for t in ids for l in traces[t])
-        verdict[probe] = (len(ids), logged)
-    ok = (got[denied] != "allowed" and got[allowed] == "allowed" and verdict[denied][0] > 0
-          and verdict[denied][1] and verdict[allowed][0] > 0 and not verdict[allowed][1])
-    log("  denied-traffic log (nft monitor trace): denied %s>%s %s/%d: %d packets traced, "
-        "log rule hit: %s; allowed %s>%s %s/%d: %d packets traced, log rule hit: %s -> %s"
-        % (denied[0], denied[1], denied[2], denied[3], verdict[denied][0], verdict[denied][1],
-           allowed[0], allowed[1], allowed[2], allowed[3], verdict[allowed][0],
-           verdict[allowed][1], "ok" if ok else "FAIL"))
+        hit = any('log prefix "%s"' % prefix in l for t in ids for l in traces[t])
+        good = (got[check[0]] == "allowed") == want and len(ids) > 0 and hit == logged
+        ok = ok and good
+        log("  log (nft monitor trace): %s: %d packets traced, log hit: %s -> %s"
+            % (describe(check), len(ids), hit, "ok" if good else "FAIL"))
     if not ok:
         log("  trace output:\n" + out[-4000:])
     return ok
 
 
-def ipt_log_count(topo):
+def ipt_log_count(topo, prefix):
     out = run(["ip", "netns", "exec", topo.router, "iptables-legacy", "-L", "FORWARD", "-v",
                "-n", "-x"]).stdout
-    for line in out.splitlines():
-        if "LOG" in line and "netsot forward denied" in line:
-            return int(line.split()[0])
-    raise Fail("the iptables render has no forward LOG rule")
+    counts = [int(line.split()[0]) for line in out.splitlines()
+              if "LOG" in line and 'prefix "%s"' % prefix in line]
+    if not counts:
+        raise Fail('the iptables render has no forward LOG rule with prefix "%s"' % prefix)
+    return sum(counts)
 
 
-def log_check_ipt(topo, zones, denied, allowed):
-    """iptables: the LOG rule's packet counter; an allowed probe leaves it at 0, a denied one
-    raises it (the kernel log of a namespace other than the first stays silent unless the
-    host's nf_log_all_netns is set, which this test leaves alone)."""
-    run(["ip", "netns", "exec", topo.router, "iptables-legacy", "-Z", "FORWARD"])
-    g1, _ = run_probes(topo, zones, {allowed: True})
-    after_allowed = ipt_log_count(topo)
-    g2, _ = run_probes(topo, zones, {denied: False})
-    after_denied = ipt_log_count(topo)
-    ok = (g1[allowed] == "allowed" and g2[denied] != "allowed" and after_allowed == 0
-          and after_denied >= 1)
-    log("  denied-traffic log (iptables LOG rule counter): after allowed %s>%s %s/%d: %d; "
-        "after denied %s>%s %s/%d: %d -> %s"
-        % (allowed[0], allowed[1], allowed[2], allowed[3], after_allowed, denied[0], denied[1],
-           denied[2], denied[3], after_denied, "ok" if ok else "FAIL"))
+def log_check_ipt(topo, zones, checks):
+    """iptables: the LOG rule's packet counter, zeroed before each probe, rises exactly when
+    the check says the probe is logged (the kernel log of a namespace other than the first
+    stays silent unless the host's nf_log_all_netns is set, which this test leaves alone)."""
+    ok = True
+    for check in checks:
+        probe, want, prefix, logged = check
+        run(["ip", "netns", "exec", topo.router, "iptables-legacy", "-Z", "FORWARD"])
+        got, _ = run_probes(topo, zones, {probe: want})
+        n = ipt_log_count(topo, prefix)
+        good = (got[probe] == "allowed") == want and (n > 0) == logged
+        ok = ok and good
+        log("  log (iptables LOG rule counter): %s: counter %d -> %s"
+            % (describe(check), n, "ok" if good else "FAIL"))
     return ok
 
 
@@ -638,8 +646,11 @@ def load(topo, target, text, workdir):
             raise Fail("iptables-legacy-restore: " + p.stderr[-2000:])
 
 
-def pick_log_probes(plan, expected):
-    """A denied probe the default action decides (a cell no rule touches) and an allowed one."""
+def pick_log_probes(plan, expected, target):
+    """The log checks: a denied probe the default action decides (a cell no rule touches)
+    passes the "denied" log; an allowed one does not; a probe decided by a rule that logs (its
+    cell's first rule, a VLAN to a VLAN, on its first port) passes the rule's own log."""
+    checks = []
     denied = allowed = None
     for k in sorted(expected, key=lambda k: (k[2] != "tcp", k)):
         cell = plan.cells[(k[0], k[1])]
@@ -647,7 +658,24 @@ def pick_log_probes(plan, expected):
             denied = k
         if allowed is None and expected[k] and k[2] == "tcp":
             allowed = k
-    return denied, allowed
+    if "netsot forward denied" in plan.renders[target] and denied and allowed:
+        checks += [(denied, False, "netsot forward denied: ", True),
+                   (allowed, True, "netsot forward denied: ", False)]
+    for r in plan.plan.get("firewall-rules", []):
+        if (r.get("scope") != "forward" or not r.get("log") or r.get("protocol") not in
+                ("tcp", "udp") or not r.get("dst_ports") or "src_vlan" not in r
+                or "dst_vlan" not in r):
+            continue
+        key = ("vlan%d" % r["src_vlan"], "vlan%d" % r["dst_vlan"])
+        cell = plan.cells.get(key)
+        if not cell or not cell["rules"] or cell["rules"][0] != r["name"]:
+            continue
+        port = parse_ports(r["dst_ports"])[0][0]
+        name = r["name"] if target == "nftables" else r["name"][:20]
+        checks.append(((key[0], key[1], r["protocol"], port), r["action"] == "accept",
+                       "netsot %s: " % name, True))
+        break
+    return checks
 
 
 def emulate(plan, target, tag, workdir, change=None):
@@ -673,16 +701,16 @@ def emulate(plan, target, tag, workdir, change=None):
             % (len(plan.cells), sum(1 for c in plan.cells.values() if c["some"]),
                sum(1 for c in plan.cells.values() if c["except"]),
                sum(1 for c in plan.cells.values() if not c["rules"])))
-        denied, allowed = pick_log_probes(plan, expected)
+        checks = pick_log_probes(plan, expected, target)
         if "netsot forward denied" not in plan.renders[target]:
-            log("  the render does not log denied forward traffic (log_denied off): "
-                "no log check")
-        elif denied is None or allowed is None:
-            log("  no cell left to the default action: no log check")
-        else:
+            log("  the render does not log denied forward traffic (log_denied off)")
+        if not any(c[2] != "netsot forward denied: " for c in checks):
+            log("  no forward rule of the plan logs (or none decides a cell first): no check "
+                "of a rule's own log")
+        if checks:
             t1 = time.monotonic()
             if not (log_check_nft if target == "nftables" else log_check_ipt)(
-                    topo, zones, denied, allowed):
+                    topo, zones, checks):
                 ok = False
             times["log check"] = time.monotonic() - t1
         t1 = time.monotonic()
