@@ -1,8 +1,9 @@
 // The other objects of the plan: hosts, the router's port map, the firewall policy (a VLAN by
 // VLAN matrix, then the rules in order), DNS zones with their records, and the audit log.
-import { all, get } from './api.js';
+import { all, api, get } from './api.js';
 import { h, plural, table, when } from './dom.js';
 import { ui } from './app.js';
+import { errField, openIn, twoStep } from './preview.js';
 
 const byId = (list) => new Map(list.map((x) => [x.id, x]));
 
@@ -80,6 +81,8 @@ export async function rulesView() {
   const vl = byId(vlans);
   const px = byId(prefixes);
   const hs = byId(hosts);
+  const write = ui.canWrite();
+  const slot = h('div', { id: 'rule-form-slot' });
   const side = (r, s) => (r[`${s}_vlan_id`] ? `VLAN ${vl.get(r[`${s}_vlan_id`]).vid} ${vl.get(r[`${s}_vlan_id`]).name}`
     : r[`${s}_prefix_id`] ? px.get(r[`${s}_prefix_id`]).prefix
       : r[`${s}_host_id`] ? hs.get(r[`${s}_host_id`]).name : r[`${s}_cidr`] || 'any');
@@ -102,16 +105,99 @@ export async function rulesView() {
       grid),
     h('section', { 'aria-labelledby': 'rules-h' }, h('h2', { id: 'rules-h' }, 'Rules'),
       h('p', { class: 'hint' }, 'In the order they apply: forward rules (between zones), then input rules (to a host).'),
+      write ? h('div', { class: 'buttons' }, h('button', { type: 'button', id: 'add-rule',
+        onclick: () => ruleForm(slot, { vlans, prefixes, hosts }) }, 'Add a rule')) : null,
+      slot,
       table(null, ['Name', 'Scope', 'Priority', 'Action', 'Protocol', 'Ports', 'From', 'To', 'Enabled',
-        'Description'], rules.map((r) => [r.name, r.scope, String(r.priority), r.action, r.protocol,
-        r.dst_ports || 'any', side(r, 'src'), side(r, 'dst'), r.enabled ? 'yes' : 'no', r.description]), { stack: true })));
+        'Description', write ? 'Actions' : null].filter(Boolean), rules.map((r) => [r.name, r.scope, String(r.priority), r.action, r.protocol,
+        r.dst_ports || 'any', side(r, 'src'), side(r, 'dst'), r.enabled ? 'yes' : 'no', r.description,
+        write ? h('button', { type: 'button', class: 'small', 'aria-label': `Edit rule ${r.name}`,
+          onclick: () => ruleForm(slot, { vlans, prefixes, hosts }, r.id) }, 'Edit') : null].filter((c) => c !== null)),
+      { stack: true })));
 }
 
-// Every zone with its records, stored and derived; #/dns/ID jumps to one.
+const SIDES = [['vlan', 'VLAN'], ['prefix', 'Prefix'], ['host', 'Host'], ['cidr', 'CIDR']];
+
+// Add a firewall rule, or edit one (id): preview what it renders, then save.
+async function ruleForm(slot, { vlans, prefixes, hosts }, id, notice) {
+  let r = {};
+  let etag = null;
+  if (id) {
+    const got = await api('GET', `/firewall-rules/${id}`);
+    r = got.data;
+    etag = got.etag;
+  }
+  const opt = (v, text, sel) => h('option', { value: String(v), selected: sel }, text);
+  const sel = (name, values, cur) => h('select', { name }, values.map(([v, t]) => opt(v, t, String(cur) === String(v))));
+  const name = h('input', { name: 'name', value: r.name || '', autocomplete: 'off', maxlength: '64' });
+  const desc = h('input', { name: 'description', value: r.description || '', autocomplete: 'off' });
+  const scope = sel('scope', [['forward', 'forward (between zones)'], ['input', 'input (to a host)']], r.scope || 'forward');
+  const priority = h('input', { name: 'priority', type: 'number', min: '0', max: '65535', value: String(r.priority ?? 100) });
+  const action = sel('action', ['accept', 'drop', 'reject'].map((a) => [a, a]), r.action || 'accept');
+  const protocol = sel('protocol', ['any', 'tcp', 'udp', 'icmp'].map((a) => [a, a]), r.protocol || 'tcp');
+  const ports = h('input', { name: 'dst_ports', value: r.dst_ports || '', autocomplete: 'off', placeholder: '22,443 or 8000-8100' });
+  const log = h('input', { name: 'log', type: 'checkbox', checked: !!r.log });
+  const enabled = h('input', { name: 'enabled', type: 'checkbox', checked: id ? !!r.enabled : true });
+  const controls = { name, description: desc, scope, priority, action, protocol, dst_ports: ports, log, enabled };
+  const sideFields = (s, title) => {
+    const kindNow = SIDES.find(([k]) => r[`${s}_${k}_id`] || (k === 'cidr' && r[`${s}_cidr`]));
+    const kind = sel(`${s}_kind`, [['any', 'any'], ...SIDES.map(([k, t]) => [k, t])], kindNow ? kindNow[0] : 'any');
+    const pick = {
+      vlan: sel(`${s}_vlan_id`, vlans.map((v) => [v.id, `${v.vid} ${v.name}`]), r[`${s}_vlan_id`]),
+      prefix: sel(`${s}_prefix_id`, prefixes.map((p) => [p.id, p.prefix]), r[`${s}_prefix_id`]),
+      host: sel(`${s}_host_id`, hosts.slice().sort((a, b) => a.name.localeCompare(b.name)).map((x) => [x.id, x.name]), r[`${s}_host_id`]),
+      cidr: h('input', { name: `${s}_cidr`, value: r[`${s}_cidr`] || '', autocomplete: 'off', placeholder: '203.0.113.0/24' }),
+    };
+    controls[`${s}_kind`] = kind;
+    for (const [k] of SIDES) controls[k === 'cidr' ? `${s}_cidr` : `${s}_${k}_id`] = pick[k];
+    const boxes = Object.fromEntries(SIDES.map(([k, t]) => [k, errField(`${title} ${k === 'vlan' || k === 'cidr' ? t : t.toLowerCase()}`, pick[k])]));
+    const show = () => { for (const [k] of SIDES) boxes[k].hidden = kind.value !== k; };
+    kind.addEventListener('change', show);
+    show();
+    return { fields: [errField(title, kind, 'Any, or one VLAN, prefix, host or address block.'), ...Object.values(boxes)],
+      value: () => Object.fromEntries(SIDES.map(([k]) => {
+        const key = k === 'cidr' ? `${s}_cidr` : `${s}_${k}_id`;
+        if (kind.value !== k) return [key, null];
+        return [key, k === 'cidr' ? pick.cidr.value.trim() : Number(pick[k].value)];
+      })) };
+  };
+  const src = sideFields('src', 'Source');
+  const dst = sideFields('dst', 'Destination');
+  const collect = () => ({ name: name.value.trim(), description: desc.value, scope: scope.value,
+    priority: Number(priority.value || 0), action: action.value, protocol: protocol.value,
+    dst_ports: ports.value.trim(), log: log.checked, enabled: enabled.checked, ...src.value(), ...dst.value() });
+  const form = h('form', { class: 'card form wide', id: 'rule-form', 'aria-labelledby': 'rule-form-h', novalidate: true });
+  const steps = twoStep({ form, controls, collect, resource: 'firewall-rules', objectId: id, etag,
+    what: id ? `rule ${r.name}` : 'this rule',
+    onSaved: async (saved) => {
+      await rulesView();
+      ui.flash(`${id ? 'Saved' : 'Added'} rule ${saved.name}.`);
+    },
+    onStale: () => ruleForm(slot, { vlans, prefixes, hosts }, id, 'Someone changed this rule since you opened it. '
+      + 'The form now shows the current values: check them, preview and save again.') });
+  form.append(h('h3', { id: 'rule-form-h' }, id ? `Edit rule ${r.name}` : 'Add a firewall rule'),
+    notice ? h('p', { class: 'msg warn', role: 'alert' }, notice) : '',
+    h('div', { class: 'fields' },
+      errField('Name', name, 'Letters, digits, - _ and .; left empty: rule-<id>.'),
+      errField('Scope', scope), errField('Priority', priority, 'Lower applies first (0–65535).'),
+      errField('Action', action), errField('Protocol', protocol),
+      errField('Destination ports', ports, 'tcp or udp only; empty for any.'),
+      errField('Description', desc)),
+    h('fieldset', {}, h('legend', {}, 'From'), h('div', { class: 'fields' }, src.fields)),
+    h('fieldset', {}, h('legend', {}, 'To'), h('div', { class: 'fields' }, dst.fields)),
+    h('div', { class: 'fields' }, errField('Log matches', log, null, { check: true }),
+      errField('Enabled', enabled, null, { check: true })),
+    steps.alert, steps.buttons, steps.status, steps.panel);
+  openIn(slot, form);
+}
+
+// Every zone with its records, stored and derived; #/dns/ID jumps to one. An editor adds a
+// record to a zone and edits stored ones, with a preview of what the change renders.
 export async function dnsView(zoneId) {
   const zones = await all('/dns-zones?ordering=name');
   const records = await Promise.all(zones.map((z) => all(`/dns-zones/${z.id}/records`).catch(() => [])));
   const recs = (i) => records[i].slice().sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }) || a.type.localeCompare(b.type));
+  const write = ui.canWrite();
   ui.show(h('h1', {}, 'DNS zones'),
     h('p', { class: 'lede' }, `${plural(zones.length, 'zone')}. Stored records are written by hand; derived ones `
       + 'come from addresses with a DNS name (A/AAAA, and PTR in reverse zones).'),
@@ -119,14 +205,29 @@ export async function dnsView(zoneId) {
       h('a', { href: `#/dns/${z.id}` }, z.name), String(z.serial), z.soa_mname,
       `${records[i].length} (${records[i].filter((r) => r.source === 'derived').length} derived)`, z.description]),
     { stack: true }),
-    zones.map((z, i) => h('section', { id: `zone-${z.id}`, class: 'zone', tabindex: '-1', 'aria-labelledby': `zone-h-${z.id}` },
-      h('h2', { id: `zone-h-${z.id}` }, `Zone ${z.name}`),
-      h('p', { class: 'hint' }, `Serial ${z.serial} · SOA ${z.soa_mname} ${z.soa_rname}`
-        + `${z.default_ttl ? ` · TTL ${z.default_ttl}` : ''}`),
-      records[i].length ? table(null, ['Name', 'Type', 'Value', 'TTL', 'Source'],
-        recs(i).map((r) => [r.name, r.type, h('span', { class: 'mono' }, r.value),
-          r.ttl === null || r.ttl === undefined ? 'default' : String(r.ttl), r.source]), { stack: true })
-        : h('p', { class: 'hint empty' }, 'No records yet.'))));
+    zones.map((z, i) => {
+      const slot = h('div', { class: 'form-slot', id: `record-form-slot-${z.id}` });
+      return h('section', { id: `zone-${z.id}`, class: 'zone', tabindex: '-1', 'aria-labelledby': `zone-h-${z.id}` },
+        h('h2', { id: `zone-h-${z.id}` }, `Zone ${z.name}`),
+        h('p', { class: 'hint' }, `Serial ${z.serial} · SOA ${z.soa_mname} ${z.soa_rname}`
+          + `${z.default_ttl ? ` · TTL ${z.default_ttl}` : ''}`),
+        write ? h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'add-record',
+          'aria-label': `Add a record to ${z.name}`, onclick: () => recordForm(slot, zones, z) }, 'Add a record')) : null,
+        slot,
+        records[i].length ? table(null, ['Name', 'Type', 'Value', 'TTL', 'Source', write ? 'Actions' : null].filter(Boolean),
+          recs(i).map((r) => {
+            // A stored record's Edit button is described by the record's name and type (not
+            // named by them, so the cells' names stay the record's own).
+            const mine = write && r.source === 'stored' && r.id;
+            return [mine ? h('span', { id: `rec-${r.id}-n` }, r.name) : r.name,
+              mine ? h('span', { id: `rec-${r.id}-t` }, r.type) : r.type, h('span', { class: 'mono' }, r.value),
+              r.ttl === null || r.ttl === undefined ? 'default' : String(r.ttl), r.source,
+              write ? (mine ? h('button', { type: 'button', class: 'small edit-record', 'data-record': String(r.id),
+                'aria-describedby': `rec-${r.id}-n rec-${r.id}-t`, onclick: () => recordForm(slot, zones, z, r.id) }, 'Edit') : '')
+                : null].filter((c) => c !== null);
+          }), { stack: true })
+          : h('p', { class: 'hint empty' }, 'No records yet.'));
+    }));
   if (zoneId) {
     const sec = document.getElementById(`zone-${zoneId}`);
     if (sec) {
@@ -134,6 +235,47 @@ export async function dnsView(zoneId) {
       sec.focus({ preventScroll: true });
     }
   }
+}
+
+const RTYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'PTR'];
+
+// Add a record to zone z, or edit the stored record id: preview the zone files, then save.
+async function recordForm(slot, zones, z, id, notice) {
+  let r = { zone_id: z.id, type: 'A' };
+  let etag = null;
+  if (id) {
+    const got = await api('GET', `/dns-records/${id}`);
+    r = got.data;
+    etag = got.etag;
+  }
+  const zone = h('select', { name: 'zone_id' }, zones.map((x) => h('option', { value: String(x.id), selected: x.id === r.zone_id }, x.name)));
+  const name = h('input', { name: 'name', value: r.name || '', autocomplete: 'off', placeholder: 'www, @ for the apex' });
+  const type = h('select', { name: 'type' }, RTYPES.map((t) => h('option', { value: t, selected: t === r.type }, t)));
+  const value = h('input', { name: 'value', value: r.value || '', autocomplete: 'off' });
+  const ttl = h('input', { name: 'ttl', type: 'number', min: '0', value: r.ttl === null || r.ttl === undefined ? '' : String(r.ttl),
+    placeholder: 'the zone default' });
+  const desc = h('input', { name: 'description', value: r.description || '', autocomplete: 'off' });
+  const controls = { zone_id: zone, name, type, value, ttl, description: desc };
+  const collect = () => ({ zone_id: Number(zone.value), name: name.value.trim(), type: type.value, value: value.value.trim(),
+    ttl: ttl.value.trim() === '' ? null : Number(ttl.value), description: desc.value });
+  const label = id ? `${r.name} ${r.type}` : '';
+  const form = h('form', { class: 'card form', id: 'record-form', 'aria-labelledby': 'record-form-h', novalidate: true });
+  const steps = twoStep({ form, controls, collect, resource: 'dns-records', objectId: id, etag,
+    what: id ? `record ${label}` : 'this record',
+    onSaved: async (saved) => {
+      await dnsView(String(saved.zone_id));
+      ui.flash(`${id ? 'Saved' : 'Added'} record ${saved.name} ${saved.type}.`);
+    },
+    onStale: () => recordForm(slot, zones, z, id, 'Someone changed this record since you opened it. '
+      + 'The form now shows the current values: check them, preview and save again.') });
+  form.append(h('h3', { id: 'record-form-h' }, id ? `Edit record ${label} in ${z.name}` : `Add a record to ${z.name}`),
+    notice ? h('p', { class: 'msg warn', role: 'alert' }, notice) : '',
+    h('div', { class: 'fields' },
+      errField('Zone', zone), errField('Name', name, 'Relative to the zone; @ for the apex.'),
+      errField('Type', type), errField('Value', value, 'A/AAAA: an address; MX: "PREF HOST"; SRV: "PRIO WEIGHT PORT HOST".'),
+      errField('TTL', ttl, 'Seconds; empty for the zone default.'), errField('Description', desc)),
+    steps.alert, steps.buttons, steps.status, steps.panel);
+  openIn(slot, form);
 }
 
 // The name of an audited object, from its own fields.

@@ -678,6 +678,181 @@ await test('the firewall policy as a VLAN-by-VLAN matrix', async (page) => {
   assert.equal((await api('DELETE', `/firewall-rules/${r.id}`)).status, 204);
 });
 
+// ---- Issue 16 item 6: the UI previews what a rule or a record would render before saving. ----
+
+const renderDiff = (form, path) => form.locator(`li.render-diff[data-path="${path}"]`);
+const lines = async (loc, kind) => (await loc.locator(`.dl.${kind}`).allInnerTexts()).map((l) => l.replace(/\n$/, ''));
+
+await test('firewall: a rule added through the form is previewed (router nftables and iptables), then saved', async (page) => {
+  const api = await apiAs('ed');
+  await login(page, 'ed');
+  await open(page, '#/rules');
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  const form = page.locator('#rule-form');
+  await form.getByLabel('Name', { exact: true }).fill('ui-preview-ssh');
+  await form.getByLabel('Priority').fill('420');
+  await form.getByLabel('Protocol').selectOption('tcp');
+  await form.getByLabel('Destination ports').fill('22');
+  await form.getByLabel('Source', { exact: true }).selectOption('vlan');
+  await form.getByLabel('Source VLAN').selectOption({ label: '50 dev-test' });
+  await form.getByLabel('Destination', { exact: true }).selectOption('vlan');
+  await form.getByLabel('Destination VLAN').selectOption({ label: '10 storage' });
+  await form.getByLabel('Log matches').check();
+  // Nothing can be saved before a preview.
+  assert.equal(await form.getByRole('button', { name: 'Save' }).count(), 0);
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const nft = renderDiff(form, '/api/v1/render/nftables?host=router');
+  const ipt = renderDiff(form, '/api/v1/render/iptables?host=router');
+  await nft.waitFor();
+  await ipt.waitFor();
+  assert.match(await form.locator('#preview-summary').innerText(), /rendered files would change/);
+  for (const d of [nft, ipt]) {
+    const add = await lines(d, 'add');
+    assert.ok(add.some((l) => /^\+.*ui-preview-ssh/.test(l)), add.join('\n'));
+  }
+  assert.ok((await lines(nft, 'add')).some((l) => /tcp dport 22 .*accept comment "ui-preview-ssh"/.test(l)));
+  // Coloured by class (the CSP forbids inline styles), in monospace, in a box that scrolls.
+  const look = (sel) => nft.locator(sel).first().evaluate((el) => {
+    const s = getComputedStyle(el);
+    const box = getComputedStyle(el.closest('pre'));
+    return { bg: s.backgroundColor, font: s.fontFamily, overflow: box.overflowX };
+  });
+  const [add, ctx] = [await look('.dl.add'), await look('.dl.ctx')];
+  assert.notEqual(add.bg, ctx.bg);
+  assert.match(add.font, /mono/i);
+  assert.equal(add.overflow, 'auto');
+  // Nothing is kept by a preview.
+  assert.equal((await api('GET', '/firewall-rules?name=ui-preview-ssh')).data.count, 0);
+  await axe(page, 'the firewall rule form with its preview');
+  await page.screenshot({ path: join(SHOTS, 'firewall-preview-1280.png'), fullPage: true });
+  // Editing the form hides the stale preview and the Save button.
+  await form.getByLabel('Description').fill('SSH from dev-test to storage');
+  assert.equal(await form.locator('.change-preview').isVisible(), false);
+  assert.equal(await form.getByRole('button', { name: 'Save' }).count(), 0);
+  await form.getByRole('button', { name: 'Preview' }).click();
+  await nft.waitFor();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Added rule ui-preview-ssh.').waitFor();
+  const made = (await api('GET', '/firewall-rules?name=ui-preview-ssh')).data.results[0];
+  const v50 = (await api('GET', '/vlans?vid=50')).data.results[0];
+  const v10 = (await api('GET', '/vlans?vid=10')).data.results[0];
+  assert.deepEqual([made.scope, made.priority, made.action, made.protocol, made.dst_ports, made.log, made.enabled,
+    made.src_vlan_id, made.dst_vlan_id, made.description],
+  ['forward', 420, 'accept', 'tcp', '22', true, true, v50.id, v10.id, 'SSH from dev-test to storage']);
+  await page.getByRole('cell', { name: 'ui-preview-ssh', exact: true }).waitFor();
+  // Edit it: unchanged, there is nothing to render; a new port shows a line out and one in,
+  // and the save goes with If-Match.
+  await page.getByRole('button', { name: 'Edit rule ui-preview-ssh' }).click();
+  assert.equal(await form.getByLabel('Destination ports').inputValue(), '22');
+  assert.equal(await form.getByLabel('Source VLAN').inputValue(), String(v50.id));
+  await form.getByRole('button', { name: 'Preview' }).click();
+  await form.getByText('No rendered file changes.').waitFor();
+  await form.getByLabel('Destination ports').fill('2222');
+  await form.getByRole('button', { name: 'Preview' }).click();
+  await nft.waitFor();
+  assert.ok((await lines(nft, 'del')).some((l) => /^-.*dport 22 .*ui-preview-ssh/.test(l)));
+  assert.ok((await lines(nft, 'add')).some((l) => /^\+.*dport 2222 .*ui-preview-ssh/.test(l)));
+  const sent = page.waitForRequest((q) => q.method() === 'PATCH' && q.url().endsWith(`/firewall-rules/${made.id}`));
+  await form.getByRole('button', { name: 'Save' }).click();
+  assert.ok((await sent).headers()['if-match'], 'the edit was sent without If-Match');
+  await page.getByText('Saved rule ui-preview-ssh.').waitFor();
+  assert.equal((await api('GET', `/firewall-rules/${made.id}`)).data.dst_ports, '2222');
+  assert.equal((await api('DELETE', `/firewall-rules/${made.id}`)).status, 204);
+});
+
+await test('DNS: editing a record previews the bind zone and dnsmasq diffs; Cancel keeps nothing', async (page) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const api = await apiAs('ed');
+  const rec = (await api('GET', '/dns-records?name=gitea')).data.results[0];
+  const before = await api('GET', `/dns-records/${rec.id}`);
+  const serial = (await api('GET', `/dns-zones/${rec.zone_id}`)).data.serial;
+  const changes = (await api('GET', '/changes?limit=1')).data.count;
+  await login(page, 'ed');
+  await open(page, '#/dns');
+  const local = page.locator('section.zone', { has: page.getByRole('heading', { name: 'Zone local' }) });
+  // (A 390-pixel screen shows rows as cards: found by their cells' labels, not by role.)
+  const row = local.locator('tbody tr', { has: page.locator('td[data-label="Name"]', { hasText: /^gitea$/ }) });
+  const edit = row.getByRole('button', { name: 'Edit', exact: true });
+  // Described by the record it edits.
+  assert.equal(await edit.evaluate((b) => b.getAttribute('aria-describedby').split(' ')
+    .map((i) => document.getElementById(i).textContent).join(' ')), 'gitea CNAME');
+  await edit.click();
+  const form = page.locator('#record-form');
+  assert.equal(await form.getByLabel('Value').inputValue(), 'git.local.');
+  assert.equal(await form.getByLabel('Type').inputValue(), 'CNAME');
+  await form.getByLabel('Value').fill('k3s.local.');
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const bind = renderDiff(form, '/api/v1/render/bind?zone=local');
+  const dnsmasq = renderDiff(form, '/api/v1/render/dnsmasq');
+  await bind.waitFor();
+  await dnsmasq.waitFor();
+  assert.ok((await lines(bind, 'del')).some((l) => /^-gitea\s+IN\s+CNAME\s+git\.local\.$/.test(l)), (await lines(bind, 'del')).join('\n'));
+  assert.ok((await lines(bind, 'add')).some((l) => /^\+gitea\s+IN\s+CNAME\s+k3s\.local\.$/.test(l)), (await lines(bind, 'add')).join('\n'));
+  assert.ok((await lines(dnsmasq, 'add')).includes('+cname=gitea.local,k3s.local'), (await lines(dnsmasq, 'add')).join('\n'));
+  // It fits the narrow screen: the diff scrolls inside its box.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390);
+  await axe(page, 'the DNS record form with its preview at 390');
+  await bind.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'dns-preview-390.png'), fullPage: true });
+  await form.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await page.locator('#record-form').count(), 0);
+  const after = await api('GET', `/dns-records/${rec.id}`);
+  assert.equal(after.data.value, 'git.local.');
+  assert.equal(after.etag, before.etag);
+  assert.equal((await api('GET', `/dns-zones/${rec.zone_id}`)).data.serial, serial);
+  assert.equal((await api('GET', '/changes?limit=1')).data.count, changes);
+});
+
+await test('a refused preview shows each message beside its field, and offers no Save', async (page) => {
+  const api = await apiAs('ed');
+  await login(page, 'ed');
+  await open(page, '#/rules');
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  const form = page.locator('#rule-form');
+  const name = form.getByLabel('Name', { exact: true });
+  await name.fill('bad name!');
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const id = await name.getAttribute('id');
+  await form.locator(`#${id}-err`).filter({ hasText: /must be letters, digits/ }).waitFor();
+  assert.equal(await name.getAttribute('aria-invalid'), 'true');
+  assert.match(await name.getAttribute('aria-describedby'), new RegExp(`\\b${id}-err\\b`));
+  assert.equal(await form.locator(`#${id}-err`).evaluate((e) => e.closest('.field').querySelector('input').name), 'name');
+  await form.getByRole('alert').filter({ hasText: /see the marked fields/ }).waitFor();
+  assert.equal(await form.getByRole('button', { name: 'Save' }).count(), 0);
+  assert.equal(await form.locator('.change-preview').isVisible(), false);
+  // A record: an A record's value must be an address.
+  await open(page, '#/dns');
+  await page.getByRole('button', { name: 'Add a record to local' }).click();
+  const rf = page.locator('#record-form');
+  await rf.getByLabel('Name').fill('ui-preview-a');
+  await rf.getByLabel('Type').selectOption('A');
+  await rf.getByLabel('Value').fill('not-an-address');
+  await rf.getByRole('button', { name: 'Preview' }).click();
+  const vid = await rf.getByLabel('Value').getAttribute('id');
+  await rf.locator(`#${vid}-err`).filter({ hasText: /IPv4 address/ }).waitFor();
+  await axe(page, 'a refused record preview');
+  // Corrected, the error goes and the preview shows the new line.
+  await rf.getByLabel('Value').fill('192.168.1.77');
+  await rf.getByRole('button', { name: 'Preview' }).click();
+  const bind = renderDiff(rf, '/api/v1/render/bind?zone=local');
+  await bind.waitFor();
+  assert.equal(await rf.locator(`#${vid}-err`).isVisible(), false);
+  assert.ok((await lines(bind, 'add')).some((l) => /^\+ui-preview-a\s+IN\s+A\s+192\.168\.1\.77$/.test(l)));
+  await rf.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await api('GET', '/dns-records?name=ui-preview-a')).data.count, 0);
+});
+
+await test('a viewer sees no rule or record forms', async (page) => {
+  await login(page, 'vi');
+  await open(page, '#/rules');
+  await page.getByRole('cell', { name: 'compute-to-storage', exact: true }).waitFor();
+  assert.equal(await page.locator('main').getByRole('button', { name: /Add|Edit|Preview|Save/ }).count(), 0);
+  await open(page, '#/dns');
+  await page.getByRole('heading', { name: 'Zone local' }).waitFor();
+  assert.equal(await page.locator('main').getByRole('button', { name: /Add|Edit|Preview|Save/ }).count(), 0);
+  assert.equal(await page.locator('main form').count(), 0);
+});
+
 // Every view at 1280 and 390 pixels: nothing wider than the screen, axe-core finds nothing
 // serious or critical, and a screenshot of each.
 const VIEWS = [
