@@ -414,7 +414,7 @@ test_import_derives_ifnames(void **state)
 	assert_non_null(strstr(text, "iface lan25-1 inet manual\n\tbridge-access 20\n"));
 	assert_non_null(strstr(text, "iface lan25-1-2 inet manual\n\tbridge-vids 10 30\n"));
 	assert_non_null(strstr(text, "iface enp3s0 inet manual\n\tbridge-access 1\n"));
-	assert_non_null(strstr(text, "\tbridge-ports enp3s0 lan25-1 lan25-1-2\n"));
+	assert_non_null(strstr(text, "\tbridge-ports lan25-1 lan25-1-2 enp3s0\n"));
 	assert_non_null(strstr(text, "\tbridge-vids 10 20 30\n"));
 	assert_non_null(strstr(text, "auto uplink_port-num\niface uplink_port-num inet dhcp\n"));
 	free(text);
@@ -453,6 +453,12 @@ test_api_ifname_rules(void **state)
 	assert_int_equal(api(&S, "PATCH", url, ed, "{\"ifname\":\"eth0.5\"}", &r), 422);
 	assert_non_null(field_error(&r, "ifname"));
 	resp_free(&r);
+	assert_int_equal(api(&S, "PATCH", url, ed, "{\"ifname\":\"-a\"}", &r), 422);
+	assert_non_null(field_error(&r, "ifname"));
+	resp_free(&r);
+	assert_int_equal(api(&S, "PATCH", url, ed, "{\"bridge\":\"-a\"}", &r), 422);
+	assert_non_null(field_error(&r, "bridge"));
+	resp_free(&r);
 	assert_int_equal(api(&S, "PATCH", url, ed, "{\"ifname\":\"a-very-long-name-x\"}", &r),
 	    422);
 	assert_non_null(field_error(&r, "ifname"));
@@ -461,6 +467,38 @@ test_api_ifname_rules(void **state)
 	resp_free(&r);
 	api_create(&S, ed, "/api/v1/ports", "{\"host_id\":%lld,\"name\":\"x\",\"ifname\":\"lan25-1\"}",
 	    other);
+}
+
+/* ifupdown2 (Debian's configuration) allows one VLAN-aware bridge: a second bridge with VLANs
+ * becomes a plain one, said in a comment, and the file still passes. Renaming a port never
+ * moves its stanza: ports keep the plan's order. */
+static void
+test_one_vlan_aware_bridge(void **state)
+{
+	json_t *hosts, *vlans;
+	long long h, v50;
+	char *text;
+	const char *a, *b;
+
+	(void)state;
+	hosts = list("/api/v1/hosts?name=edge");
+	h = json_integer_value(json_object_get(json_array_get(hosts, 0), "id"));
+	json_decref(hosts);
+	vlans = list("/api/v1/vlans?vid=50");
+	v50 = json_integer_value(json_object_get(json_array_get(vlans, 0), "id"));
+	json_decref(vlans);
+	api_create(&S, ed, "/api/v1/ports", "{\"host_id\":%lld,\"name\":\"lab\",\"mode\":"
+	    "\"trunk\",\"bridge\":\"br8\",\"tagged_vlan_ids\":[%lld]}", h, v50);
+	text = render("edge");
+	consumers_assert("interfaces", NULL, text, true);
+	assert_non_null(strstr(text, "\tbridge-ports lab\n\tbridge-stp off\n\tbridge-fd 0\n\n"));
+	assert_non_null(strstr(text, "# bridge br8: not VLAN-aware, ifupdown2 allows one VLAN-aware "
+	    "bridge (br9); VLANs not carried: 50\n"));
+	assert_non_null(strstr(text, "iface lab inet manual\n\n"));
+	a = strstr(text, "iface lan25-1 ");
+	b = strstr(text, "iface enp3s0 ");
+	assert_true(a != NULL && b != NULL && a < b);   /* the plan's order, not the names' */
+	free(text);
 }
 
 int
@@ -472,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_consumer_refuses_broken_files),
 		cmocka_unit_test(test_import_derives_ifnames),
 		cmocka_unit_test(test_api_ifname_rules),
+		cmocka_unit_test(test_one_vlan_aware_bridge),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

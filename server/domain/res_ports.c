@@ -41,7 +41,8 @@ static const struct field res_ports_fields[] = {
 	{ .name = NULL },
 };
 
-/* An access port carries one VLAN untagged; a WAN port carries none at all. */
+/* An access port carries one VLAN untagged; a WAN port carries none at all. A kernel name
+ * fit for ifupdown and ip: no '.', no leading '-' (nor a bridge's). */
 static int
 res_ports_validate(struct wctx *w, json_t *obj, struct api_err *err)
 {
@@ -55,6 +56,13 @@ res_ports_validate(struct wctx *w, json_t *obj, struct api_err *err)
 	if (ifname != NULL && strchr(ifname, '.') != NULL)
 		api_err_field(err, "ifname", "a port's interface name has no '.': ifupdown reads "
 		    "NAME.VID as a VLAN");
+	else if (ifname != NULL && ifname[0] == '-')
+		api_err_field(err, "ifname", "a port's interface name does not start with '-': "
+		    "commands (ip, ifup) read it as an option");
+	if (json_string_value(json_object_get(obj, "bridge")) != NULL &&
+	    json_string_value(json_object_get(obj, "bridge"))[0] == '-')
+		api_err_field(err, "bridge", "a bridge's name does not start with '-': commands (ip, "
+		    "ifup) read it as an option");
 	if ((strcmp(mode, "access") == 0 || strcmp(mode, "wan") == 0) && tagged)
 		api_err_field(err, "tagged_vlan_ids", "a port in %s mode carries no tagged VLANs",
 		    mode);

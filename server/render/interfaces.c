@@ -34,6 +34,7 @@ struct render_if {
 	bool trunk;                /* a port: carries tagged VLANs */
 	long long vid;             /* a port: its untagged VLAN's VID (bridge-access, bridge-pvid) */
 	bool wan;                  /* a port: to a provider, DHCP when the plan gives no address */
+	size_t seq;                /* the order it was met in: ports keep their plan's order */
 };
 
 struct render_ifs {
@@ -62,6 +63,7 @@ render_interfaces_get(struct render_ifs *ifs, const char *name, enum render_if_k
 	f = vec_push_zero(&ifs->ifs);
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	f->kind = kind;
+	f->seq = ifs->ifs.n;
 	f->members = json_array();
 	f->vids = json_array();
 	f->v4 = json_array();
@@ -128,7 +130,7 @@ render_interfaces_ports(struct render_ctx *c, struct render_ifs *ifs, struct api
 	    "p.description, (SELECT json_group_array(vid) FROM (SELECT v.vid FROM "
 	    "port_tagged_vlans t JOIN vlans v ON v.id = t.vlan_id WHERE t.port_id = p.id "
 	    "ORDER BY v.vid)), (SELECT v.vid FROM vlans v WHERE v.id = p.untagged_vlan_id) "
-	    "FROM ports p WHERE p.host_id = ? ORDER BY p.ifname";
+	    "FROM ports p WHERE p.host_id = ? ORDER BY p.id";
 	const char *name, *label, *mode, *bridge;
 	struct render_if *port, *br, *vl;
 	char vname[64], lname[80];
@@ -194,6 +196,40 @@ render_interfaces_ports(struct render_ctx *c, struct render_ifs *ifs, struct api
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(c->db, err, "reading ports");
+}
+
+/* ifupdown2 allows one VLAN-aware bridge (multiple_vlan_aware_bridge_support=0 in Debian's
+ * ifupdown2.conf): the one carrying the most VLANs (the first met of those) stays so; any other
+ * becomes a plain bridge, said in a comment. */
+static void
+render_interfaces_one_aware(struct render_ifs *ifs)
+{
+	struct render_if *f, *aware = NULL;
+	char vids[256];
+	json_t *v;
+	size_t i, j, n;
+
+	for (i = 0; i < ifs->ifs.n; i++) {
+		f = &ifs->ifs.v[i];
+		if (f->kind == RIF_BRIDGE && json_array_size(f->vids) > 0 && (aware == NULL ||
+		    json_array_size(f->vids) > json_array_size(aware->vids)))
+			aware = f;
+	}
+	for (i = 0; i < ifs->ifs.n; i++) {
+		f = &ifs->ifs.v[i];
+		if (f == aware || f->kind != RIF_BRIDGE || json_array_size(f->vids) == 0)
+			continue;
+		vids[0] = '\0';
+		json_array_foreach(f->vids, j, v) {
+			n = strlen(vids);
+			if (n + 8 < sizeof(vids))
+				snprintf(vids + n, sizeof(vids) - n, " %lld",
+				    (long long)json_integer_value(v));
+		}
+		sbuf_printf(&ifs->notes, "# bridge %s: not VLAN-aware, ifupdown2 allows one VLAN-aware "
+		    "bridge (%s); VLANs not carried:%s\n", f->name, aware->name, vids);
+		json_array_clear(f->vids);
+	}
 }
 
 /* A VLAN interface on a bridge (br0.20) makes the bridge carry its VLAN. */
@@ -373,6 +409,10 @@ render_interfaces_cmp(const void *a, const void *b)
 
 	if (x->kind != y->kind)
 		return (int)x->kind - (int)y->kind;
+	/* Ports in the plan's order, bridges in the order their first members come: renaming
+	 * one never moves it. */
+	if (x->kind == RIF_PORT || x->kind == RIF_BRIDGE)
+		return x->seq < y->seq ? -1 : x->seq > y->seq;
 	return strcmp(x->name, y->name);
 }
 
@@ -389,7 +429,9 @@ render_interfaces(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 	    render_interfaces_addresses(c, &ifs, err) == -1)
 		goto out;
 	render_interfaces_vlans_on_bridges(&ifs);
-	/* Ports, bridges, other interfaces, then VLANs, each in name order. */
+	render_interfaces_one_aware(&ifs);
+	/* Ports in the plan's order, bridges as their first members come, then other interfaces
+	 * and VLANs in name order. */
 	if (ifs.ifs.n > 1)   /* a host without interfaces has no list at all */
 		qsort(ifs.ifs.v, ifs.ifs.n, sizeof(*ifs.ifs.v), render_interfaces_cmp);
 	sbuf_puts(out, "auto lo\niface lo inet loopback\n");
