@@ -57,12 +57,12 @@ hostnet_vlan_ifname(struct db *db, long long host_id, long long vlan_id, char *b
 		"SELECT a.interface FROM ip_addresses a JOIN prefixes p ON p.id = a.prefix_id "
 		"WHERE a.host_id = ? AND p.vlan_id = ? AND a.interface != '' ORDER BY a.addr_key",
 		/* A trunk port that tags it. */
-		"SELECT p.name || '.' || v.vid FROM ports p JOIN port_tagged_vlans t "
+		"SELECT p.ifname || '.' || v.vid FROM ports p JOIN port_tagged_vlans t "
 		"ON t.port_id = p.id JOIN vlans v ON v.id = t.vlan_id WHERE p.host_id = ? "
-		"AND t.vlan_id = ? AND p.mode = 'trunk' ORDER BY p.name",
+		"AND t.vlan_id = ? AND p.mode = 'trunk' ORDER BY p.ifname",
 		/* An access port that carries it untagged. */
-		"SELECT name FROM ports WHERE host_id = ? AND untagged_vlan_id = ? "
-		"AND mode IN ('access', 'routed') ORDER BY name",
+		"SELECT ifname FROM ports WHERE host_id = ? AND untagged_vlan_id = ? "
+		"AND mode IN ('access', 'routed') ORDER BY ifname",
 	};
 	size_t i;
 

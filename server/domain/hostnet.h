@@ -16,8 +16,8 @@ struct db;
 /* The host's id by name: 1 found, 0 not found, -1 on error. */
 int hostnet_find(struct db *db, const char *name, long long *id, struct api_err *err);
 /* The host's interface into a VLAN: the interface of its address in one of the VLAN's
- * prefixes, else "<port>.<vid>" of a trunk port that tags it, else the access port that
- * carries it untagged. "" when none is known or the name is not a Linux interface name. */
+ * prefixes, else "<ifname>.<vid>" of a trunk port that tags it, else the kernel name of the
+ * access port that carries it untagged. "" when none is known or the name is not a Linux interface name. */
 int hostnet_vlan_ifname(struct db *db, long long host_id, long long vlan_id, char *buf,
     size_t len, struct api_err *err);
 /* An allocation's {"host": NAME}, in place, for address a: host_id becomes the host's id and,
