@@ -104,8 +104,14 @@ function markCurrent(hash) {
   }
 }
 
+// Views load data before they draw, so an earlier one can finish after a later one: the
+// numbers of the routes begun and of the newest one drawn tell when to draw again.
+let begun = 0;
+let drawn = 0;
+
 async function route() {
   const hash = location.hash || '#/';
+  const mine = ++begun;
   if (hash !== '#/login' && !token()) {
     location.hash = '#/login';
     return;
@@ -130,7 +136,13 @@ async function route() {
     } catch (e) {
       ui.show(h('p', { class: 'msg err', role: 'alert' }, describe(e)));
     }
-    main.setAttribute('aria-busy', 'false');
+    if (drawn > mine) {
+      // A later page was drawn first and this one over it: draw the page asked for last.
+      route();
+      return;
+    }
+    drawn = mine;
+    if (mine === begun) main.setAttribute('aria-busy', 'false');
     return;
   }
   ui.show(h('p', {}, 'No such page. ', h('a', { href: '#/' }, 'Back to the overview')));

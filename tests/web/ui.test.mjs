@@ -890,6 +890,26 @@ for (const width of [1280, 390]) {
   });
 }
 
+// A view that loads slowly must not draw over the page asked for after it (found in CI: the
+// render view, still loading, replaced the overview the test had gone on to).
+await test('a slow view finishing late does not draw over the page asked for after it', async (page) => {
+  await login(page, 'ed');
+  await open(page, '#/');
+  await page.route('**/api/v1/render**', async (r) => {
+    await new Promise((done) => setTimeout(done, 1500));
+    await r.continue();
+  });
+  await page.evaluate(() => { location.hash = '#/render'; });
+  await page.evaluate(() => { location.hash = '#/'; });
+  await ready(page);
+  await page.waitForTimeout(2500);
+  await ready(page);
+  await page.getByRole('heading', { name: 'Address plan' }).waitFor({ timeout: 5000 });
+  assert.equal(await page.getByRole('heading', { name: 'Render a config' }).count(), 0);
+  await vlan20(page).click({ timeout: 5000 });
+  await page.unroute('**/api/v1/render**');
+});
+
 await test('a 390-pixel screen: the navigation is one row, map cells are big enough to tap', async (page) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await login(page, 'ed');
