@@ -362,39 +362,51 @@ main_password(const struct config *c, const char *cmd, char *buf, size_t len)
 	return 0;
 }
 
+/* One write of a user through the users resource, the same door as POST /api/v1/users (role
+ * given: a new user) or PATCH /api/v1/users/{id} {"password"} (role ROLE_NONE): checked by its
+ * field table and audited under cli:LOGIN; a new password ends the user's sessions. The
+ * password comes from standard input, never from argv. */
 static int
-main_user_add(struct config *c)
+main_user_write(struct config *c, const char *cmd, enum role role)
 {
 	char password[AUTH_PASSWORD_MAX + 2], name[96], reqid[64];
-	enum role role = ROLE_VIEWER;
 	struct actor actor;
 	struct api_err err;
 	struct sbuf shown;
+	struct user u;
 	struct db *db = NULL;
 	json_t *body = NULL, *results = NULL;
 	long long id;
-	int rc;
+	int rc, found;
 
-	if (c->role != NULL && auth_role_parse(c->role, &role) == -1) {
-		fprintf(stderr, "netsot user add: --role must be viewer, editor or admin\n");
-		return 2;
-	}
-	if ((rc = main_password(c, "user add", password, sizeof(password))) != 0)
+	if ((rc = main_password(c, cmd, password, sizeof(password))) != 0)
 		return rc;
 	rc = 1;
 	api_err_init(&err);
 	sbuf_init(&shown, 0);
 	if (main_open(c, &db) == -1)
 		goto out;
-	/* The same door as POST /api/v1/users: checked by the users field table, audited. */
 	main_actor(name, sizeof(name), reqid, sizeof(reqid), &actor);
-	body = json_pack("{s:s, s:s, s:s}", "username", c->args[0], "role",
-	    auth_role_name(role), "password", password);
-	if (resource_create(&actor, db, &res_users, body, &shown, &id, &results, &err) == -1) {
-		main_problem(c, "user add", &err);
+	if (role != ROLE_NONE) {
+		body = json_pack("{s:s, s:s, s:s}", "username", c->args[0], "role",
+		    auth_role_name(role), "password", password);
+		rc = resource_create(&actor, db, &res_users, body, &shown, &id, &results, &err);
+	} else {
+		body = json_pack("{s:s}", "password", password);
+		if ((found = user_find(db, c->args[0], &u, NULL, &err)) == 0)
+			api_err_set(&err, 404, "no user named '%.64s'", c->args[0]);
+		rc = found != 1 ? -1 : resource_modify(&actor, db, &res_users, u.id,
+		    RESOURCE_PATCH, body, NULL, &shown, &err);
+	}
+	if (rc == -1) {
+		main_problem(c, cmd, &err);
+		rc = 1;
 		goto out;
 	}
-	printf("added %s user %s\n", auth_role_name(role), c->args[0]);
+	if (role != ROLE_NONE)
+		printf("added %s user %s\n", auth_role_name(role), c->args[0]);
+	else
+		printf("changed the password of %s; their sessions have ended\n", c->args[0]);
 	rc = 0;
 out:
 	sodium_memzero(password, sizeof(password));
@@ -406,45 +418,22 @@ out:
 	return rc;
 }
 
-/* The same door as PATCH /api/v1/users/{id} {"password"}: audited, and the user's sessions
- * end. */
+static int
+main_user_add(struct config *c)
+{
+	enum role role = ROLE_VIEWER;
+
+	if (c->role != NULL && auth_role_parse(c->role, &role) == -1) {
+		fprintf(stderr, "netsot user add: --role must be viewer, editor or admin\n");
+		return 2;
+	}
+	return main_user_write(c, "user add", role);
+}
+
 static int
 main_user_passwd(struct config *c)
 {
-	char password[AUTH_PASSWORD_MAX + 2], name[96], reqid[64];
-	struct actor actor;
-	struct api_err err;
-	struct sbuf shown;
-	struct user u;
-	struct db *db = NULL;
-	json_t *body = NULL;
-	int rc, found;
-
-	if ((rc = main_password(c, "user passwd", password, sizeof(password))) != 0)
-		return rc;
-	rc = 1;
-	api_err_init(&err);
-	sbuf_init(&shown, 0);
-	if (main_open(c, &db) == -1)
-		goto out;
-	main_actor(name, sizeof(name), reqid, sizeof(reqid), &actor);
-	body = json_pack("{s:s}", "password", password);
-	if ((found = user_find(db, c->args[0], &u, NULL, &err)) == 0)
-		api_err_set(&err, 404, "no user named '%.64s'", c->args[0]);
-	if (found != 1 || resource_modify(&actor, db, &res_users, u.id, RESOURCE_PATCH, body,
-	    NULL, &shown, &err) == -1) {
-		main_problem(c, "user passwd", &err);
-		goto out;
-	}
-	printf("changed the password of %s; their sessions have ended\n", c->args[0]);
-	rc = 0;
-out:
-	sodium_memzero(password, sizeof(password));
-	json_decref(body);
-	sbuf_free(&shown);
-	api_err_free(&err);
-	db_close(db);
-	return rc;
+	return main_user_write(c, "user passwd", ROLE_NONE);
 }
 
 /* The same as POST /api/v1/changes/preview, with the diffs one after another on standard
