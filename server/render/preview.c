@@ -57,8 +57,6 @@ preview_render(struct db *db, const struct render_target *t, const char *param,
 	const char *keys[1] = { param }, *values[1] = { value };
 	struct render_ctx c;
 	struct sbuf sb;
-	const char *body;
-	int i;
 
 	*text = NULL;
 	if (render_prepare(db, t->name, param ? 1 : 0, keys, values, &c, err) == -1) {
@@ -69,14 +67,11 @@ preview_render(struct db *db, const struct render_target *t, const char *param,
 		return 0;
 	}
 	sbuf_init(&sb, 0);
-	if (render_body(&c, &sb, err) == -1) {
+	if (render_content(&c, &sb, err) == -1) {
 		sbuf_free(&sb);
 		return -1;
 	}
-	body = sbuf_str(&sb) + (t->preamble ? strlen(t->preamble) : 0);
-	for (i = 0; t->comment != NULL && i < 2 && strchr(body, '\n') != NULL; i++)
-		body = strchr(body, '\n') + 1;
-	*text = xstrdup(body);
+	*text = xstrdup(sbuf_str(&sb));
 	sbuf_free(&sb);
 	return 0;
 }

@@ -387,6 +387,12 @@ render_body(struct render_ctx *c, struct sbuf *out, struct api_err *err)
 		sbuf_printf(out, "\n%s Plan revision %lld, last changed %s. Do not edit.\n",
 		    t->comment, c->revision, c->changed[0] ? c->changed : "never");
 	}
+	return render_content(c, out, err);
+}
+
+int
+render_content(struct render_ctx *c, struct sbuf *out, struct api_err *err)
+{
 	if (render_watched(c, false, out, err) == -1)
 		return -1;
 	return sbuf_failed(out) ? api_err_set(err, 500, "out of memory") : 0;

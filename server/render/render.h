@@ -65,6 +65,9 @@ int render_prepare(struct db *db, const char *target, int n, const char *const *
     const char *const *values, struct render_ctx *c, struct api_err *err);
 /* Appends the header and the file. */
 int render_body(struct render_ctx *c, struct sbuf *out, struct api_err *err);
+/* Appends the file alone, without the preamble and the header that names the plan revision
+ * (a change preview compares files across a change, which moves the revision). */
+int render_content(struct render_ctx *c, struct sbuf *out, struct api_err *err);
 /* The targets and their parameters, as GET /api/v1/render lists them. */
 json_t *render_list(void);
 
