@@ -490,6 +490,35 @@ field_error(const struct resp *r, const char *field)
 }
 
 long long
+api_count(struct srv *s, const char *token, const char *path)
+{
+	struct resp r;
+	long long n;
+
+	if (api(s, "GET", path, token, NULL, &r) != 200)
+		fail_msg("GET %s: %ld %s", path, r.status, r.body);
+	n = json_integer_value(json_object_get(r.json, "count"));
+	resp_free(&r);
+	return n;
+}
+
+long long
+api_first_id(struct srv *s, const char *token, const char *path)
+{
+	struct resp r;
+	long long id;
+
+	if (api(s, "GET", path, token, NULL, &r) != 200)
+		fail_msg("GET %s: %ld %s", path, r.status, r.body);
+	if (json_array_size(json_object_get(r.json, "results")) == 0)
+		fail_msg("GET %s: no object", path);
+	id = json_integer_value(json_object_get(json_array_get(json_object_get(r.json,
+	    "results"), 0), "id"));
+	resp_free(&r);
+	return id;
+}
+
+long long
 api_create(struct srv *s, const char *token, const char *path, const char *fmt, ...)
 {
 	char body[2048];

@@ -65,6 +65,10 @@ void resp_free(struct resp *r);
  * response goes to out when given, else it is freed. */
 long api(struct srv *s, const char *method, const char *path, const char *token,
     const char *body, struct resp *out);
+/* GETs a list, asserts 200, and returns its count. */
+long long api_count(struct srv *s, const char *token, const char *path);
+/* GETs a list, asserts 200 and at least one object, and returns the first one's id. */
+long long api_first_id(struct srv *s, const char *token, const char *path);
 /* POSTs a body made from fmt, asserts 201, and returns the new object's id. */
 long long api_create(struct srv *s, const char *token, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -17,8 +17,6 @@ static char *ad, *ed;
 /* What every list held before the attack (the harness's users, and their audit rows). */
 static long long before[64], changes_before;
 
-static long long count_of(const char *path, const char *tok);
-
 /* Users and tokens are an admin's; the rest an editor's. */
 static const char *
 token_for(const struct resource *res)
@@ -43,9 +41,9 @@ setup(void **state)
 		if ((*res)->flags & (R_READONLY | R_SINGLETON))
 			continue;
 		snprintf(path, sizeof(path), "/api/v1/%s?limit=1", (*res)->name);
-		before[res - resource_table] = count_of(path, token_for(*res));
+		before[res - resource_table] = api_count(&S, token_for(*res), path);
 	}
-	changes_before = count_of("/api/v1/changes?limit=1", ed);
+	changes_before = api_count(&S, ed, "/api/v1/changes?limit=1");
 	return 0;
 }
 
@@ -92,19 +90,6 @@ static void
 refused(const char *method, const char *path, const char *body)
 {
 	refused_as(ed, method, path, body);
-}
-
-static long long
-count_of(const char *path, const char *tok)
-{
-	struct resp r;
-	long long n;
-
-	assert_int_equal(req_json(&S, "GET", path, tok, NULL, &r), 0);
-	assert_int_equal(r.status, 200);
-	n = json_integer_value(json_object_get(r.json, "count"));
-	resp_free(&r);
-	return n;
 }
 
 static void
@@ -240,9 +225,9 @@ test_nothing_was_stored(void **state)
 		if ((*res)->flags & (R_READONLY | R_SINGLETON))
 			continue;
 		snprintf(path, sizeof(path), "/api/v1/%s?limit=1", (*res)->name);
-		assert_int_equal(count_of(path, token_for(*res)), before[res - resource_table]);
+		assert_int_equal(api_count(&S, token_for(*res), path), before[res - resource_table]);
 	}
-	assert_int_equal(count_of("/api/v1/changes?limit=1", ed), changes_before);
+	assert_int_equal(api_count(&S, ed, "/api/v1/changes?limit=1"), changes_before);
 	/* The settings are their defaults still. */
 	assert_int_equal(req_json(&S, "GET", "/api/v1/settings", ed, NULL, &r), 0);
 	assert_string_equal(r.body, "{\"forward_default_action\":\"drop\","

@@ -74,23 +74,12 @@ assert_export(char *before)
 	free(before);
 }
 
-static long long
-count_of(const char *path)
-{
-	struct resp r;
-	long long n;
-
-	assert_int_equal(api(&S, "GET", path, ed, NULL, &r), 200);
-	n = json_integer_value(json_object_get(r.json, "count"));
-	resp_free(&r);
-	return n;
-}
-
 /* Audit rows of the plan: the harness's users were added (and audited) before. */
 static long long
 plan_changes(void)
 {
-	return count_of("/api/v1/changes") - count_of("/api/v1/changes?object_type=user");
+	return api_count(&S, ed, "/api/v1/changes") -
+	    api_count(&S, ed, "/api/v1/changes?object_type=user");
 }
 
 static long long
@@ -151,7 +140,7 @@ test_shape(void **state)
 	/* A viewer may export, not import. */
 	assert_int_equal(api(&S, "POST", "/api/v1/import", viewer, "{\"format\":"
 	    "\"netsot-plan/1\"}", NULL), 403);
-	assert_int_equal(count_of("/api/v1/vlans"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/vlans"), 0);
 	assert_int_equal(plan_changes(), 0);
 }
 
@@ -175,7 +164,7 @@ test_broken_plan(void **state)
 	after = export_now();
 	assert_string_equal(before, after);
 	assert_int_equal(plan_changes(), 0);
-	assert_int_equal(count_of("/api/v1/ip-addresses"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
 
 	/* The command line says the same and exits 1. */
 	snprintf(file, sizeof(file), "%s/broken.json", S.dir);
@@ -185,7 +174,7 @@ test_broken_plan(void **state)
 	args[1] = file;
 	assert_int_equal(run_netsot(args, NULL, NULL, &err), 1);
 	assert_non_null(strstr(err, "ip-addresses[10.20.3.201].host"));
-	assert_int_equal(count_of("/api/v1/ip-addresses"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
 	free(err);
 	free(before);
 	free(after);
@@ -204,7 +193,7 @@ test_merge_dry_run_and_audit(void **state)
 	assert_int_equal(summary(&r, "created"), 303);
 	assert_true(json_is_true(json_object_get(r.json, "dry_run")));
 	resp_free(&r);
-	assert_int_equal(count_of("/api/v1/ip-addresses"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
 	assert_int_equal(plan_changes(), 0);
 
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, plan, &r), 200);
@@ -212,10 +201,10 @@ test_merge_dry_run_and_audit(void **state)
 	/* Every write is in the audit log under the import's one request id. */
 	snprintf(path, sizeof(path), "/api/v1/changes?request_id=%s",
 	    json_string_value(json_object_get(r.json, "request_id")));
-	assert_int_equal(count_of(path), 303);
+	assert_int_equal(api_count(&S, ed, path), 303);
 	assert_int_equal(plan_changes(), 303);
 	resp_free(&r);
-	assert_int_equal(count_of("/api/v1/ip-addresses"), 300);
+	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 300);
 
 	/* The same file again: nothing is written or logged. */
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, plan, &r), 200);
@@ -242,7 +231,7 @@ test_merge_dry_run_and_audit(void **state)
 	    "changes"), 0), "key")), "20");
 	resp_free(&r);
 	assert_int_equal(plan_changes(), 305);
-	assert_int_equal(count_of("/api/v1/vlans?q=hypervisors"), 1);
+	assert_int_equal(api_count(&S, ed, "/api/v1/vlans?q=hypervisors"), 1);
 	json_decref(doc);
 	free(text);
 	free(plan);
@@ -267,7 +256,7 @@ test_replace(void **state)
 	assert_int_equal(api(&S, "POST", "/api/v1/import?mode=replace", ed, small, &r), 200);
 	assert_int_equal(summary(&r, "deleted"), 290);
 	resp_free(&r);
-	assert_int_equal(count_of("/api/v1/ip-addresses"), 10);
+	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 10);
 
 	/* The file drops the VLAN, but its prefix still names it: 409, and nothing changes. */
 	doc = json_loads(small, 0, NULL);

@@ -226,17 +226,9 @@ static long long
 find_id(const char *res, const char *query)
 {
 	char url[256];
-	struct resp r;
-	long long id;
 
 	snprintf(url, sizeof(url), "/api/v1/%s?%s", res, query);
-	assert_int_equal(api(&S, "GET", url, ad, NULL, &r), 200);
-	if (json_array_size(json_object_get(r.json, "results")) == 0)
-		fail_msg("no %s with %s", res, query);
-	id = json_integer_value(json_object_get(json_array_get(json_object_get(r.json,
-	    "results"), 0), "id"));
-	resp_free(&r);
-	return id;
+	return api_first_id(&S, ad, url);
 }
 
 /* The current value of a field of a victim, as text (for the parameters of renders). */

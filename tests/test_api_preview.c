@@ -12,32 +12,6 @@ static struct srv S;
 static char *ed, *vi;
 static long long rule_id, zone_id, host_k3s;
 
-static long long
-count_of(const char *path)
-{
-	struct resp r;
-	long long n;
-
-	assert_int_equal(api(&S, "GET", path, ed, NULL, &r), 200);
-	n = json_integer_value(json_object_get(r.json, "count"));
-	resp_free(&r);
-	return n;
-}
-
-static long long
-id_of(const char *path)
-{
-	struct resp r;
-	long long id;
-
-	assert_int_equal(api(&S, "GET", path, ed, NULL, &r), 200);
-	id = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "results"),
-	    0), "id"));
-	resp_free(&r);
-	assert_true(id > 0);
-	return id;
-}
-
 static int
 setup(void **state)
 {
@@ -50,9 +24,9 @@ setup(void **state)
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, seed, &r), 200);
 	resp_free(&r);
 	free(seed);
-	rule_id = id_of("/api/v1/firewall-rules?name=compute-to-storage");
-	zone_id = id_of("/api/v1/dns-zones?name=local");
-	host_k3s = id_of("/api/v1/hosts?name=k3s");
+	rule_id = api_first_id(&S, ed, "/api/v1/firewall-rules?name=compute-to-storage");
+	zone_id = api_first_id(&S, ed, "/api/v1/dns-zones?name=local");
+	host_k3s = api_first_id(&S, ed, "/api/v1/hosts?name=k3s");
 	return 0;
 }
 
@@ -81,7 +55,7 @@ static void
 test_firewall_change(void **state)
 {
 	char body[512], etag[128], etag2[128], path[64];
-	long long changes = count_of("/api/v1/changes?limit=1");
+	long long changes = api_count(&S, ed, "/api/v1/changes?limit=1");
 	const char *d;
 	struct resp r;
 
@@ -111,7 +85,7 @@ test_firewall_change(void **state)
 	assert_int_equal(api(&S, "GET", path, ed, NULL, &r), 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "dst_ports")), "");
 	resp_free(&r);
-	assert_int_equal(count_of("/api/v1/changes?limit=1"), changes);
+	assert_int_equal(api_count(&S, ed, "/api/v1/changes?limit=1"), changes);
 	assert_int_equal(api(&S, "GET", "/api/v1/render/nftables?host=router", ed, NULL, &r), 200);
 	assert_non_null(resp_header(&r, "ETag", etag2, sizeof(etag2)));
 	assert_string_equal(etag, etag2);
@@ -149,7 +123,7 @@ test_dns_and_host_changes(void **state)
 	assert_non_null(d = diff_of(&r, "/api/v1/render/nftables?host=router"));
 	assert_non_null(strstr(d, "\n-\t\tlog prefix \"netsot forward denied: \""));
 	resp_free(&r);
-	assert_int_equal(count_of("/api/v1/dns-records?name=wiki"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/dns-records?name=wiki"), 0);
 }
 
 static void
@@ -196,7 +170,7 @@ static void
 test_cli(void **state)
 {
 	const char *args[] = { "preview", "-", "--db", S.db, NULL };
-	long long changes = count_of("/api/v1/changes?limit=1");
+	long long changes = api_count(&S, ed, "/api/v1/changes?limit=1");
 	char body[256], *out = NULL, *err = NULL;
 
 	(void)state;
@@ -207,7 +181,7 @@ test_cli(void **state)
 	assert_non_null(strstr(out, "\n-\t\tiifname \"br0.20\" oifname \"br0.10\" accept"));
 	free(out);
 	free(err);
-	assert_int_equal(count_of("/api/v1/changes?limit=1"), changes);
+	assert_int_equal(api_count(&S, ed, "/api/v1/changes?limit=1"), changes);
 	assert_int_equal(run_netsot(args, "{\"changes\":[{\"op\":\"create\",\"resource\":"
 	    "\"vlans\",\"object\":{\"vid\":0,\"name\":\"x\"}}]}", NULL, &err), 1);
 	assert_non_null(strstr(err, "netsot preview: "));

@@ -515,18 +515,6 @@ test_dns_and_clashes(void **state)
 	json_decref(zones);
 }
 
-static long long
-count_of(const char *path)
-{
-	struct resp r;
-	long long n;
-
-	assert_int_equal(api(&S, "GET", path, ed, NULL, &r), 200);
-	n = json_integer_value(json_object_get(r.json, "count"));
-	resp_free(&r);
-	return n;
-}
-
 /* ?vlan=VID on prefixes, addresses and ports: by the number an operator knows, each the same
  * as the filters by internal id, checked object by object. */
 static void
@@ -547,11 +535,12 @@ test_filter_by_vid(void **state)
 	    "10.10.20.0/24");
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/ip-addresses?vlan_id=%lld&limit=1", id20);
-	assert_true(count_of("/api/v1/ip-addresses?vlan=20&limit=1") > 0);
-	assert_int_equal(count_of("/api/v1/ip-addresses?vlan=20&limit=1"), count_of(path));
+	assert_true(api_count(&S, ed, "/api/v1/ip-addresses?vlan=20&limit=1") > 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses?vlan=20&limit=1"),
+	    api_count(&S, ed, path));
 	/* Repeated, like every resource filter, it narrows: both VLANs at once is nothing. */
-	assert_int_equal(count_of("/api/v1/prefixes?vlan=20&vlan=30"), 0);
-	assert_int_equal(count_of("/api/v1/prefixes?vlan=20&vlan=20"), 1);
+	assert_int_equal(api_count(&S, ed, "/api/v1/prefixes?vlan=20&vlan=30"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/prefixes?vlan=20&vlan=20"), 1);
 	/* Ports: exactly those that carry VLAN 20, untagged or tagged. */
 	assert_int_equal(api(&S, "GET", "/api/v1/ports?vlan=20&limit=1000", ed, NULL, &r), 200);
 	assert_true(json_integer_value(json_object_get(r.json, "count")) > 0);
@@ -565,7 +554,7 @@ test_filter_by_vid(void **state)
 			    carries);
 	}
 	resp_free(&r);
-	assert_int_equal(count_of("/api/v1/prefixes?vlan=4000"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/prefixes?vlan=4000"), 0);
 	assert_int_equal(api(&S, "GET", "/api/v1/prefixes?vlan=5000", ed, NULL, &r), 400);
 	assert_non_null(field_error(&r, "vlan"));
 	resp_free(&r);
