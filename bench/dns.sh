@@ -19,6 +19,7 @@ token=$(bench_login "$db" bench)
 url="http://127.0.0.1:$NETSOT_PORT/api/v1"
 auth=(-H "Authorization: Bearer $token")
 
+BENCH_ROW_PREFIX="render, $names names + $cnames CNAMEs: "
 report() {   # label path goal_ms
 	bench_report 28 "$1" "$url/$2" "$3" "${auth[@]}"
 }
@@ -69,7 +70,9 @@ for i in 1 2 3; do
 	bench_ms "$t0" "$t1"
 done | sort -n | awk '{ t[NR] = $1 } END {
 	printf "netsot import, empty database: median %d ms, best %d ms (goal 2000 ms: %s)\n",
-		t[2], t[1], t[2] < 2000 ? "met" : "MISSED" }'
+		t[2], t[1], t[2] < 2000 ? "met" : "MISSED" }' | tee "$BENCH_DIR/import"
+bench_row "netsot import of the DNS plan, median" \
+	"$(sed 's/.*median \([0-9]*\) ms.*/\1/' "$BENCH_DIR/import")" ms "<" 2000
 new="$BENCH_DIR/http.db"
 "$NETSOT" migrate --db "$new" >/dev/null
 bench_start_netsot "$new" --max-import-body 268435456
@@ -78,4 +81,6 @@ curl -sf -o "$BENCH_DIR/report.json" -w '%{time_total}\n' -X POST \
 	-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
 	--data-binary @"$plan" "http://127.0.0.1:$NETSOT_PORT/api/v1/import" |
 	awk '{ printf "POST /api/v1/import, empty database: %d ms (goal 2000 ms: %s)\n",
-		$1 * 1000, $1 < 2 ? "met" : "MISSED" }'
+		$1 * 1000, $1 < 2 ? "met" : "MISSED" }' | tee "$BENCH_DIR/import"
+bench_row "POST /api/v1/import of the DNS plan" \
+	"$(sed 's/.*database: \([0-9]*\) ms.*/\1/' "$BENCH_DIR/import")" ms "<" 2000

@@ -17,10 +17,14 @@ print(sum(len(v) for v in d.values() if isinstance(v, list)))' "$plan")
 echo "plan file: $(du -h "$plan" | cut -f1), $objects objects"
 sync
 
-summary() {   # label, then one time in ms per line on stdin
-	sort -n | awk -v l="$1" -v n="$addresses" '{ t[NR] = $1 }
+summary() {   # label, then one time in ms per line on stdin; a table row for the median
+	local line
+	line=$(sort -n | awk -v l="$1" -v n="$addresses" '{ t[NR] = $1 }
 		END { printf "%s: median %d ms, best %d ms (%d runs; %d addresses)\n", l,
-			t[int((NR + 1) / 2)], t[1], NR, n }'
+			t[int((NR + 1) / 2)], t[1], NR, n }')
+	echo "$line"
+	bench_row "$1, $objects objects, median" "$(sed 's/.*median \([0-9]*\) ms.*/\1/' <<<"$line")" \
+		ms "<" 2000
 }
 
 for i in 1 2 3; do

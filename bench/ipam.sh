@@ -3,8 +3,10 @@
 # Prints, for each layout: next-free lookup time (the free map itself, and over HTTP),
 # sequential allocation latency (synchronous=FULL, one client), and wrk throughput of a
 # single-object GET and of a 50-item page as ratios to a bare libmicrohttpd server.
-# Goals (issue 3): next free < 1 ms; allocation median < 1 ms (p99 < 5 ms per DESIGN.md);
-# single GET >= 0.5 x hello-world; 50-item page >= 0.2 x hello-world.
+# It also prints the server's start-up time on that database and its resident memory after the
+# run. Goals (docs/design.md, "Speed goals"): next free < 1 ms; allocation median < 1 ms, p99
+# < 5 ms; single GET >= 0.8 x hello-world; 50-item page >= 0.4 x hello-world; resident memory
+# < 64 MiB; start-up < 100 ms.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_setup
@@ -16,8 +18,14 @@ for layout in dense random; do
 	db="$BENCH_DIR/$layout.db"
 	bench_load "$db" addresses "$layout" "$N"
 	sync   # flush the loader's writes, so they do not slow the fsyncs measured below
-	"$GEN" nextfree "$db"
+	"$GEN" nextfree "$db" | tee "$BENCH_DIR/nextfree"
+	nfmax=$(sed -n 's/.*random starts:.* max \([0-9]*\) us/\1/p' "$BENCH_DIR/nextfree")
+	# Start-up: from exec until /healthz answers (curl retries as fast as it can connect).
+	t0=$(date +%s%N)
 	bench_start_netsot "$db"
+	until curl -sf -o /dev/null "http://127.0.0.1:$NETSOT_PORT/healthz"; do :; done
+	t1=$(date +%s%N)
+	start_ms=$(bench_ms "$t0" "$t1")
 	token=$(bench_login "$db" bench)
 	auth=(-H "Authorization: Bearer $token")
 	base="http://127.0.0.1:$NETSOT_PORT/api/v1"
@@ -33,8 +41,24 @@ for layout in dense random; do
 	echo "next free over HTTP (GET available-ips?limit=1): median ${nf50} us, p99 ${nf99} us"
 	echo "GET the /8 prefix with its utilization: median ${pf50} us, p99 ${pf99} us"
 	echo "allocation (POST available-ips, sequential): median ${a50} us, p99 ${a99} us ($an allocations)"
-	echo "GET one address: $one req/s vs hello-world $hello1 = $r1 (goal 0.5; median of 3 pairs)"
-	echo "GET 50-item page: $page req/s vs hello-world $hello2 = $r2 (goal 0.2; median of 3 pairs)"
+	# Every address once more through the renders and the export, then the memory it holds.
+	for path in render/hosts render/dnsmasq export "ip-addresses?limit=1000&offset=$((N - 1000))"; do
+		curl -sf -o /dev/null "${auth[@]}" "$base/$path"
+	done
+	read -r rss hwm < <(bench_rss "${BENCH_PIDS[-1]}")
+	echo "GET one address: $one req/s vs hello-world $hello1 = $r1 (goal 0.8; median of 3 pairs)"
+	echo "GET 50-item page: $page req/s vs hello-world $hello2 = $r2 (goal 0.4; median of 3 pairs)"
+	echo "start-up until /healthz answers: $start_ms ms (goal 100 ms)"
+	echo "resident memory after every address was read: $rss MiB, peak $hwm MiB (goal 64 MiB)"
+	bench_row "next free in a /8, $layout, worst of 10,000" "$nfmax" us "<" 1000
+	bench_row "allocation, 1 client, median ($layout)" "$a50" us "<" 1000
+	bench_row "allocation, 1 client, p99 ($layout)" "$a99" us "<" 5000
+	bench_row "GET one address ($layout)" "$one" req/s ">=" "$(awk -v h="$hello1" \
+		'BEGIN { printf "%d", h * 0.8 }')" "$r1"
+	bench_row "GET 50-address page ($layout)" "$page" req/s ">=" "$(awk -v h="$hello2" \
+		'BEGIN { printf "%d", h * 0.4 }')" "$r2"
+	bench_row "start-up, $N addresses ($layout)" "$start_ms" ms "<" 100
+	bench_row "resident memory, $N addresses ($layout)" "$rss" MiB "<" 64
 	kill "${BENCH_PIDS[-1]}"
 	wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
 	unset 'BENCH_PIDS[-1]'

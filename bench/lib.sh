@@ -103,6 +103,7 @@ bench_report() {
 	m=$(awk -v m="$median" -v g="$goal" 'BEGIN { print (m < g ? "met" : "MISSED") }')
 	printf '%-*s median %7.1f ms, worst %7.1f ms, %8d bytes  (goal %d ms: %s)\n' "$width" \
 		"$label" "$median" "$worst" "$(wc -c <"$BENCH_DIR/out")" "$goal" "$m"
+	bench_row "${BENCH_ROW_PREFIX:-}$label, median" "$median" ms "<" "$goal"
 }
 
 # bench_ms T0 T1: the milliseconds between two `date +%s%N` times.
@@ -142,4 +143,24 @@ bench_vs_hello() {
 		x=$(bench_wrk "$url" "$@")
 		echo "$x $h $(bench_ratio "$x" "$h")"
 	done | sort -k3 -n | sed -n 2p
+}
+
+# bench_row LABEL VALUE UNIT OP GOAL [RATIO]: one row of bench/run's table, appended to the file
+# $BENCH_TABLE when bench/run set it (a script run alone prints only its own lines). OP is
+# "<" (the figure must stay under GOAL) or ">=" (at least GOAL); RATIO is the figure's ratio to
+# the hello-world server in the same run, where there is one.
+bench_row() {
+	local label=$1 value=$2 unit=$3 op=$4 goal=$5 ratio=${6:--} met
+	met=$(awk -v v="$value" -v g="$goal" -v op="$op" \
+		'BEGIN { print ((op == "<" ? v < g : v >= g) ? "met" : "MISSED") }')
+	[ -n "${BENCH_TABLE:-}" ] &&
+		printf '%s\t%s\t%s\t%s %s\t%s\t%s\n' "$label" "$value" "$unit" "$op" "$goal" \
+			"$ratio" "$met" >>"$BENCH_TABLE"
+	return 0
+}
+
+# bench_rss PID: the process's resident memory in MiB (VmRSS) and its peak (VmHWM).
+bench_rss() {
+	awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
+		END { printf "%.1f %.1f\n", r / 1024, h / 1024 }' "/proc/$1/status"
 }

@@ -24,6 +24,7 @@ curl -sf -o /dev/null -X PATCH "${auth[@]}" "${json[@]}" -d '{"kind":"router"}' 
 curl -sf -o /dev/null -X POST "${auth[@]}" "${json[@]}" \
 	-d '{"name":"lab.local","soa_mname":"h0.lab.local."}' "$url/dns-zones"
 
+BENCH_ROW_PREFIX="render "
 report() {   # label path goal_ms
 	bench_report 36 "$1" "$url/$2" "$3" "${auth[@]}"
 }

@@ -12,4 +12,7 @@ bench_load "$db" plan "${BENCH_ADDRESSES:-10000}" 100
 sync
 bench_start_netsot "$db"
 token=$(bench_login "$db" bench)
-node "$bench_root/bench/ui-overview.mjs" "http://127.0.0.1:$NETSOT_PORT/" "$token" 7
+node "$bench_root/bench/ui-overview.mjs" "http://127.0.0.1:$NETSOT_PORT/" "$token" 7 |
+	tee "$BENCH_DIR/ui"
+bench_row "web UI overview in Chromium, median" \
+	"$(sed 's/.*median \([0-9]*\) ms.*/\1/' "$BENCH_DIR/ui")" ms "<" 1000
