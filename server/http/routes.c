@@ -167,25 +167,45 @@ routes_writable(const char *name)
 	return res != NULL && !(res->flags & (R_READONLY | R_OWN_ROUTES));
 }
 
-/* Matches one path against one pattern, segment by segment. */
+/* The length of the segment at s: up to the next '/' or the end. */
+static size_t
+routes_seg_len(const char *s)
+{
+	const char *e = s;
+
+	while (*e != '/' && *e != '\0')
+		e++;
+	return (size_t)(e - s);
+}
+
+/* Matches one path against one pattern, segment by segment. Literal segments are compared
+ * in place, so a pattern that differs is left at its first differing character: most of the
+ * table is rejected after a few bytes. */
 static bool
 routes_path_matches(const char *pat, const char *path, struct route_match *m)
 {
-	const char *pe, *se;
 	size_t plen, slen;
 
 	/* The root has no segments at all. */
-	if (strcmp(pat, "/") == 0)
-		return strcmp(path, "/") == 0;
+	if (pat[0] == '/' && pat[1] == '\0')
+		return path[0] == '/' && path[1] == '\0';
 	for (;;) {
 		if (*pat != '/' || *path != '/')
 			return *pat == '\0' && *path == '\0';
 		pat++;
 		path++;
-		pe = pat + strcspn(pat, "/");
-		se = path + strcspn(path, "/");
-		plen = (size_t)(pe - pat);
-		slen = (size_t)(se - path);
+		if (*pat != '{') {
+			while (*pat == *path && *pat != '/' && *pat != '\0') {
+				pat++;
+				path++;
+			}
+			if ((*pat != '/' && *pat != '\0') || (*path != '/' && *path != '\0') ||
+			    path[-1] == '/')
+				return false;
+			continue;
+		}
+		plen = routes_seg_len(pat);
+		slen = routes_seg_len(path);
 		if (slen == 0)
 			return false;
 		if (plen == 4 && strncmp(pat, "{id}", 4) == 0) {
@@ -210,10 +230,10 @@ routes_path_matches(const char *pat, const char *path, struct route_match *m)
 			m->param[slen] = '\0';
 			if (pat[1] == 'r' && !routes_writable(m->param))
 				return false;
-		} else if (plen != slen || strncmp(pat, path, plen) != 0)
+		} else
 			return false;
-		pat = pe;
-		path = se;
+		pat += plen;
+		path += slen;
 	}
 }
 
@@ -229,8 +249,11 @@ routes_match(const struct route *table, const char *method, const char *path,
 	if (table == NULL)
 		table = routes_table;
 	for (r = table; r->pattern != NULL; r++) {
-		struct route_match tmp = { 0, "" };
+		struct route_match tmp;
 
+		/* Not "= { 0 }": that zeroes the whole parameter buffer for every route tried. */
+		tmp.id = 0;
+		tmp.param[0] = '\0';
 		if (!routes_path_matches(r->pattern, path, &tmp))
 			continue;
 		if (r->method & want) {
