@@ -371,6 +371,19 @@ test_json_string(void **state)
 	sbuf_reset(&sb);
 	sbuf_json(&sb, "", 0);
 	assert_string_equal(sbuf_str(&sb), "\"\"");
+	/* A string with nothing to escape takes the one-copy path, after what is there. */
+	sbuf_json(&sb, "10.0.0.1", 8);
+	assert_string_equal(sbuf_str(&sb), "\"\"\"10.0.0.1\"");
+	assert_int_equal(sb.len, 12);
+	sbuf_free(&sb);
+	/* Both paths respect a capped buffer: what does not fit fails and is not written. */
+	sbuf_init(&sb, 8);
+	assert_int_equal(sbuf_json(&sb, "abcdefg", 7), -1);
+	assert_true(sbuf_failed(&sb));
+	sbuf_free(&sb);
+	sbuf_init(&sb, 8);
+	assert_int_equal(sbuf_json(&sb, "abcdef", 6), 0);
+	assert_string_equal(sbuf_str(&sb), "\"abcdef\"");
 	sbuf_free(&sb);
 }
 

@@ -155,7 +155,28 @@ sbuf_json(struct sbuf *sb, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
+	char *p;
 
+	/* Most strings need no escape (addresses, names, statuses): one reservation and one
+	 * copy, instead of an append for each quote and run. */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	if (i == n) {
+		if (sbuf_reserve(sb, n + 2) == -1)
+			return -1;
+		p = sb->buf + sb->len;
+		p[0] = '"';
+		if (n > 0)
+			memcpy(p + 1, s, n);
+		p[n + 1] = '"';
+		p[n + 2] = '\0';
+		sb->len += n + 2;
+		return 0;
+	}
 	sbuf_putc(sb, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
