@@ -203,9 +203,15 @@ srv_start(struct srv *s, const char *const *flags)
 {
 	const char *argv[40] = { NETSOT_BIN, "serve", "--db", s->db, "--listen", "127.0.0.1:0" };
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int i, n = 6, tries;
+	int i, n = 6, tries, before = 0;
 	char *log, *p;
 
+	/* How many starts the log already names. */
+	if ((log = slurp(s->log)) != NULL) {
+		for (p = strstr(log, "(port "); p != NULL; p = strstr(p + 1, "(port "))
+			before++;
+		free(log);
+	}
 	for (i = 0; flags != NULL && flags[i] != NULL && n < 38; i++)
 		argv[n++] = flags[i];
 	argv[n] = NULL;
@@ -229,8 +235,10 @@ srv_start(struct srv *s, const char *const *flags)
 
 		nanosleep(&pause, NULL);
 		log = slurp(s->log);
-		if ((p = strstr(log, "(port ")) != NULL)
-			s->port = atoi(p + 6);
+		/* This start's line: a restarted server appends to the same log. */
+		for (i = 0, p = strstr(log, "(port "); p != NULL; p = strstr(p + 1, "(port "))
+			if (++i > before)
+				s->port = atoi(p + 6);
 		free(log);
 		if (s->port == 0 && waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			log = slurp(s->log);
