@@ -16,7 +16,7 @@ that method and path:
 Then sweeps the spec itself: every operation that needs a token answers 401 without one (and
 declares it), every write answers a viewer 403, and every method a path lacks answers 405
 with an Allow header naming exactly the path's methods. It fails when an operation of the
-spec was not exercised by a step: a new route needs one line in STEPS.
+spec was not answered with success (2xx or 304) by a step: a new route needs a line in STEPS.
 """
 import json
 import os
@@ -74,6 +74,8 @@ def deref(obj, ptr):
     return obj, ptr
 
 
+# The web UI's page and files are cached by their own rules (docs/web-ui.md).
+WEB_UI_TYPES = ("text/html", "text/javascript", "text/css", "image/")
 FORMATS = jsonschema.FormatChecker(())
 
 
@@ -81,6 +83,16 @@ FORMATS = jsonschema.FormatChecker(())
 def _date_time(value):
     return not isinstance(value, str) or re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", value) is not None
+
+
+def _write_only(validator, write_only, instance, schema):
+    # Applies where the property is present: a write-only one (a password) in an answer.
+    if write_only:
+        yield jsonschema.ValidationError("is write-only: it must never be answered")
+
+
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                         {"writeOnly": _write_only})
 
 
 def validator(ptr):
@@ -91,10 +103,9 @@ def validator(ptr):
         from referencing.jsonschema import DRAFT202012
     except ImportError:     # jsonschema < 4.18 (Debian 12's 4.10): the RefResolver
         resolver = jsonschema.RefResolver(SPEC_URI, SPEC, store={SPEC_URI: SPEC})
-        return jsonschema.Draft202012Validator(schema, resolver=resolver,
-                                               format_checker=FORMATS)
+        return Validator(schema, resolver=resolver, format_checker=FORMATS)
     registry = Registry().with_resource(SPEC_URI, Resource(SPEC, DRAFT202012))
-    return jsonschema.Draft202012Validator(schema, registry=registry, format_checker=FORMATS)
+    return Validator(schema, registry=registry, format_checker=FORMATS)
 
 
 def template_match(template, path):
@@ -209,11 +220,11 @@ def http(base, method, path, body=None, headers=None):
 
 # ---- one answer checked against the spec ----
 
-EXERCISED = set()       # (template, method) answered through a declared operation
+EXERCISED = set()       # (template, method) a step had answered with success
 CHECKED = 0
 
 
-def check(method, path, ans, what):
+def check(method, path, ans, step=False):
     """Checks one real answer against the spec; returns the error messages."""
     global CHECKED
     CHECKED += 1
@@ -240,7 +251,8 @@ def check(method, path, ans, what):
             errs.append("Allow: %s, the spec has %s" % (ans.headers.get("Allow"), want))
     else:
         op = item[m]
-        EXERCISED.add((template, m))
+        if step and ans.status < 400:
+            EXERCISED.add((template, m))
         code = str(ans.status)
         if code not in op["responses"]:
             if "default" not in op["responses"]:
@@ -265,6 +277,13 @@ def check_body(ans, resp, ptr):
             continue
         if h.get("schema", {}).get("type") == "integer" and not re.fullmatch(r"\d+", v):
             errs.append("header %s: %r is not an integer" % (name, v))
+    # docs/api.md, Caching: an answer with an ETag may be kept and asked again, no other.
+    cache, etag = ans.headers.get("Cache-Control"), ans.headers.get("ETag")
+    if ans.status != 304 and not ctype.startswith(WEB_UI_TYPES):
+        want = "private, no-cache" if etag else "no-store"
+        if cache != want:
+            errs.append("Cache-Control %r, the answer %s an ETag: %r" % (
+                cache, "has" if etag else "has no", want))
     content = resp.get("content")
     if not content:
         if ans.body:
@@ -627,7 +646,7 @@ def run_steps(base, tokens, ctx):
         what = "%s %s (%d)" % (method, p, status)
         if a.status != status:
             fail("%s answered %d: %s" % (what, a.status, a.body[:300]))
-        for e in check(method, p, a, what):
+        for e in check(method, p, a, step=True):
             fail("%s: %s" % (what, e))
         if "save" in opts and a.status < 300:
             try:
@@ -656,7 +675,7 @@ def sweep(base, tokens):
             a = http(base, m.upper(), path, None, {})
             if a.status != 401:
                 fail("%s %s without a token answered %d" % (m.upper(), path, a.status))
-            for e in check(m.upper(), path, a, ""):
+            for e in check(m.upper(), path, a):
                 fail("%s %s without a token: %s" % (m.upper(), path, e))
         if m != "get" and op.get("security", SPEC.get("security")) != []:
             a = http(base, m.upper(), path, b"{}", {"Authorization": "Bearer " +
@@ -664,7 +683,7 @@ def sweep(base, tokens):
                                                     "Content-Type": "application/json"})
             if a.status != 403:
                 fail("%s %s as a viewer answered %d" % (m.upper(), path, a.status))
-            for e in check(m.upper(), path, a, ""):
+            for e in check(m.upper(), path, a):
                 fail("%s %s as a viewer: %s" % (m.upper(), path, e))
     for template, item in SPEC["paths"].items():
         path = re.sub(r"\{[^}]+\}", "1", template)
@@ -674,7 +693,7 @@ def sweep(base, tokens):
             a = http(base, m.upper(), path, b"{}" if m != "get" else None,
                      {"Authorization": "Bearer " + tokens["admin"],
                       "Content-Type": "application/json"})
-            for e in check(m.upper(), path, a, ""):
+            for e in check(m.upper(), path, a):
                 fail("%s %s (not in the spec): %s" % (m.upper(), path, e))
 
 
@@ -696,7 +715,7 @@ def main():
         sweep(server.base, tokens)
         missed = [(t, m) for t, m, _ in operations() if (t, m) not in EXERCISED]
         for t, m in missed:
-            fail("%s %s (%s) was never exercised: add a step to STEPS" % (
+            fail("%s %s (%s) never answered a step with success: add one to STEPS" % (
                 m.upper(), t, SPEC["paths"][t][m].get("operationId")))
         log("%d answers checked, %d of %d operations exercised" % (
             CHECKED, len(EXERCISED), sum(1 for _ in operations())))
