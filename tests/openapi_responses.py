@@ -340,6 +340,7 @@ def resource_steps(res, key, body, replace, patch):
         ("PATCH", "/api/v1/%s/{%s}" % (res, key), 400, {"body": b"{", "ctype":
                                                           "application/json"}),
         ("GET", "/api/v1/%s/{%s}/changes" % (res, key), 200, {}),
+        ("GET", "/api/v1/%s/{%s}/changes?limit=0" % (res, key), 400, {}),
     ]
 
 
@@ -404,7 +405,7 @@ STEPS = [
     ("GET", "/api/v1/no-such-resource", 404, {}),
     # Users and tokens.
     ("GET", "/api/v1/users", 200, {}),
-    ("GET", "/api/v1/users?limit=0", 400, {}),
+    ("GET", "/api/v1/users?role=nobody", 400, {}),
     ("GET", "/api/v1/users", 403, {"as": "editor"}),
     ("POST", "/api/v1/users", 201, {"body": {"username": "oa-user", "password": PASSWORD,
                                              "role": "viewer"}, "save": "user"}),
@@ -466,6 +467,7 @@ STEPS = [
     # Allocation.
     ("GET", "/api/v1/prefixes/{prefix}/available-ips?limit=3", 200, {}),
     ("GET", "/api/v1/prefixes/999999/available-ips", 404, {}),
+    ("GET", "/api/v1/prefixes/{prefix}/available-ips?limit=1001", 400, {}),
     ("POST", "/api/v1/prefixes/{prefix}/available-ips", 201,
      {"body": {"host": "oa-host"}, "save": "alloc"}),
     ("POST", "/api/v1/prefixes/{prefix}/available-ips", 201,
@@ -500,6 +502,7 @@ STEPS = [
     ("GET", "/api/v1/dns-zones/{zone}/records", 200, {}),
     ("GET", "/api/v1/dns-zones/{seedzone}/records?limit=5", 200, {}),
     ("GET", "/api/v1/dns-zones/999999/records", 404, {}),
+    ("GET", "/api/v1/dns-zones/{zone}/records?limit=x", 400, {}),
     ("GET", "/api/v1/settings", 200, {"save": "settings"}),
     ("GET", "/api/v1/settings", 304, {"headers": {"If-None-Match": "{settings_etag}"}}),
     ("PATCH", "/api/v1/settings", 200, {"body": {"log_denied": False},
@@ -555,7 +558,8 @@ STEPS = [
     ("POST", "/api/v1/changes/preview", 400, {"body": b"{", "ctype": "application/json"}),
     ("POST", "/api/v1/changes/preview", 403, {"as": "viewer", "body": {"changes": []}}),
     ("GET", "/api/v1/changes?limit=5", 200, {"save": "change"}),
-    ("GET", "/api/v1/changes?action=create&object_type=vlans", 200, {}),
+    ("GET", "/api/v1/changes?action=create&object_type=vlan", 200, {}),
+    ("GET", "/api/v1/changes?action=created", 400, {}),
     ("GET", "/api/v1/changes/{change}", 200, {}),
     ("GET", "/api/v1/changes/999999", 404, {}),
 ] + [("DELETE", "/api/v1/ip-addresses/{%s}" % a, 204, {})
