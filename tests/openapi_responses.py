@@ -191,6 +191,11 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.out.close()
+        # A clean stop, and nothing from the sanitizers (UBSan reports without failing).
+        if self.proc.returncode != 0:
+            fail("the server exited %d on SIGTERM" % self.proc.returncode)
+        if re.search(r"runtime error:|Sanitizer", self.text()):
+            fail("the sanitizers reported:\n" + self.text()[-3000:])
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
