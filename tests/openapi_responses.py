@@ -12,11 +12,13 @@ that method and path:
     content has no body;
   - the body (JSON, or text for a string schema) validates against the declared schema
     (Draft 2020-12, $ref resolved across the whole document, date-time checked);
-  - every header the response declares `required: true` is there.
+  - every header the response declares `required: true` is there, matching its pattern;
+  - Cache-Control is "private, no-cache" with an ETag and "no-store" without (docs/api.md).
 Then sweeps the spec itself: every operation that needs a token answers 401 without one (and
 declares it), every write answers a viewer 403, and every method a path lacks answers 405
 with an Allow header naming exactly the path's methods. It fails when an operation of the
-spec was not answered with success (2xx or 304) by a step: a new route needs a line in STEPS.
+spec was not answered with success (2xx or 304) by a step, or a value of a path parameter's
+enum (a render target) was not: a new route or target needs a line in STEPS.
 """
 import json
 import os
@@ -227,6 +229,20 @@ def http(base, method, path, body=None, headers=None):
 
 EXERCISED = set()       # (template, method) a step had answered with success
 CHECKED = 0
+VALUES = set()          # (template, path parameter, value) of those answers
+
+
+def path_enums():
+    """(template, parameter, value) for every value of a path parameter's enum."""
+    for template, item in SPEC["paths"].items():
+        params = list(item.get("parameters", []))
+        for m in METHODS:
+            params += item.get(m, {}).get("parameters", [])
+        for p in params:
+            p = deref(p, "")[0]
+            if p.get("in") == "path":
+                for v in p.get("schema", {}).get("enum", []):
+                    yield template, p["name"], v
 
 
 def check(method, path, ans, step=False):
@@ -258,6 +274,9 @@ def check(method, path, ans, step=False):
         op = item[m]
         if step and ans.status < 400:
             EXERCISED.add((template, m))
+            for t, v in zip(template.split("/"), path.split("?")[0].split("/")):
+                if t.startswith("{"):
+                    VALUES.add((template, t[1:-1], v))
         code = str(ans.status)
         if code not in op["responses"]:
             if "default" not in op["responses"]:
@@ -280,8 +299,13 @@ def check_body(ans, resp, ptr):
             if h.get("required"):
                 errs.append("no %s header, which the response requires" % name)
             continue
-        if h.get("schema", {}).get("type") == "integer" and not re.fullmatch(r"\d+", v):
+        if "$ref" in h:
+            h = deref(h, "")[0]
+        hs = h.get("schema", {})
+        if hs.get("type") == "integer" and not re.fullmatch(r"\d+", v):
             errs.append("header %s: %r is not an integer" % (name, v))
+        if "pattern" in hs and not re.search(hs["pattern"], v):
+            errs.append("header %s: %r does not match %s" % (name, v, hs["pattern"]))
     # docs/api.md, Caching: an answer with an ETag may be kept and asked again, no other.
     cache, etag = ans.headers.get("Cache-Control"), ans.headers.get("ETag")
     if ans.status != 304 and not ctype.startswith(WEB_UI_TYPES):
@@ -726,6 +750,10 @@ def main():
         for t, m in missed:
             fail("%s %s (%s) never answered a step with success: add one to STEPS" % (
                 m.upper(), t, SPEC["paths"][t][m].get("operationId")))
+        for t, p, v in path_enums():
+            if (t, p, v) not in VALUES:
+                fail("%s with %s=%s never answered a step with success: add one to STEPS" % (
+                    t, p, v))
         log("%d answers checked, %d of %d operations exercised" % (
             CHECKED, len(EXERCISED), sum(1 for _ in operations())))
     finally:
