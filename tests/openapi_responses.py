@@ -20,6 +20,7 @@ with an Allow header naming exactly the path's methods. It fails when an operati
 spec was not answered with success (2xx or 304) by a step, or a value of a path parameter's
 enum (a render target) was not: a new route or target needs a line in STEPS.
 """
+import functools
 import json
 import os
 import re
@@ -30,7 +31,6 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 import jsonschema
@@ -97,6 +97,7 @@ Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
                                          {"writeOnly": _write_only})
 
 
+@functools.lru_cache(maxsize=None)
 def validator(ptr):
     """A Draft 2020-12 validator of the schema at ptr, its $refs resolved in the document."""
     schema = {"$ref": SPEC_URI + "#" + ptr}
