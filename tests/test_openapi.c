@@ -1,6 +1,7 @@
 /* api/openapi.yaml and the code describe the same API: every route is documented with its
  * method and every documented operation is a route; every resource schema has exactly its
- * field table's fields, with their types, enums, bounds, readOnly and required; every route
+ * field table's fields, with their types, enums, bounds, readOnly and required (the required
+ * fields and the read-only ones, which every answer holds); every route
  * documents exactly the query parameters it takes (declared by the route, a list's filters from
  * the field table, a render target's from render.c). The YAML is read through PyYAML (python3,
  * which Debian's yamllint brings) into JSON. */
@@ -338,9 +339,10 @@ field_check(const char *schema, const struct field *f, json_t *prop, const json_
 	if (ro != !!(f->flags & F_READONLY))
 		MISMATCH("%s.%s: readOnly should be %s\n", schema, f->name,
 		    ro ? "absent" : "true");
-	if (json_has_string(required, f->name) != !!(f->flags & F_REQUIRED))
+	/* A read-only field is in every answer: required, which binds answers only. */
+	if (json_has_string(required, f->name) != !!(f->flags & (F_REQUIRED | F_READONLY)))
 		MISMATCH("%s.%s: required should be %s\n", schema, f->name,
-		    ro || !(f->flags & F_REQUIRED) ? "absent" : "listed");
+		    f->flags & (F_REQUIRED | F_READONLY) ? "listed" : "absent");
 	return bad;
 }
 

@@ -78,6 +78,7 @@ static int
 listing_value(const struct field *f, const char *s, json_t **out, struct api_err *err)
 {
 	char buf[IPNET_STRLEN];
+	const char *const *e;
 	struct ipaddr a;
 	struct ipnet n;
 	long long v;
@@ -111,6 +112,14 @@ listing_value(const struct field *f, const char *s, json_t **out, struct api_err
 		ipnet_format(&n, buf, sizeof(buf));
 		*out = json_string(buf);
 		return 0;
+	case FT_ENUM:
+		/* A value no object can hold is a typo, not an empty page (the spec's enum). */
+		for (e = f->values; *e != NULL; e++)
+			if (strcmp(*e, s) == 0) {
+				*out = json_string(s);
+				return 0;
+			}
+		return api_err_field(err, f->name, "'%s' is not one of the allowed values", s);
 	default:
 		*out = json_string(s);
 		return *out != NULL ? 0 : api_err_field(err, f->name, "is not UTF-8");
