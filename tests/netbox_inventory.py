@@ -247,6 +247,14 @@ def main():
         pages, whole["count"]))
     print("%d interfaces in %d pages of 7 by next links" % (len(got), pages))
 
+    # A clean stop: under the sanitizers a leak or an error makes the exit status nonzero.
+    server = PROCS[0]
+    server.terminate()
+    rc = server.wait(30)
+    with open(os.path.join(TMP, "serve.log")) as f:
+        log = f.read()
+    check(rc == 0 and "Sanitizer" not in log and "runtime error" not in log,
+          "the server exited %d:\n%s" % (rc, log[-4000:]))
     if FAILS:
         sys.exit("FAIL: %d checks failed" % len(FAILS))
     print("PASS")
