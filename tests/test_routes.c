@@ -54,6 +54,7 @@ static const struct route table[] = {
 	{ HTTP_GET, "/sites/new", h_new, ROLE_NONE, NULL, 0, NULL },
 	{ HTTP_GET | HTTP_PATCH, "/sites/{name}", h_named, ROLE_VIEWER, NULL, 0, NULL },
 	{ HTTP_DELETE | HTTP_PATCH, "/sites/{name}/x", h_named, ROLE_ADMIN, NULL, 0, NULL },
+	{ HTTP_GET, "/api/dcim/devices", h_list, ROLE_VIEWER, NULL, ROUTE_SLASH, NULL },
 	{ 0, NULL, NULL, ROLE_NONE, NULL, 0, NULL },
 };
 
@@ -92,6 +93,22 @@ miss(const struct route *tbl, const char *method, const char *path, int status,
 	assert_int_equal(m.id, 4242);
 	assert_string_equal(m.param, "untouched");
 	api_err_free(&err);
+}
+
+/* A ROUTE_SLASH route takes its path with one trailing slash too; no other route does. */
+static void
+test_trailing_slash(void **state)
+{
+	struct route_match m;
+
+	(void)state;
+	assert_ptr_equal(hit(table, "GET", "/api/dcim/devices", &m), &table[7]);
+	assert_ptr_equal(hit(table, "GET", "/api/dcim/devices/", &m), &table[7]);
+	miss(table, "GET", "/api/dcim/devices//", 404, "");
+	miss(table, "GET", "/api/dcim/devices/x", 404, "");
+	miss(table, "POST", "/api/dcim/devices/", 405, "GET, HEAD");
+	miss(table, "GET", "/things/", 404, "");
+	miss(table, "GET", "/things/1/", 404, "");
 }
 
 static void
@@ -391,6 +408,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_methods),
+		cmocka_unit_test(test_trailing_slash),
 		cmocka_unit_test(test_exact_match),
 		cmocka_unit_test(test_id_capture),
 		cmocka_unit_test(test_id_rejects),

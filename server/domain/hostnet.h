@@ -13,6 +13,15 @@ struct db;
 
 #define HOSTNET_IFNAME_MAX 16   /* IFNAMSIZ */
 
+/* SQL for the id of the primary address of the host h (an alias of hosts), or NULL: the one its
+ * vars name as ansible_host, else its first address with a DNS name, else its first. Ansible
+ * reaches a host there in both inventories (the ansible-inventory render and the NetBox
+ * inventory's primary_ip). */
+#define HOSTNET_PRIMARY_SQL(h) "coalesce((SELECT pa.id FROM ip_addresses pa WHERE " \
+	"pa.host_id = " h ".id AND pa.address = json_extract(" h ".vars, '$.ansible_host')), " \
+	"(SELECT pa.id FROM ip_addresses pa WHERE pa.host_id = " h ".id " \
+	"ORDER BY pa.dns_name = '', pa.addr_key LIMIT 1))"
+
 /* The host's id by name: 1 found, 0 not found, -1 on error. */
 int hostnet_find(struct db *db, const char *name, long long *id, struct api_err *err);
 /* The host's interface into a VLAN: the interface of its address in one of the VLAN's

@@ -43,4 +43,9 @@ int api_render(struct req *r, struct reply *rep, struct api_err *err);
 int api_render_inventory(struct req *r, struct reply *rep, struct api_err *err);
 int api_render_list(struct req *r, struct reply *rep, struct api_err *err);
 
+/* The NetBox-compatible inventory: the route's arg names the collection (api_netbox.c). */
+int api_netbox_status(struct req *r, struct reply *rep, struct api_err *err);
+int api_netbox_schema(struct req *r, struct reply *rep, struct api_err *err);
+int api_netbox_list(struct req *r, struct reply *rep, struct api_err *err);
+
 #endif

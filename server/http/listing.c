@@ -343,7 +343,7 @@ listing_parse(struct listing *l, struct req *r, struct api_err *err)
 	return 0;
 }
 
-static void
+void
 listing_escape(struct sbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -37,6 +37,8 @@ void listing_where(struct listing *l, const char *clause, json_t *value);
  * path for the next/previous links. */
 int listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *page,
     struct api_err *err);
+/* s percent-encoded for a query string (a page link). */
+void listing_escape(struct sbuf *sb, const char *s);
 /* A bind value for a BLOB (address keys): {"blob":"<hex>"}. */
 json_t *listing_blob(const unsigned char *data, size_t len);
 /* Binds a JSON scalar (or a listing_blob) to a statement parameter. */

@@ -36,6 +36,66 @@ static const struct qparam routes_import_params[] = {
 	{ .name = NULL },
 };
 
+/* The NetBox-compatible inventory's pages and filters (server/domain/netbox.c); a filter may
+ * be repeated (OR), as in NetBox. */
+#define ROUTES_NETBOX_PAGE \
+	{ .name = "limit", .type = Q_INT, .min = 0, .max = 1000, .help = "page size (50; 0: 1000)" }, \
+	{ .name = "offset", .type = Q_INT, .min = 0, .max = 1LL << 40, .help = "objects to skip" }, \
+	{ .name = "exclude", .type = Q_TEXT, .flags = Q_REPEAT, .help = "a field to leave out" }, \
+	{ .name = "brief", .type = Q_BOOL, .help = "ignored: objects come whole" }
+#define ROUTES_NETBOX_FILTER(n) { .name = n, .type = Q_TEXT, .flags = Q_REPEAT }
+
+static const struct qparam routes_netbox_params[] = {
+	ROUTES_NETBOX_PAGE,
+	{ .name = NULL },
+};
+
+static const struct qparam routes_netbox_hosts_params[] = {
+	ROUTES_NETBOX_PAGE,
+	ROUTES_NETBOX_FILTER("id"), ROUTES_NETBOX_FILTER("name"), ROUTES_NETBOX_FILTER("role"),
+	ROUTES_NETBOX_FILTER("site"), ROUTES_NETBOX_FILTER("status"), ROUTES_NETBOX_FILTER("tag"),
+	{ .name = NULL },
+};
+
+static const struct qparam routes_netbox_ifaces_params[] = {
+	ROUTES_NETBOX_PAGE,
+	ROUTES_NETBOX_FILTER("id"), ROUTES_NETBOX_FILTER("name"), ROUTES_NETBOX_FILTER("device_id"),
+	ROUTES_NETBOX_FILTER("device"), ROUTES_NETBOX_FILTER("virtual_machine_id"),
+	ROUTES_NETBOX_FILTER("virtual_machine"),
+	{ .name = NULL },
+};
+
+static const struct qparam routes_netbox_ips_params[] = {
+	ROUTES_NETBOX_PAGE,
+	ROUTES_NETBOX_FILTER("id"), ROUTES_NETBOX_FILTER("device_id"),
+	ROUTES_NETBOX_FILTER("virtual_machine_id"), ROUTES_NETBOX_FILTER("dns_name"),
+	ROUTES_NETBOX_FILTER("status"), ROUTES_NETBOX_FILTER("tag"),
+	{ .name = "assigned_to_interface", .type = Q_BOOL, .flags = Q_REPEAT },
+	{ .name = NULL },
+};
+
+static const struct qparam routes_netbox_prefixes_params[] = {
+	ROUTES_NETBOX_PAGE,
+	ROUTES_NETBOX_FILTER("id"), ROUTES_NETBOX_FILTER("site"), ROUTES_NETBOX_FILTER("status"),
+	ROUTES_NETBOX_FILTER("tag"),
+	{ .name = NULL },
+};
+
+static const struct qparam routes_netbox_services_params[] = {
+	ROUTES_NETBOX_PAGE,
+	ROUTES_NETBOX_FILTER("device_id"), ROUTES_NETBOX_FILTER("virtual_machine_id"),
+	{ .name = NULL },
+};
+
+static const struct qparam routes_netbox_schema_params[] = {
+	{ .name = "format", .type = Q_TEXT, .help = "ignored: the schema is JSON" },
+	{ .name = NULL },
+};
+
+#define ROUTES_NETBOX(collection, p) \
+	{ .method = HTTP_GET, .pattern = "/api/" collection, .fn = api_netbox_list, \
+	  .role = ROLE_VIEWER, .arg = collection, .flags = ROUTE_SLASH, .params = p }
+
 const struct route routes_table[] = {
 	{ .method = HTTP_GET, .pattern = "/healthz", .fn = api_meta_healthz, .role = ROLE_NONE },
 	{ .method = HTTP_GET, .pattern = "/api/v1/openapi.yaml", .fn = api_meta_openapi,
@@ -108,6 +168,30 @@ const struct route routes_table[] = {
 	  .role = ROLE_VIEWER, .flags = ROUTE_TARGET },
 	{ .method = HTTP_GET, .pattern = "/api/v1/inventory", .fn = api_render_inventory,
 	  .role = ROLE_VIEWER },
+	/* The NetBox-compatible inventory, whose clients ask for paths with a trailing slash. */
+	{ .method = HTTP_GET, .pattern = "/api/status", .fn = api_netbox_status,
+	  .role = ROLE_VIEWER, .flags = ROUTE_SLASH },
+	{ .method = HTTP_GET, .pattern = "/api/schema", .fn = api_netbox_schema,
+	  .role = ROLE_VIEWER, .flags = ROUTE_SLASH, .params = routes_netbox_schema_params },
+	ROUTES_NETBOX("dcim/devices", routes_netbox_hosts_params),
+	ROUTES_NETBOX("virtualization/virtual-machines", routes_netbox_hosts_params),
+	ROUTES_NETBOX("dcim/interfaces", routes_netbox_ifaces_params),
+	ROUTES_NETBOX("virtualization/interfaces", routes_netbox_ifaces_params),
+	ROUTES_NETBOX("ipam/ip-addresses", routes_netbox_ips_params),
+	ROUTES_NETBOX("ipam/prefixes", routes_netbox_prefixes_params),
+	ROUTES_NETBOX("ipam/services", routes_netbox_services_params),
+	ROUTES_NETBOX("dcim/sites", routes_netbox_params),
+	ROUTES_NETBOX("dcim/device-roles", routes_netbox_params),
+	ROUTES_NETBOX("dcim/platforms", routes_netbox_params),
+	ROUTES_NETBOX("dcim/regions", routes_netbox_params),
+	ROUTES_NETBOX("dcim/site-groups", routes_netbox_params),
+	ROUTES_NETBOX("dcim/locations", routes_netbox_params),
+	ROUTES_NETBOX("dcim/racks", routes_netbox_params),
+	ROUTES_NETBOX("dcim/rack-groups", routes_netbox_params),
+	ROUTES_NETBOX("dcim/device-types", routes_netbox_params),
+	ROUTES_NETBOX("dcim/manufacturers", routes_netbox_params),
+	ROUTES_NETBOX("tenancy/tenants", routes_netbox_params),
+	ROUTES_NETBOX("virtualization/clusters", routes_netbox_params),
 	/* Every other resource of resource.c, by the one generic driver. */
 	{ .method = HTTP_GET, .pattern = "/api/v1/{res}", .fn = api_resource_list,
 	  .role = ROLE_VIEWER, .flags = ROUTE_LIST, .params = routes_list_params },
@@ -242,19 +326,26 @@ routes_match(const struct route *table, const char *method, const char *path,
     struct route_match *m, struct api_err *err)
 {
 	unsigned want = routes_method(method), allow = 0;
+	size_t i, n = strlen(path);
 	const struct route *r;
-	char list[96] = "";
-	size_t i;
+	char list[96], bare[256];
 
 	if (table == NULL)
 		table = routes_table;
+	/* The path without a trailing slash, for the routes that may be asked for with one. */
+	bare[0] = '\0';
+	if (n > 1 && n < sizeof(bare) && path[n - 1] == '/') {
+		memcpy(bare, path, n - 1);
+		bare[n - 1] = '\0';
+	}
 	for (r = table; r->pattern != NULL; r++) {
 		struct route_match tmp;
 
 		/* Not "= { 0 }": that zeroes the whole parameter buffer for every route tried. */
 		tmp.id = 0;
 		tmp.param[0] = '\0';
-		if (!routes_path_matches(r->pattern, path, &tmp))
+		if (!routes_path_matches(r->pattern, path, &tmp) && !((r->flags & ROUTE_SLASH) &&
+		    bare[0] != '\0' && routes_path_matches(r->pattern, bare, &tmp)))
 			continue;
 		if (r->method & want) {
 			*m = tmp;
@@ -266,6 +357,7 @@ routes_match(const struct route *table, const char *method, const char *path,
 		api_err_set(err, 404, "no such path");
 		return NULL;
 	}
+	list[0] = '\0';
 	for (i = 0; i < NMETHODS; i++)
 		if (allow & routes_methods[i].bit) {
 			if (list[0] != '\0')

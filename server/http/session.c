@@ -85,9 +85,13 @@ session_authenticate(struct req *r, struct api_err *err)
 	struct session_slot *slot;
 	unsigned char key[16];
 
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+	/* "Token" is how NetBox's clients send theirs (the NetBox-compatible inventory). */
+	if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0)
+		h += 7;
+	else if (h != NULL && strncasecmp(h, "Token ", 6) == 0)
+		h += 6;
+	else
 		return api_err_set(err, 401, "send Authorization: Bearer <token>");
-	h += 7;
 	while (*h == ' ')
 		h++;
 	crypto_generichash(key, sizeof(key), (const unsigned char *)h, strlen(h), NULL, 0);

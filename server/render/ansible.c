@@ -11,6 +11,7 @@
 #include "apierr.h"
 #include "charrule.h"
 #include "db.h"
+#include "hostnet.h"
 #include "sbuf.h"
 #include "xmalloc.h"
 
@@ -93,8 +94,8 @@ static int
 render_ansible_hosts(struct render_ctx *c, json_t *inv, json_t *hostvars, struct api_err *err)
 {
 	static const char sql[] = "SELECT h.name, h.kind, h.groups, h.vars, (SELECT a.address "
-	    "FROM ip_addresses a WHERE a.host_id = h.id ORDER BY a.dns_name = '', a.addr_key "
-	    "LIMIT 1) FROM hosts h ORDER BY h.name";
+	    "FROM ip_addresses a WHERE a.id = " HOSTNET_PRIMARY_SQL("h") ") FROM hosts h "
+	    "ORDER BY h.name";
 	const char *name;
 	char group[80];
 	json_t *groups, *hv, *g;
