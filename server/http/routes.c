@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "resource.h"
+#include "watch.h"
 #include "web.h"
 
 const struct qparam routes_list_params[] = {
@@ -33,6 +34,14 @@ static const char *const routes_import_modes[] = { "merge", "replace", NULL };
 static const struct qparam routes_import_params[] = {
 	{ .name = "mode", .type = Q_ENUM, .values = routes_import_modes },
 	{ .name = "dry_run", .type = Q_BOOL },
+	{ .name = NULL },
+};
+
+/* A render held until its ETag moves off If-None-Match's (watch.c); the target's own
+ * parameters come besides (ROUTE_TARGET). */
+static const struct qparam routes_render_params[] = {
+	{ .name = "wait", .type = Q_INT, .min = 0, .max = WATCH_MAX_SECONDS,
+	  .help = "seconds to hold the request until the render changes (0)" },
 	{ .name = NULL },
 };
 
@@ -105,9 +114,9 @@ const struct route routes_table[] = {
 	{ .method = HTTP_GET, .pattern = "/api/v1/render", .fn = api_render_list,
 	  .role = ROLE_VIEWER },
 	{ .method = HTTP_GET, .pattern = "/api/v1/render/{name}", .fn = api_render,
-	  .role = ROLE_VIEWER, .flags = ROUTE_TARGET },
+	  .role = ROLE_VIEWER, .flags = ROUTE_TARGET, .params = routes_render_params },
 	{ .method = HTTP_GET, .pattern = "/api/v1/inventory", .fn = api_render_inventory,
-	  .role = ROLE_VIEWER },
+	  .role = ROLE_VIEWER, .params = routes_render_params },
 	/* Every other resource of resource.c, by the one generic driver. */
 	{ .method = HTTP_GET, .pattern = "/api/v1/{res}", .fn = api_resource_list,
 	  .role = ROLE_VIEWER, .flags = ROUTE_LIST, .params = routes_list_params },
