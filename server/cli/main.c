@@ -10,6 +10,7 @@
 
 #include "apierr.h"
 #include "auth.h"
+#include "backup.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -48,6 +49,8 @@ static int main_import(struct config *c);
 static int main_export(struct config *c);
 static int main_render(struct config *c);
 static int main_preview(struct config *c);
+static int main_backup(struct config *c);
+static int main_restore(struct config *c);
 static void main_problem(const struct config *c, const char *cmd, struct api_err *err);
 
 static const struct command main_commands[] = {
@@ -72,6 +75,12 @@ static const struct command main_commands[] = {
 	{ .name = "preview", .opts = CMD_PREVIEW, .args = "FILE", .nargs = 1, .fn = main_preview,
 	  .help = "print what changes ('-' for standard input) would do to every rendered file, "
 	  "as unified diffs; nothing is kept" },
+	{ .name = "backup", .opts = CMD_BACKUP, .args = "FILE", .nargs = 1, .fn = main_backup,
+	  .help = "copy the database, also while a server writes to it, into FILE (0600, "
+	  "checked, written whole or not at all)" },
+	{ .name = "restore", .opts = CMD_RESTORE, .args = "FILE", .nargs = 1, .fn = main_restore,
+	  .help = "replace the database by the backup FILE (checked first), audit log "
+	  "included; refused while a server has it open unless --force" },
 	{ .name = "version", .args = "", .fn = main_version, .help = "print the version" },
 };
 
@@ -128,6 +137,38 @@ main_open(const struct config *c, struct db **db)
 		*db = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+static int
+main_backup(struct config *c)
+{
+	char err[512];
+
+	if (backup_save(c->db, c->args[0], err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot backup: %s\n", err);
+		return 1;
+	}
+	printf("%s: backup of %s\n", c->args[0], c->db);
+	return 0;
+}
+
+/* The restored database is then brought to this binary's schema, as any start would. */
+static int
+main_restore(struct config *c)
+{
+	char err[512];
+	struct db *db;
+
+	if (backup_restore(c->args[0], c->db, c->force, err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot restore: %s\n", err);
+		return 1;
+	}
+	if (main_open(c, &db) == -1)
+		return 1;
+	printf("%s: restored from %s, schema version %d\n", c->db, c->args[0],
+	    db_schema_version(db));
+	db_close(db);
 	return 0;
 }
 
