@@ -1,8 +1,8 @@
 /* netsot backup and restore: backups taken while a client creates addresses as fast as it
  * can are each a whole database (PRAGMA integrity_check) holding one consistent moment (the
  * addresses, their row count kept by triggers and their audit rows agree); a restore is
- * refused while a server has the database open and for a file that is no backup, and a
- * restored database serves its data and its users. */
+ * refused while a server has the database open (unless --force) and for a file that is no
+ * backup, and a restored database serves its data and its users. */
 #include "harness.h"
 
 #include <curl/curl.h>
@@ -164,6 +164,16 @@ test_backup_under_load(void **state)
 		assert_non_null(strstr(err, "not a database"));
 		free(out);
 		free(err);
+		/* --force restores under the running server, which then serves the backup's
+		 * data. */
+		{
+			const char *forced[] = { "restore", path[0], "--db", S.db, "--force", NULL };
+
+			assert_int_equal(run_netsot(forced, NULL, &out, &err), 0);
+			free(out);
+			free(err);
+			assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), n[0]);
+		}
 	}
 
 	/* Restored into a fresh path, served: its addresses and its users are there. */
