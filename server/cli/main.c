@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,6 +139,23 @@ main_open(const struct config *c, struct db **db)
 		return -1;
 	}
 	return 0;
+}
+
+/* The server's 1000 connections (held renders among them, docs/api.md) and its database
+ * files need more descriptors than the usual soft limit of 1024: raised to 2048, or to the
+ * hard limit when that is lower. */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= 2048)
+		return;
+	rl.rlim_cur = rl.rlim_max < 2048 ? rl.rlim_max : 2048;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < 1100)
+		log_msg("netsot: only %llu file descriptors: fewer than 1000 connections fit",
+		    (unsigned long long)rl.rlim_cur);
 }
 
 static int
@@ -549,6 +567,7 @@ main_serve(struct config *c)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile();
 	if (http_start(&srv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "netsot: %s\n", err);
 		goto out;
