@@ -118,7 +118,7 @@ static void
 watch_sweep(struct watch *w, struct db *db, bool changed, bool all)
 {
 	struct watch_seen seen[WATCH_CACHE];
-	struct watch_wait *ww, *next;
+	struct watch_wait *ww, *next, *woken = NULL;
 	uint64_t now = clock_usec();
 	int nseen = 0;
 	bool wake;
@@ -134,6 +134,14 @@ watch_sweep(struct watch *w, struct db *db, bool changed, bool all)
 		if (!wake)
 			continue;
 		watch_unlist(w, ww);
+		ww->next = woken;
+		woken = ww;
+	}
+	/* Resumed only now: a resumed request may finish and free its wait at once, and seen[]
+	 * points at waits. */
+	for (ww = woken; ww != NULL; ww = next) {
+		next = ww->next;
+		ww->next = NULL;
 		MHD_resume_connection(ww->r->conn);
 	}
 }
