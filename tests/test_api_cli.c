@@ -159,7 +159,7 @@ test_help_per_command(void **state)
 {
 	static const char *const cmds[][2] = { { "serve" }, { "migrate" }, { "user", "add" },
 		{ "user", "passwd" }, { "validate" }, { "import" }, { "export" }, { "render" },
-		{ "preview" }, { "version" } };
+		{ "preview" }, { "backup" }, { "restore" }, { "version" } };
 	const char *args[5];
 	char *out, *err, want[64];
 	size_t i;

@@ -22,7 +22,7 @@ struct opt {
 };
 
 #define ALL_DB (CMD_SERVE | CMD_MIGRATE | CMD_USER_ADD | CMD_USER_PASSWD | CMD_VALIDATE | \
-    CMD_IMPORT | CMD_EXPORT | CMD_RENDER | CMD_PREVIEW)
+    CMD_IMPORT | CMD_EXPORT | CMD_RENDER | CMD_PREVIEW | CMD_BACKUP | CMD_RESTORE)
 
 /* Commands whose FILE argument may be '-', standard input. */
 #define STDIN_ARG (CMD_IMPORT | CMD_PREVIEW)
@@ -83,6 +83,9 @@ static const struct opt config_opts[] = {
 	{ .name = "dry-run", .env = "NETSOT_DRY_RUN", .type = OPT_FLAG,
 	  .off = offsetof(struct config, dry_run), .cmds = CMD_IMPORT,
 	  .help = "report what would change, change nothing" },
+	{ .name = "force", .env = "NETSOT_RESTORE_FORCE", .type = OPT_FLAG,
+	  .off = offsetof(struct config, force), .cmds = CMD_RESTORE,
+	  .help = "restore even while another process (a server) has the database open" },
 	{ .name = "param", .env = "NETSOT_RENDER_PARAM", .type = OPT_LIST,
 	  .off = offsetof(struct config, params), .cmds = CMD_RENDER, .arg = "NAME=VALUE",
 	  .help = "a parameter of the target (again for each)" },
@@ -90,7 +93,8 @@ static const struct opt config_opts[] = {
 	  .off = offsetof(struct config, password_stdin), .cmds = CMD_USER_ADD | CMD_USER_PASSWD,
 	  .help = "read the password from standard input (required)" },
 	{ .name = "json", .env = "NETSOT_JSON", .type = OPT_FLAG,
-	  .off = offsetof(struct config, json), .cmds = ALL_DB & ~CMD_SERVE,
+	  .off = offsetof(struct config, json),
+	  .cmds = ALL_DB & ~(CMD_SERVE | CMD_BACKUP | CMD_RESTORE),
 	  .help = "print an error as problem+json (for scripts) instead of one line" },
 };
 

@@ -16,6 +16,8 @@ enum {
 	CMD_RENDER = 1 << 6,
 	CMD_USER_PASSWD = 1 << 7,
 	CMD_PREVIEW = 1 << 8,
+	CMD_BACKUP = 1 << 9,
+	CMD_RESTORE = 1 << 10,
 };
 
 #define CONFIG_MAX_ARGS 8
@@ -38,6 +40,7 @@ struct config {
 	long max_import_body;   /* the cap for POST /api/v1/import, which takes whole plans */
 	char *mode;             /* import: merge or replace */
 	bool dry_run;
+	bool force;             /* restore: even while the database is in use */
 	struct config_list params;   /* render: --param k=v */
 	long token_ttl;
 	long timeout;

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "apierr.h"
 #include "auth.h"
+#include "backup.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -48,6 +50,8 @@ static int main_import(struct config *c);
 static int main_export(struct config *c);
 static int main_render(struct config *c);
 static int main_preview(struct config *c);
+static int main_backup(struct config *c);
+static int main_restore(struct config *c);
 static void main_problem(const struct config *c, const char *cmd, struct api_err *err);
 
 static const struct command main_commands[] = {
@@ -72,6 +76,12 @@ static const struct command main_commands[] = {
 	{ .name = "preview", .opts = CMD_PREVIEW, .args = "FILE", .nargs = 1, .fn = main_preview,
 	  .help = "print what changes ('-' for standard input) would do to every rendered file, "
 	  "as unified diffs; nothing is kept" },
+	{ .name = "backup", .opts = CMD_BACKUP, .args = "FILE", .nargs = 1, .fn = main_backup,
+	  .help = "copy the database, also while a server writes to it, into FILE (0600, "
+	  "checked, written whole or not at all)" },
+	{ .name = "restore", .opts = CMD_RESTORE, .args = "FILE", .nargs = 1, .fn = main_restore,
+	  .help = "replace the database by the backup FILE (checked first), audit log "
+	  "included; refused while a server has it open unless --force" },
 	{ .name = "version", .args = "", .fn = main_version, .help = "print the version" },
 };
 
@@ -128,6 +138,55 @@ main_open(const struct config *c, struct db **db)
 		*db = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+/* The server's 1000 connections (held renders among them, docs/api.md) and its database
+ * files need more descriptors than the usual soft limit of 1024: raised to 2048, or to the
+ * hard limit when that is lower. */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= 2048)
+		return;
+	rl.rlim_cur = rl.rlim_max < 2048 ? rl.rlim_max : 2048;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < 1100)
+		log_msg("netsot: only %llu file descriptors: fewer than 1000 connections fit",
+		    (unsigned long long)rl.rlim_cur);
+}
+
+static int
+main_backup(struct config *c)
+{
+	char err[512];
+
+	if (backup_save(c->db, c->args[0], err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot backup: %s\n", err);
+		return 1;
+	}
+	printf("%s: backup of %s\n", c->args[0], c->db);
+	return 0;
+}
+
+/* The restored database is then brought to this binary's schema, as any start would. */
+static int
+main_restore(struct config *c)
+{
+	char err[512];
+	struct db *db;
+
+	if (backup_restore(c->args[0], c->db, c->force, err, sizeof(err)) == -1) {
+		fprintf(stderr, "netsot restore: %s\n", err);
+		return 1;
+	}
+	if (main_open(c, &db) == -1)
+		return 1;
+	printf("%s: restored from %s, schema version %d\n", c->db, c->args[0],
+	    db_schema_version(db));
+	db_close(db);
 	return 0;
 }
 
@@ -508,6 +567,7 @@ main_serve(struct config *c)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile();
 	if (http_start(&srv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "netsot: %s\n", err);
 		goto out;

@@ -21,6 +21,7 @@
 #include "routes.h"
 #include "session.h"
 #include "token.h"
+#include "watch.h"
 
 /* Request ids: a per-process random prefix and a counter, unique without a syscall. */
 static char http_id_prefix[9];
@@ -553,6 +554,12 @@ http_dispatch(struct req *r)
 out:
 	if (r->reading != NULL)
 		db_read_end(r->reading);
+	r->reading = NULL;
+	/* A held render answers when the watcher resumes it (this runs again then). */
+	if (err.status == 0 && watch_hold(r)) {
+		http_reply_free(&rep);
+		return MHD_YES;
+	}
 	ok = http_send(r, &rep, &err);
 	api_err_free(&err);
 	return ok;
@@ -641,6 +648,7 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r == NULL)
 		return;
 	log_access(r->method, r->url, r->status, clock_usec() - r->t0, r->who.name, r->reqid);
+	watch_forget(r);
 	http_req_free(r);
 	*con_cls = NULL;
 }
@@ -722,7 +730,11 @@ http_start(struct server *srv, char *err, size_t errlen)
 		return -1;
 	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-	    MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
+	if ((srv->watch = watch_start()) == NULL) {
+		snprintf(err, errlen, "cannot start the watcher thread");
+		return -1;
+	}
 	/* The port is given too, though the address holds it: libmicrohttpd names it in its
 	 * errors ("Failed to bind to port 8080"). */
 	srv->daemon = MHD_start_daemon(flags, http_listen_port(&ss), NULL, NULL, http_access, srv,
@@ -736,6 +748,9 @@ http_start(struct server *srv, char *err, size_t errlen)
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", srv->cfg->listen);
+		watch_stop(srv->watch);
+		watch_free(srv->watch);
+		srv->watch = NULL;
 		return -1;
 	}
 	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -746,7 +761,11 @@ http_start(struct server *srv, char *err, size_t errlen)
 void
 http_stop(struct server *srv)
 {
+	/* Held requests are resumed first: libmicrohttpd must not stop with one suspended. */
+	watch_stop(srv->watch);
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
+	watch_free(srv->watch);
+	srv->watch = NULL;
 }

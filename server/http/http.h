@@ -16,6 +16,8 @@
 struct config;
 struct db;
 struct route;
+struct watch;
+struct watch_wait;
 
 struct server {
 	const struct config *cfg;
@@ -24,6 +26,7 @@ struct server {
 	struct ratelimit *login_addrs;   /* and per client address */
 	struct MHD_Daemon *daemon;
 	uint16_t port;
+	struct watch *watch;             /* held renders (watch.c) */
 };
 
 /* Who is calling: filled by session_authenticate() for routes that need a role. */
@@ -54,6 +57,7 @@ struct req {
 	int status;                /* what was answered, for the access log */
 	struct db *reading;        /* the read transaction of a GET, ended after the handler */
 	struct actor actor;        /* who as the domain sees it: see http_actor() */
+	struct watch_wait *wait;   /* a held render's state (watch.c), or NULL */
 };
 
 #define REPLY_MAX_HEADERS 8

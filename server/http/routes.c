@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "resource.h"
+#include "watch.h"
 #include "web.h"
 
 const struct qparam routes_list_params[] = {
@@ -96,6 +97,14 @@ static const struct qparam routes_netbox_schema_params[] = {
 	{ .method = HTTP_GET, .pattern = "/api/" collection, .fn = api_netbox_list, \
 	  .role = ROLE_VIEWER, .arg = collection, .flags = ROUTE_SLASH, .params = p }
 
+/* A render held until its ETag moves off If-None-Match's (watch.c); the target's own
+ * parameters come besides (ROUTE_TARGET). */
+static const struct qparam routes_render_params[] = {
+	{ .name = "wait", .type = Q_INT, .min = 0, .max = WATCH_MAX_SECONDS,
+	  .help = "seconds to hold the request until the render changes (0)" },
+	{ .name = NULL },
+};
+
 const struct route routes_table[] = {
 	{ .method = HTTP_GET, .pattern = "/healthz", .fn = api_meta_healthz, .role = ROLE_NONE },
 	{ .method = HTTP_GET, .pattern = "/api/v1/openapi.yaml", .fn = api_meta_openapi,
@@ -165,9 +174,9 @@ const struct route routes_table[] = {
 	{ .method = HTTP_GET, .pattern = "/api/v1/render", .fn = api_render_list,
 	  .role = ROLE_VIEWER },
 	{ .method = HTTP_GET, .pattern = "/api/v1/render/{name}", .fn = api_render,
-	  .role = ROLE_VIEWER, .flags = ROUTE_TARGET },
+	  .role = ROLE_VIEWER, .flags = ROUTE_TARGET, .params = routes_render_params },
 	{ .method = HTTP_GET, .pattern = "/api/v1/inventory", .fn = api_render_inventory,
-	  .role = ROLE_VIEWER },
+	  .role = ROLE_VIEWER, .params = routes_render_params },
 	/* The NetBox-compatible inventory, whose clients ask for paths with a trailing slash. */
 	{ .method = HTTP_GET, .pattern = "/api/status", .fn = api_netbox_status,
 	  .role = ROLE_VIEWER, .flags = ROUTE_SLASH },

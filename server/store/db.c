@@ -456,10 +456,39 @@ db_read_end(struct db *db)
 	db_rollback(db);
 }
 
+/* Told after each write commits (set before the server's threads start, cleared after). */
+static void (*db_commit_hook)(void *);
+static void *db_commit_arg;
+
+void
+db_on_commit(void (*fn)(void *), void *arg)
+{
+	db_commit_hook = fn;
+	db_commit_arg = arg;
+}
+
 int
 db_commit(struct db *db)
 {
-	return sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (db_commit_hook != NULL)
+		db_commit_hook(db_commit_arg);
+	return 0;
+}
+
+long long
+db_data_version(struct db *db)
+{
+	static const char sql[] = "PRAGMA data_version";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long long v = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	if (st != NULL)
+		sqlite3_reset(st);
+	return v;
 }
 
 void

@@ -47,6 +47,12 @@ sqlite3_stmt *db_stmt_text(struct db *db, const char *sql);
 
 int db_begin(struct db *db, bool write);
 int db_commit(struct db *db);
+/* fn(arg) is called after every write that db_commit committed, in the writer's thread; set it
+ * before the threads that write start and clear it (NULL) after they stopped. */
+void db_on_commit(void (*fn)(void *), void *arg);
+/* PRAGMA data_version: moves when another connection (of this process or another) committed
+ * a change since this one last looked; -1 on error. */
+long long db_data_version(struct db *db);
 /* One read transaction around a whole read-only request (cached BEGIN/COMMIT). */
 int db_read_begin(struct db *db);
 void db_read_end(struct db *db);
