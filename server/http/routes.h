@@ -56,6 +56,7 @@ enum {
 	ROUTE_SMALL_BODY = 1 << 1,  /* a few fields (login): HTTP_SMALL_BODY at most */
 	ROUTE_LIST = 1 << 2,        /* a list: also takes its resource's filters (listing.c) */
 	ROUTE_TARGET = 1 << 3,      /* also takes its render target's parameters (render.c) */
+	ROUTE_ADDR_ALLOW = 1 << 4,  /* no token from an address in --metrics-allow (metrics.c) */
 };
 
 /* The paging, search and ordering of every ROUTE_LIST route. */
