@@ -68,7 +68,7 @@ log_utf8_len(const unsigned char *s, size_t n)
 }
 
 /* s as a JSON string, at most max bytes of it: values come from the network, so bytes that are
- * not UTF-8 become '?' and control characters are escaped; the line stays one line of JSON. */
+ * not UTF-8 become U+FFFD and control characters are escaped; the line stays one line of JSON. */
 static void
 log_json_str(struct sbuf *sb, const char *s, size_t max)
 {
@@ -85,7 +85,11 @@ log_json_str(struct sbuf *sb, const char *s, size_t max)
 	n = strlen(s);
 	while (i < n && o < max) {
 		if ((k = log_utf8_len(u + i, n - i)) == 0) {
-			clean[o++] = '?';
+			/* U+FFFD REPLACEMENT CHARACTER, as a decoder shows it. */
+			if (o + 3 > max)
+				break;
+			memcpy(clean + o, "\xef\xbf\xbd", 3);
+			o += 3;
 			i++;
 			continue;
 		}
