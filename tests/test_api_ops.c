@@ -297,6 +297,7 @@ static void
 test_metrics_allow(void **state)
 {
 	static const char *const flags[] = { "--metrics-allow", "10.0.0.0/8, fd00::/8", NULL };
+	static const char *const none[] = { "--metrics-allow", "none", NULL };
 	const char *bad[] = { "serve", "--db", NULL, "--listen", "127.0.0.1:0",
 		"--metrics-allow", "10.0.0.1/8", NULL };
 	char *ed = NULL, *err = NULL;
@@ -321,6 +322,14 @@ test_metrics_allow(void **state)
 	assert_string_equal(err, "netsot: --metrics-allow: '10.0.0.1/8' is not an address or a "
 	    "CIDR without host bits\n");
 	free(err);
+	srv_down(&s, ed, NULL);
+
+	/* none: not even loopback reads it without a token. */
+	srv_up(&s, none, &ed, NULL);
+	assert_int_equal(req(&s, "GET", "/metrics", NULL, NULL, NULL, &r), 0);
+	assert_problem(&r, 401);
+	resp_free(&r);
+	scrape(&s, ed, &before);
 	srv_down(&s, ed, NULL);
 }
 

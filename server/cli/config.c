@@ -75,7 +75,8 @@ static const struct opt config_opts[] = {
 	  .help = "how long an Idempotency-Key is remembered (default 86400)" },
 	{ .name = "metrics-allow", .env = "NETSOT_METRICS_ALLOW", .type = OPT_STR,
 	  .off = offsetof(struct config, metrics_allow), .cmds = CMD_SERVE, .arg = "CIDR,...",
-	  .help = "clients that read /metrics without a token (default 127.0.0.0/8,::1/128)" },
+	  .help = "clients that read /metrics without a token, or none "
+	  "(default 127.0.0.0/8,::1/128)" },
 	{ .name = "tls-cert", .env = "NETSOT_TLS_CERT", .type = OPT_STR,
 	  .off = offsetof(struct config, tls_cert), .cmds = CMD_SERVE, .arg = "FILE",
 	  .help = "serve HTTPS with this PEM certificate (chain); needs --tls-key" },

@@ -16,7 +16,7 @@
 #define METRICS_ALLOW_MAX 16
 
 /* Sizes the counters to the route table and parses allow (a comma-separated list of CIDRs or
- * addresses). Call once before the server starts. -1 with one line in err. */
+ * addresses, or "none"). Call once before the server starts. -1 with one line in err. */
 int metrics_init(const char *allow, char *err, size_t errlen);
 /* Whether the client address (text) is in --metrics-allow. */
 bool metrics_allowed(const char *client);
