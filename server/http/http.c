@@ -74,6 +74,7 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
 {
 	const union MHD_ConnectionInfo *ci;
 	struct route_match m;
+	const char *cid;
 	struct api_err miss;
 	struct req *r;
 
@@ -95,8 +96,8 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
 	api_err_free(&miss);
 	/* No body is taken (r->cap 0) until the headers show one and its sender may send it. */
 	sbuf_init(&r->body, 0);
-	if (http_reqid_ok(http_header(r, "X-Request-Id")))
-		snprintf(r->reqid, sizeof(r->reqid), "%s", http_header(r, "X-Request-Id"));
+	if (http_reqid_ok(cid = http_header(r, "X-Request-Id")))
+		snprintf(r->reqid, sizeof(r->reqid), "%s", cid);
 	else
 		snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
 		    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
