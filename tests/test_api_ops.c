@@ -410,6 +410,17 @@ test_access_log(void **state)
 	    "X-Request-Id: hostile", NULL, &r), 0);
 	assert_int_equal(r.status, 404);
 	resp_free(&r);
+	/* A long path is cut at 256 bytes, never inside a character (json_loads checks UTF-8). */
+	{
+		char lp[2048] = "/";
+
+		for (i = 0; i < 301; i++)
+			strcat(lp, "%C3%A9");
+		assert_int_equal(req_hdr(&s, "GET", lp, NULL, "X-Request-Id: long-path", NULL,
+		    &r), 0);
+		assert_int_equal(r.status, 404);
+		resp_free(&r);
+	}
 	srv_stop(&s);
 
 	lines = access_lines(&s);
@@ -440,6 +451,8 @@ test_access_log(void **state)
 	assert_true(json_integer_value(json_object_get(j, "bytes")) > 0);
 	assert_non_null(j = access_line(lines, "with-query"));
 	assert_string_equal(json_string_value(json_object_get(j, "path")), "/api/v1/vlans");
+	assert_non_null(j = access_line(lines, "long-path"));
+	assert_int_equal(json_string_length(json_object_get(j, "path")), 1 + 127 * 2);
 	assert_non_null(j = access_line(lines, "hostile"));
 	assert_true(json_is_null(json_object_get(j, "route")));
 	assert_string_equal(json_string_value(json_object_get(j, "path")),

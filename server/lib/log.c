@@ -84,6 +84,14 @@ log_json_str(struct sbuf *sb, const char *s, size_t max)
 		max = sizeof(clean);
 	n = strlen(s);
 	while (i < n && o < max) {
+		/* ASCII runs, the usual case, go in one copy. */
+		for (k = 0; i + k < n && o + k < max && u[i + k] < 0x80; k++)
+			;
+		memcpy(clean + o, s + i, k);
+		o += k;
+		i += k;
+		if (i == n || o == max)
+			break;
 		if ((k = log_utf8_len(u + i, n - i)) == 0) {
 			/* U+FFFD REPLACEMENT CHARACTER, as a decoder shows it. */
 			if (o + 3 > max)
@@ -111,7 +119,9 @@ log_access(const struct log_access *a)
 	clock_rfc3339(clock_now(), ts);
 	sbuf_init(&sb, 0);
 	sbuf_reserve_hint(&sb, 512);
-	sbuf_printf(&sb, "{\"time\":\"%s\",\"id\":", ts);
+	sbuf_puts(&sb, "{\"time\":\"");
+	sbuf_puts(&sb, ts);
+	sbuf_puts(&sb, "\",\"id\":");
 	log_json_str(&sb, a->reqid, 64);
 	sbuf_puts(&sb, ",\"client\":");
 	log_json_str(&sb, a->client, 64);
@@ -123,8 +133,13 @@ log_access(const struct log_access *a)
 	log_json_str(&sb, a->route, 128);
 	sbuf_puts(&sb, ",\"path\":");
 	log_json_str(&sb, a->path, LOG_PATH_MAX);
-	sbuf_printf(&sb, ",\"status\":%d,\"duration_us\":%llu,\"bytes\":%llu}\n", a->status,
-	    (unsigned long long)a->usec, (unsigned long long)a->bytes);
+	sbuf_puts(&sb, ",\"status\":");
+	sbuf_int(&sb, a->status);
+	sbuf_puts(&sb, ",\"duration_us\":");
+	sbuf_int(&sb, (long long)a->usec);
+	sbuf_puts(&sb, ",\"bytes\":");
+	sbuf_int(&sb, (long long)a->bytes);
+	sbuf_puts(&sb, "}\n");
 	/* One write, as log_write does: lines from server threads never interleave. */
 	if (!sbuf_failed(&sb) && write(STDERR_FILENO, sbuf_str(&sb), sb.len) < 0)
 		sbuf_reset(&sb);
