@@ -10,14 +10,16 @@ NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsql
 # (tests/consumers.c): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
 # ifup (ifupdown2), yamllint, ansible-inventory; named and dig for the DNS emulation test
 # (tests/emulate_dns.py); Chromium with Node.js for the web UI's tests; python3-jsonschema,
-# which checks real answers against api/openapi.yaml (tests/openapi_responses.py); and ansible
+# which checks real answers against api/openapi.yaml (tests/openapi_responses.py); ansible
 # (whose netbox.netbox collection's nb_inventory plugin reads the NetBox-compatible inventory)
-# with the python3-tz that plugin needs (tests/netbox_inventory.py).
+# with the python3-tz that plugin needs (tests/netbox_inventory.py); and openssl, which makes
+# the self-signed certificate of the HTTPS test (tests/test_api_ops.c).
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
   bind9-utils bind9 bind9-dnsutils dnsmasq-base ifupdown2 yamllint ansible-core chromium nodejs
   python3-yaml
   python3-jsonschema
-  ansible python3-tz"
+  ansible python3-tz
+  openssl"
 
 # npm for the web tests' one package (playwright-core, pinned in tests/web/package-lock.json):
 # some nodejs packages bring it, Debian's needs its own.

@@ -270,10 +270,13 @@ test_access_log(void **state)
 	resp_free(&r);
 	assert_int_equal(req(&S, "GET", "/nowhere", NULL, NULL, NULL, &r), 0);
 	resp_free(&r);
-	assert_true(srv_log_has(&S, "GET /api/v1/auth/me 200 "));
-	snprintf(needle, sizeof(needle), "us user=admin id=%s\n", id);
+	/* One JSON object per line (tests/test_api_ops.c parses every one). */
+	assert_true(srv_log_has(&S, "\"method\":\"GET\",\"route\":\"/api/v1/auth/me\","
+	    "\"path\":\"/api/v1/auth/me\",\"status\":200,"));
+	snprintf(needle, sizeof(needle), "\"id\":\"%s\",\"client\":\"127.0.0.1\","
+	    "\"user\":\"admin\",", id);
 	assert_true(srv_log_has(&S, needle));
-	assert_true(srv_log_has(&S, "GET /nowhere 404 "));
+	assert_true(srv_log_has(&S, "\"route\":null,\"path\":\"/nowhere\",\"status\":404,"));
 }
 
 

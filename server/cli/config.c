@@ -73,6 +73,16 @@ static const struct opt config_opts[] = {
 	  .off = offsetof(struct config, idempotency_ttl), .min = 1, .max = 366L * 86400,
 	  .cmds = CMD_SERVE, .arg = "SECONDS",
 	  .help = "how long an Idempotency-Key is remembered (default 86400)" },
+	{ .name = "metrics-allow", .env = "NETSOT_METRICS_ALLOW", .type = OPT_STR,
+	  .off = offsetof(struct config, metrics_allow), .cmds = CMD_SERVE, .arg = "CIDR,...",
+	  .help = "clients that read /metrics without a token, or none "
+	  "(default 127.0.0.0/8,::1/128)" },
+	{ .name = "tls-cert", .env = "NETSOT_TLS_CERT", .type = OPT_STR,
+	  .off = offsetof(struct config, tls_cert), .cmds = CMD_SERVE, .arg = "FILE",
+	  .help = "serve HTTPS with this PEM certificate (chain); needs --tls-key" },
+	{ .name = "tls-key", .env = "NETSOT_TLS_KEY", .type = OPT_STR,
+	  .off = offsetof(struct config, tls_key), .cmds = CMD_SERVE, .arg = "FILE",
+	  .help = "the PEM private key of --tls-cert, unencrypted" },
 	{ .name = "role", .env = "NETSOT_ROLE", .type = OPT_STR,
 	  .off = offsetof(struct config, role), .cmds = CMD_USER_ADD,
 	  .arg = "viewer|editor|admin", .help = "the user's role (default viewer)" },
@@ -249,6 +259,8 @@ config_parse(struct config *c, unsigned cmd, int argc, char **argv, char *err, s
 		c->db = xstrdup("netsot.db");
 	if ((cmd & CMD_SERVE) && c->listen == NULL)
 		c->listen = xstrdup("127.0.0.1:8080");
+	if ((cmd & CMD_SERVE) && c->metrics_allow == NULL)
+		c->metrics_allow = xstrdup("127.0.0.0/8,::1/128");
 	return 0;
 }
 

@@ -35,6 +35,9 @@ struct config {
 	char *jwt_key_file;     /* NULL = next to the database */
 	char *web;              /* serve the UI from this directory, NULL = the embedded copy */
 	char *role;
+	char *metrics_allow;    /* CIDRs that read /metrics without a token, comma-separated */
+	char *tls_cert;         /* PEM files for HTTPS, or NULL for plain HTTP */
+	char *tls_key;
 	long threads;
 	long max_body;
 	long max_import_body;   /* the cap for POST /api/v1/import, which takes whole plans */

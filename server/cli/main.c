@@ -572,8 +572,9 @@ main_serve(struct config *c)
 		fprintf(stderr, "netsot: %s\n", err);
 		goto out;
 	}
-	log_msg("netsot %s listening on %s (port %u, %ld threads, schema %d)", NETSOT_VERSION,
-	    c->listen, srv.port, c->threads, db_schema_version(db));
+	log_msg("netsot %s listening on %s (port %u, %s, %ld threads, schema %d)", NETSOT_VERSION,
+	    c->listen, srv.port, srv.tls_cert ? "https" : "http", c->threads,
+	    db_schema_version(db));
 	sigwait(&set, &sig);
 	log_msg("netsot: signal %d, stopping", sig);
 	rc = 0;

@@ -12,6 +12,7 @@
 #include "hostnet.h"
 #include "idem.h"
 #include "ipam.h"
+#include "metrics.h"
 #include "res.h"
 
 #define ALLOC_MAX 1000
@@ -133,6 +134,7 @@ api_alloc_commit(struct req *r, struct db *db, struct reply *rep, const char *re
 		return -1;
 	if (db_commit(db) == -1)
 		return db_fail(db, err, "committing");
+	metrics_allocated(res, json_is_array(*result) ? json_array_size(*result) : 1);
 	if (json_is_object(*result))
 		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res,
 		    (long long)json_integer_value(json_object_get(*result, "id")));

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "res.h"
 #include "resource.h"
@@ -26,6 +27,7 @@ api_auth_limited(struct req *r, const char *ukey, const char *akey, struct api_e
 
 	if (wu == 0 && wa == 0)
 		return 0;
+	metrics_login_failed(true);
 	err->retry_after = wu > wa ? wu : wa;
 	return api_err_set(err, 429, "too many failed logins; try again in %d seconds",
 	    err->retry_after);
@@ -67,6 +69,7 @@ api_auth_login(struct req *r, struct reply *rep, struct api_err *err)
 	if (auth_check_password(found ? hash : NULL, password) == -1 || u.disabled) {
 		ratelimit_fail(r->srv->login_users, ukey, clock_now());
 		ratelimit_fail(r->srv->login_addrs, akey, clock_now());
+		metrics_login_failed(false);
 		api_err_set(err, 401, "wrong username or password");
 		goto out;
 	}

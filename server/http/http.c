@@ -17,9 +17,11 @@
 #include "db.h"
 #include "etag.h"
 #include "log.h"
+#include "metrics.h"
 #include "render.h"
 #include "routes.h"
 #include "session.h"
+#include "tls.h"
 #include "token.h"
 #include "watch.h"
 
@@ -61,12 +63,24 @@ http_body_cap(const struct req *r)
 	return cfg->max_body;
 }
 
+/* A client's own X-Request-Id is kept when it is short and plain, so its logs and ours share
+ * one id; anything else gets one of ours. */
+static bool
+http_reqid_ok(const char *id)
+{
+	size_t n = id != NULL ? strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") : 0;
+
+	return n > 0 && n <= HTTP_REQID_MAX && id[n] == '\0';
+}
+
 static struct req *
 http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method,
     const char *url)
 {
 	const union MHD_ConnectionInfo *ci;
 	struct route_match m;
+	const char *cid;
 	struct api_err miss;
 	struct req *r;
 
@@ -88,8 +102,11 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
 	api_err_free(&miss);
 	/* No body is taken (r->cap 0) until the headers show one and its sender may send it. */
 	sbuf_init(&r->body, 0);
-	snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
-	    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
+	if (http_reqid_ok(cid = http_header(r, "X-Request-Id")))
+		snprintf(r->reqid, sizeof(r->reqid), "%s", cid);
+	else
+		snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
+		    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL) {
 		const struct sockaddr *sa = ci->client_addr;
@@ -299,6 +316,7 @@ http_send(struct req *r, struct reply *rep, struct api_err *err)
 			MHD_add_response_header(resp, rep->hdr[i].name, rep->hdr[i].value);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, http_cache_control(rep));
 	r->status = rep->status;
+	r->bytes = len;
 	ok = MHD_queue_response(r->conn, (unsigned)rep->status, resp);
 	MHD_destroy_response(resp);
 	http_reply_free(rep);
@@ -361,6 +379,10 @@ http_authorize(struct req *r, struct api_err *err)
 {
 	if (r->route->role == ROLE_NONE || r->authorized)
 		return 0;
+	if ((r->route->flags & ROUTE_ADDR_ALLOW) && metrics_allowed(r->client)) {
+		r->authorized = true;
+		return 0;
+	}
 	if (session_authenticate(r, err) == -1)
 		return -1;
 	if (r->who.role < r->route->role)
@@ -641,13 +663,19 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	struct req *r = *con_cls;
+	uint64_t usec;
 
 	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (r == NULL)
 		return;
-	log_access(r->method, r->url, r->status, clock_usec() - r->t0, r->who.name, r->reqid);
+	usec = clock_usec() - r->t0;
+	if (r->status != 0)
+		metrics_request(r->route, r->status, usec);
+	log_access(&(struct log_access){ .reqid = r->reqid, .client = r->client,
+	    .user = r->who.name, .method = r->method, .route = r->route ? r->route->pattern : NULL,
+	    .path = r->url, .status = r->status, .usec = usec, .bytes = r->bytes });
 	watch_forget(r);
 	http_req_free(r);
 	*con_cls = NULL;
@@ -714,6 +742,7 @@ http_listen_port(const struct sockaddr_storage *ss)
 int
 http_start(struct server *srv, char *err, size_t errlen)
 {
+	struct MHD_OptionItem tls_opts[TLS_OPTS];
 	const union MHD_DaemonInfo *di;
 	struct sockaddr_storage ss;
 	unsigned char rnd[4];
@@ -729,8 +758,12 @@ http_start(struct server *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "--listen: '%s' is not ADDR:PORT", srv->cfg->listen);
 		return -1;
 	}
+	if (metrics_init(srv->cfg->metrics_allow, err, errlen) == -1 ||
+	    tls_load(srv, tls_opts, err, errlen) == -1)
+		return -1;
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
+	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0) |
+	    (srv->tls_cert ? MHD_USE_TLS : 0);
 	if ((srv->watch = watch_start()) == NULL) {
 		snprintf(err, errlen, "cannot start the watcher thread");
 		return -1;
@@ -745,9 +778,11 @@ http_start(struct server *srv, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+	    MHD_OPTION_ARRAY, tls_opts,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		snprintf(err, errlen, "cannot listen on %s", srv->cfg->listen);
+		snprintf(err, errlen, "cannot listen on %s%s", srv->cfg->listen, srv->tls_cert ?
+		    " with TLS (see the line above; do the certificate and key match?)" : "");
 		watch_stop(srv->watch);
 		watch_free(srv->watch);
 		srv->watch = NULL;
@@ -768,4 +803,5 @@ http_stop(struct server *srv)
 	srv->daemon = NULL;
 	watch_free(srv->watch);
 	srv->watch = NULL;
+	tls_free(srv);
 }

@@ -27,7 +27,11 @@ struct server {
 	struct MHD_Daemon *daemon;
 	uint16_t port;
 	struct watch *watch;             /* held renders (watch.c) */
+	char *tls_cert, *tls_key;        /* PEM read from --tls-cert and --tls-key, or NULL */
 };
+
+/* The longest X-Request-Id taken from a client. */
+#define HTTP_REQID_MAX 64
 
 /* Who is calling: filled by session_authenticate() for routes that need a role. */
 struct principal {
@@ -51,10 +55,11 @@ struct req {
 	bool authorized;           /* token and role checked (before the body, when it has one) */
 	json_t *json;              /* parsed body of a write, or NULL when it had none */
 	struct principal who;
-	char reqid[32];
+	char reqid[HTTP_REQID_MAX + 1];
 	char client[64];
 	uint64_t t0;
 	int status;                /* what was answered, for the access log */
+	size_t bytes;              /* and the body's size */
 	struct db *reading;        /* the read transaction of a GET, ended after the handler */
 	struct actor actor;        /* who as the domain sees it: see http_actor() */
 	struct watch_wait *wait;   /* a held render's state (watch.c), or NULL */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "metrics.h"
 #include "resource.h"
 #include "watch.h"
 #include "web.h"
@@ -107,6 +108,8 @@ static const struct qparam routes_render_params[] = {
 
 const struct route routes_table[] = {
 	{ .method = HTTP_GET, .pattern = "/healthz", .fn = api_meta_healthz, .role = ROLE_NONE },
+	{ .method = HTTP_GET, .pattern = "/metrics", .fn = api_metrics, .role = ROLE_VIEWER,
+	  .flags = ROUTE_ADDR_ALLOW },
 	{ .method = HTTP_GET, .pattern = "/api/v1/openapi.yaml", .fn = api_meta_openapi,
 	  .role = ROLE_NONE },
 	{ .method = HTTP_GET, .pattern = "/", .fn = web_index, .role = ROLE_NONE },

@@ -57,6 +57,7 @@ enum {
 	ROUTE_LIST = 1 << 2,        /* a list: also takes its resource's filters (listing.c) */
 	ROUTE_TARGET = 1 << 3,      /* also takes its render target's parameters (render.c) */
 	ROUTE_SLASH = 1 << 4,       /* the path may end in a '/' too (NetBox's clients add one) */
+	ROUTE_ADDR_ALLOW = 1 << 5,  /* no token from an address in --metrics-allow (metrics.c) */
 };
 
 /* The paging, search and ordering of every ROUTE_LIST route. */
