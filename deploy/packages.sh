@@ -13,12 +13,17 @@ NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsql
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
   bind9-utils bind9 bind9-dnsutils dnsmasq-base ifupdown2 yamllint ansible-core chromium nodejs
   python3-yaml"
+# And for the deploy test (tests/deploy_check.sh): systemd-analyze, nginx and openssl check the
+# production files in deploy/.
+NETSOT_TEST_PACKAGES="$NETSOT_TEST_PACKAGES systemd nginx openssl"
 
 # npm for the web tests' one package (playwright-core, pinned in tests/web/package-lock.json):
-# some nodejs packages bring it, Debian's needs its own.
+# some nodejs packages bring it, Debian's needs its own. The deploy test's Kubernetes schema
+# check has its own pins (kubernetes-models, yaml) in tests/deploy/package-lock.json.
 netsot_npm() {
 	command -v npm >/dev/null || netsot_install npm
 	npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/deploy --no-audit --no-fund --loglevel=error
 }
 
 # Installs whichever of the named packages are missing; does nothing when all are there.
