@@ -137,10 +137,20 @@ mkdir -p "$ngx/tmp"
 nginx_test() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=netsot.test \
 	    -keyout "$ngx/key.pem" -out "$ngx/cert.pem" 2>/dev/null || return 1
-	sed "s#/etc/ssl/netsot/fullchain.pem#$ngx/cert.pem#; s#/etc/ssl/netsot/privkey.pem#$ngx/key.pem#" \
-	    "$site" >"$ngx/site.conf"
+	# nginx -t binds the listening sockets too: ports 80 and 443 become sockets in the
+	# folder, so the test needs neither root nor free ports.
+	sed -e "s#/etc/ssl/netsot/fullchain.pem#$ngx/cert.pem#" \
+	    -e "s#/etc/ssl/netsot/privkey.pem#$ngx/key.pem#" \
+	    -e "s#^\([[:space:]]*listen\) 80;#\1 unix:$ngx/http.sock;#" \
+	    -e "s#^\([[:space:]]*listen\) 443 ssl http2;#\1 unix:$ngx/https.sock ssl http2;#" \
+	    -e '/listen \[::\]:\(80\|443 ssl http2\);/d' "$site" >"$ngx/site.conf"
 	grep -q "$ngx/cert.pem" "$ngx/site.conf" && grep -q "$ngx/key.pem" "$ngx/site.conf" || {
 		echo "the site names no /etc/ssl/netsot/fullchain.pem and privkey.pem"
+		return 1
+	}
+	[ "$(grep -c '^[[:space:]]*listen' "$ngx/site.conf")" = 2 ] &&
+	    [ "$(grep -c "listen unix:$ngx/" "$ngx/site.conf")" = 2 ] || {
+		echo "want listen 80 and listen 443 ssl http2 (and the same on [::])"
 		return 1
 	}
 	cat >"$ngx/nginx.conf" <<-EOF
@@ -264,6 +274,8 @@ ansible_server() {
 	local port i
 	"$bin" import "$src/db/seed/hybrid-cloud.json" --db "$ans/netsot.db" >/dev/null &&
 	echo 'deploy-check-pass' | "$bin" user add viewer --role viewer --password-stdin \
+	    --db "$ans/netsot.db" >/dev/null &&
+	echo 'deploy-check-pass' | "$bin" user add admin --role admin --password-stdin \
 	    --db "$ans/netsot.db" >/dev/null || return 1
 	"$bin" serve --db "$ans/netsot.db" --listen 127.0.0.1:0 2>"$ans/serve.log" &
 	server_pid=$!
@@ -276,7 +288,10 @@ ansible_server() {
 	echo "http://127.0.0.1:$port" >"$ans/url"
 	curl -fsS --max-time 10 -H 'Content-Type: application/json' \
 	    -d '{"username":"viewer","password":"deploy-check-pass"}' \
-	    "http://127.0.0.1:$port/api/v1/auth/login" | jq -er .access_token >"$ans/token"
+	    "http://127.0.0.1:$port/api/v1/auth/login" | jq -er .access_token >"$ans/token" &&
+	curl -fsS --max-time 10 -H 'Content-Type: application/json' \
+	    -d '{"username":"admin","password":"deploy-check-pass"}' \
+	    "http://127.0.0.1:$port/api/v1/auth/login" | jq -er .access_token >"$ans/admin"
 }
 check "ansible: a netsot with the seed plan to ask" ansible_server
 
@@ -317,6 +332,59 @@ ansible_routes() {
 	return $rc
 }
 check "ansible: the playbook's render routes answer" ansible_routes
+
+# --- nginx in front of netsot --------------------------------------------------------------
+# The site as nginx -t saw it, listening on sockets in the test's folder (nginx cannot take
+# a port of the kernel's choosing), proxying to the test's netsot.
+nginx_pid=
+nginx_live() {
+	local port body code rc=0
+	port=$(sed 's#.*:##' "$ans/url")
+	sed "s#server 127.0.0.1:8080;#server 127.0.0.1:$port;#" "$ngx/site.conf" >"$ngx/live.conf"
+	{
+		[ "$(id -u)" = 0 ] && echo 'user root;'
+		echo 'daemon off;'
+		sed "s#include $ngx/site.conf;#include $ngx/live.conf;#" "$ngx/nginx.conf"
+	} >"$ngx/live-nginx.conf"
+	nginx -p "$ngx/" -e "$ngx/error.log" -c "$ngx/live-nginx.conf" &
+	nginx_pid=$!
+	for _ in $(seq 50); do
+		[ -S "$ngx/https.sock" ] && break
+		sleep 0.1
+	done
+	[ -S "$ngx/https.sock" ] || { cat "$ngx/error.log"; return 1; }
+	# http: a redirect to the same place over https
+	code=$(curl -sS --unix-socket "$ngx/http.sock" -o /dev/null -w '%{http_code} %{redirect_url}' \
+	    "http://netsot.example.org/api/v1/render/dnsmasq")
+	echo "http -> $code"
+	[ "$code" = "301 https://netsot.example.org/api/v1/render/dnsmasq" ] || rc=1
+	# https: the render through TLS is the render netsot gives directly
+	printf 'Authorization: Bearer %s\n' "$(cat "$ans/token")" | curl -fsS -k -H @- \
+	    --unix-socket "$ngx/https.sock" -o "$ngx/render.tls" \
+	    "https://netsot.example.org/api/v1/render/nftables?host=router" || rc=1
+	printf 'Authorization: Bearer %s\n' "$(cat "$ans/token")" | curl -fsS -H @- \
+	    -o "$ngx/render.direct" "$(cat "$ans/url")/api/v1/render/nftables?host=router" || rc=1
+	cmp "$ngx/render.tls" "$ngx/render.direct" && echo "https render: same bytes" || rc=1
+	# 2 MiB: over --max-body anywhere but the import, where netsot itself must answer
+	head -c $((2 << 20)) /dev/zero | tr '\0' x >"$ngx/2m"
+	body=$(curl -sS -k --unix-socket "$ngx/https.sock" -H 'Content-Type: application/json' \
+	    --data-binary @"$ngx/2m" -w ' %{http_code} %{content_type}' \
+	    "https://netsot.example.org/api/v1/hosts")
+	echo "2 MiB POST /api/v1/hosts -> $body" | cut -c1-240
+	case $body in *' 413 application/problem+json') ;; *) rc=1 ;; esac
+	echo "${body% * *}" | jq -e '.status == 413' >/dev/null || rc=1
+	body=$(printf 'Authorization: Bearer %s\n' "$(cat "$ans/admin")" |
+	    curl -sS -k --unix-socket "$ngx/https.sock" -H @- -H 'Content-Type: application/json' \
+	    --data-binary @"$ngx/2m" "https://netsot.example.org/api/v1/import")
+	echo "2 MiB POST /api/v1/import (admin) -> $body" | cut -c1-240
+	echo "$body" | jq -e '.instance == "/api/v1/import" and .status != 413' >/dev/null || rc=1
+	kill "$nginx_pid"
+	wait "$nginx_pid"
+	nginx_pid=
+	return $rc
+}
+check "nginx: serving the site: redirect, TLS proxy, body caps" nginx_live
+[ -n "$nginx_pid" ] && kill "$nginx_pid"
 
 echo "deploy: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
