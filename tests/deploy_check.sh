@@ -378,12 +378,19 @@ nginx_live() {
 	    --data-binary @"$ngx/2m" "https://netsot.example.org/api/v1/import")
 	echo "2 MiB POST /api/v1/import (admin) -> $body" | cut -c1-240
 	echo "$body" | jq -e '.instance == "/api/v1/import" and .status != 413' >/dev/null || rc=1
+	# netsot gone: a 503 problem, not nginx's HTML page
+	kill "$server_pid" && wait "$server_pid"
+	server_pid=
+	body=$(curl -sS -k --unix-socket "$ngx/https.sock" -w ' %{http_code} %{content_type}' \
+	    "https://netsot.example.org/healthz")
+	echo "netsot stopped: GET /healthz -> $body" | cut -c1-240
+	case $body in *' 503 application/problem+json') ;; *) rc=1 ;; esac
 	kill "$nginx_pid"
 	wait "$nginx_pid"
 	nginx_pid=
 	return $rc
 }
-check "nginx: serving the site: redirect, TLS proxy, body caps" nginx_live
+check "nginx: serving the site: redirect, TLS proxy, body caps, netsot down" nginx_live
 [ -n "$nginx_pid" ] && kill "$nginx_pid"
 
 echo "deploy: $passed passed, $failed failed"
