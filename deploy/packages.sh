@@ -20,12 +20,17 @@ NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptab
   python3-jsonschema
   ansible python3-tz
   openssl"
+# And for the deploy test (tests/deploy_check.sh): systemd-analyze and nginx check the
+# production files in deploy/.
+NETSOT_TEST_PACKAGES="$NETSOT_TEST_PACKAGES systemd nginx"
 
 # npm for the web tests' one package (playwright-core, pinned in tests/web/package-lock.json):
-# some nodejs packages bring it, Debian's needs its own.
+# some nodejs packages bring it, Debian's needs its own. The deploy test's Kubernetes schema
+# check has its own pins (kubernetes-models, yaml) in tests/deploy/package-lock.json.
 netsot_npm() {
 	command -v npm >/dev/null || netsot_install npm
 	npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/deploy --no-audit --no-fund --loglevel=error
 }
 
 # Installs whichever of the named packages are missing; does nothing when all are there.
