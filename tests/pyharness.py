@@ -146,9 +146,13 @@ class Server:
         return doc["access_token"]
 
 
-def vmrss_kb(pid):
+def memory_kb(pid):
+    """VmRSS, RssAnon (the heap and stacks: where a leak shows), RssFile (the database,
+    mapped by SQLite's mmap_size, grows with it) of a process, in kB."""
+    out = {}
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                out[k] = int(v.split()[0])
+    return out

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "deadline.h"
 #include "etag.h"
 #include "log.h"
 #include "render.h"
@@ -28,6 +29,13 @@ static atomic_uint_fast64_t http_id_counter;
 
 /* Login bodies hold a user name and a password (at most 1024 bytes, escaped). */
 #define HTTP_SMALL_BODY 16384L
+/* libmicrohttpd's own timeout counts from the last byte it read or wrote, also while a
+ * request sits unread because the connection's thread is busy with another (an Argon2 login,
+ * a write waiting for the database lock): at --timeout it would reset connections whose
+ * clients were not slow at all. So --timeout is kept by deadline.c, which spares a connection
+ * with unread bytes, and libmicrohttpd's timeout, this many times longer, only ends a body
+ * upload or an answer that makes no progress at all. */
+#define HTTP_STALL_FACTOR 4u
 /* Query parameters one request may carry: a list's filters are the most. */
 #define HTTP_QUERY_MAX 64
 
@@ -605,6 +613,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
 	if (r == NULL) {
 		/* Headers only: answering a request without a body now would force
 		 * Connection: close, so only a refused body is answered here. */
+		deadline_busy(conn);
 		if ((r = http_req_new(srv, conn, method, url)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
@@ -631,8 +640,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct req *r = *con_cls;
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	deadline_idle(conn);
 	if (r == NULL)
 		return;
 	log_access(r->method, r->url, r->status, clock_usec() - r->t0, r->who.name, r->reqid);
@@ -716,6 +725,11 @@ http_start(struct server *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "--listen: '%s' is not ADDR:PORT", srv->cfg->listen);
 		return -1;
 	}
+	/* --timeout: the time a request's headers have to arrive, idle or slow (deadline.c). */
+	if (deadline_start((uint64_t)srv->cfg->timeout * 1000000u) == -1) {
+		snprintf(err, errlen, "cannot start the header deadline thread");
+		return -1;
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	    MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
 	/* The port is given too, though the address holds it: libmicrohttpd names it in its
@@ -724,11 +738,13 @@ http_start(struct server *srv, char *err, size_t errlen)
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->timeout,
-	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->timeout * HTTP_STALL_FACTOR,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, deadline_notify, srv,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
+		deadline_stop();
 		snprintf(err, errlen, "cannot listen on %s", srv->cfg->listen);
 		return -1;
 	}
@@ -743,4 +759,5 @@ http_stop(struct server *srv)
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
+	deadline_stop();
 }
