@@ -350,7 +350,7 @@ def main():
         lives = [life for t, life in st.lifetimes[kind]
                  if not window or not window[0] - 1 <= t <= window[1]]
         lives.sort()
-        log("%s: %d connections closed by the server after %.1f-%.1f s, median %.1f s (and %d "
+        log("%s: %d connections ended after %.1f-%.1f s, median %.1f s (and %d "
             "opened during the flood)" % (kind, len(lives), min(lives, default=0),
                                           max(lives, default=0),
                                           lives[len(lives) // 2] if lives else 0,
