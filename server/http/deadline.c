@@ -3,8 +3,9 @@
  * fill the connection limit. So each connection waiting for a request's headers has a due
  * time, and a watchdog thread shuts down the socket of one past it; libmicrohttpd then reads
  * the end of the stream and closes the connection as if the client had. A request being
- * handled or a body being uploaded has no due time (the idle timeout still applies): a large
- * plan file may take longer than --timeout to arrive. */
+ * handled or a body being uploaded has no due time (libmicrohttpd's own timeout, a multiple
+ * of --timeout in http.c, still ends one that makes no progress): a large plan file may take
+ * longer than --timeout to arrive. */
 #include "deadline.h"
 
 #include <pthread.h>
