@@ -81,6 +81,7 @@ test_init_defaults(void **state)
 	assert_int_equal(f->c.max_body, 1048576);
 	assert_int_equal(f->c.token_ttl, 900);
 	assert_int_equal(f->c.timeout, 30);
+	assert_int_equal(f->c.max_connections, 1000);
 	assert_int_equal(f->c.login_max_failures, 5);
 	assert_int_equal(f->c.login_max_failures_addr, 20);
 	assert_int_equal(f->c.login_window, 300);
@@ -117,7 +118,7 @@ test_flag_space_value(void **state)
 	assert_int_equal(PARSE(f, CMD_SERVE, "--db", "/tmp/x.db", "--listen", "[::1]:0",
 	    "--threads", "16", "--max-body", "2048", "--token-ttl", "60", "--timeout", "3600",
 	    "--login-max-failures", "1000", "--login-max-failures-per-address", "100000",
-	    "--login-window", "86400", "--idempotency-ttl", "3600",
+	    "--login-window", "86400", "--idempotency-ttl", "3600", "--max-connections", "100000",
 	    "--jwt-key-file", "/k"), 0);
 	assert_string_equal(f->c.db, "/tmp/x.db");
 	assert_string_equal(f->c.listen, "[::1]:0");
@@ -129,6 +130,7 @@ test_flag_space_value(void **state)
 	assert_int_equal(f->c.login_max_failures_addr, 100000);
 	assert_int_equal(f->c.login_window, 86400);
 	assert_int_equal(f->c.idempotency_ttl, 3600);
+	assert_int_equal(f->c.max_connections, 100000);
 	assert_string_equal(f->c.jwt_key_file, "/k");
 	assert_int_equal(f->c.nargs, 0);
 }
@@ -295,6 +297,8 @@ test_numbers_not_numeric(void **state)
 	    "4.0");
 	REFUSED(f, "--timeout: '0x10' is not a number from 1 to 3600", CMD_SERVE, "--timeout",
 	    "0x10");
+	REFUSED(f, "--max-connections: '0' is not a number from 1 to 100000", CMD_SERVE,
+	    "--max-connections", "0");
 	/* A failed number leaves the default alone. */
 	assert_int_equal(f->c.threads, 4);
 }

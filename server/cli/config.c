@@ -55,7 +55,12 @@ static const struct opt config_opts[] = {
 	  .arg = "SECONDS", .help = "lifetime of a login token (default 900)" },
 	{ .name = "timeout", .env = "NETSOT_TIMEOUT", .type = OPT_LONG,
 	  .off = offsetof(struct config, timeout), .min = 1, .max = 3600, .cmds = CMD_SERVE,
-	  .arg = "SECONDS", .help = "idle connection timeout (default 30)" },
+	  .arg = "SECONDS", .help = "idle connection timeout, and the time a request's headers have "
+	  "to arrive (default 30)" },
+	{ .name = "max-connections", .env = "NETSOT_MAX_CONNECTIONS", .type = OPT_LONG,
+	  .off = offsetof(struct config, max_connections), .min = 1, .max = 100000,
+	  .cmds = CMD_SERVE, .arg = "N",
+	  .help = "open connections at most; more wait in the listen queue (default 1000)" },
 	{ .name = "login-max-failures", .env = "NETSOT_LOGIN_MAX_FAILURES", .type = OPT_LONG,
 	  .off = offsetof(struct config, login_max_failures), .min = 1, .max = 1000,
 	  .cmds = CMD_SERVE, .arg = "N",
@@ -119,6 +124,7 @@ config_init(struct config *c)
 	c->max_import_body = 64L << 20;
 	c->token_ttl = 900;
 	c->timeout = 30;
+	c->max_connections = 1000;
 	c->login_max_failures = 5;
 	c->login_max_failures_addr = 20;
 	c->login_window = 300;

@@ -47,6 +47,7 @@ struct config {
 	struct config_list params;   /* render: --param k=v */
 	long token_ttl;
 	long timeout;
+	long max_connections;
 	long login_max_failures;
 	long login_max_failures_addr;
 	long login_window;

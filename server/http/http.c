@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "deadline.h"
 #include "etag.h"
 #include "log.h"
 #include "metrics.h"
@@ -31,6 +32,13 @@ static atomic_uint_fast64_t http_id_counter;
 
 /* Login bodies hold a user name and a password (at most 1024 bytes, escaped). */
 #define HTTP_SMALL_BODY 16384L
+/* libmicrohttpd's own timeout counts from the last byte it read or wrote, also while a
+ * request sits unread because the connection's thread is busy with another (an Argon2 login,
+ * a write waiting for the database lock): at --timeout it would reset connections whose
+ * clients were not slow at all. So --timeout is kept by deadline.c, which spares a connection
+ * with unread bytes, and libmicrohttpd's timeout, this many times longer, only ends a body
+ * upload or an answer that makes no progress at all. */
+#define HTTP_STALL_FACTOR 4u
 /* Query parameters one request may carry: a list's filters are the most. */
 #define HTTP_QUERY_MAX 64
 /* Each connection's libmicrohttpd memory pool: it holds the request line and headers (so a
@@ -639,6 +647,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url, const char 
 	if (r == NULL) {
 		/* Headers only: answering a request without a body now would force
 		 * Connection: close, so only a refused body is answered here. */
+		deadline_busy(conn);
 		if ((r = http_req_new(srv, conn, method, url)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
@@ -666,8 +675,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	uint64_t usec;
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
+	deadline_idle(conn);
 	if (r == NULL)
 		return;
 	usec = clock_usec() - r->t0;
@@ -761,11 +770,17 @@ http_start(struct server *srv, char *err, size_t errlen)
 	if (metrics_init(srv->cfg->metrics_allow, err, errlen) == -1 ||
 	    tls_load(srv, tls_opts, err, errlen) == -1)
 		return -1;
+	/* --timeout: the time a request's headers have to arrive, idle or slow (deadline.c). */
+	if (deadline_start((uint64_t)srv->cfg->timeout * 1000000u) == -1) {
+		snprintf(err, errlen, "cannot start the header deadline thread");
+		return -1;
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0) |
 	    (srv->tls_cert ? MHD_USE_TLS : 0);
 	if ((srv->watch = watch_start()) == NULL) {
 		snprintf(err, errlen, "cannot start the watcher thread");
+		deadline_stop();
 		return -1;
 	}
 	/* The port is given too, though the address holds it: libmicrohttpd names it in its
@@ -774,15 +789,17 @@ http_start(struct server *srv, char *err, size_t errlen)
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->timeout,
-	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->timeout * HTTP_STALL_FACTOR,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, deadline_notify, srv,
 	    MHD_OPTION_ARRAY, tls_opts,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s%s", srv->cfg->listen, srv->tls_cert ?
 		    " with TLS (see the line above; do the certificate and key match?)" : "");
+		deadline_stop();
 		watch_stop(srv->watch);
 		watch_free(srv->watch);
 		srv->watch = NULL;
@@ -804,4 +821,5 @@ http_stop(struct server *srv)
 	watch_free(srv->watch);
 	srv->watch = NULL;
 	tls_free(srv);
+	deadline_stop();
 }
