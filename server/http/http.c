@@ -453,13 +453,13 @@ http_target_takes(const char *target, const char *key)
  * (ROUTE_LIST: listing_parse checks its value), a parameter of the render target (ROUTE_TARGET:
  * render_prepare checks its value), or unknown. Repeats mean OR only where a list's filters
  * take them: anywhere else a repeat would silently mean its first value. */
-static int
-http_check_query(struct req *r, struct api_err *err)
+int
+http_check_args(const struct route *route, const char *param, const char *const *keys,
+    const char *const *values, int n, struct api_err *err)
 {
-	const char *keys[HTTP_QUERY_MAX], *values[HTTP_QUERY_MAX];
 	const struct qparam *p;
-	int n = http_query_all(r, keys, values, HTTP_QUERY_MAX), i, j;
 	bool deferred;
+	int i, j;
 
 	if (n > HTTP_QUERY_MAX)
 		return api_err_set(err, 400, "more than %d query parameters", HTTP_QUERY_MAX);
@@ -473,16 +473,16 @@ http_check_query(struct req *r, struct api_err *err)
 			return api_err_set(err, 400, "query parameters must be UTF-8");
 	}
 	for (i = 0; i < n; i++) {
-		p = routes_param(r->route, keys[i]);
-		deferred = p == NULL && ((r->route->flags & ROUTE_LIST) ||
-		    ((r->route->flags & ROUTE_TARGET) && http_target_takes(r->param, keys[i])));
+		p = routes_param(route, keys[i]);
+		deferred = p == NULL && ((route->flags & ROUTE_LIST) ||
+		    ((route->flags & ROUTE_TARGET) && http_target_takes(param, keys[i])));
 		if (p == NULL && !deferred) {
 			api_err_set(err, 400, "unknown query parameter '%s'", keys[i]);
 			return api_err_field(err, keys[i], "unknown query parameter");
 		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(keys[i], keys[j]) != 0 ||
-			    (p == NULL ? r->route->flags & ROUTE_LIST : p->flags & Q_REPEAT))
+			    (p == NULL ? route->flags & ROUTE_LIST : p->flags & Q_REPEAT))
 				continue;
 			api_err_set(err, 400, "a query parameter is given more than once");
 			return api_err_field(err, keys[i], "is given more than once");
@@ -495,6 +495,15 @@ http_check_query(struct req *r, struct api_err *err)
 		}
 	}
 	return 0;
+}
+
+static int
+http_check_query(struct req *r, struct api_err *err)
+{
+	const char *keys[HTTP_QUERY_MAX], *values[HTTP_QUERY_MAX];
+	int n = http_query_all(r, keys, values, HTTP_QUERY_MAX);
+
+	return http_check_args(r->route, r->param, keys, values, n, err);
 }
 
 long long
@@ -640,7 +649,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void
+/* libmicrohttpd's printf-style messages (the attribute lets clang check the vsnprintf). */
+static void __attribute__((format(printf, 2, 0)))
 http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
