@@ -9,10 +9,12 @@ NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsql
 # and the programs that consume the rendered configs, which the render tests feed them to
 # (tests/consumers.c): nft, iptables-legacy-restore, ufw, named-checkzone, dnsmasq,
 # ifup (ifupdown2), yamllint, ansible-inventory; named and dig for the DNS emulation test
-# (tests/emulate_dns.py); and Chromium with Node.js for the web UI's tests.
+# (tests/emulate_dns.py); Chromium with Node.js for the web UI's tests; and clang with its
+# libFuzzer runtime for the fuzzers (tests/fuzz).
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
   bind9-utils bind9 bind9-dnsutils dnsmasq-base ifupdown2 yamllint ansible-core chromium nodejs
-  python3-yaml"
+  python3-yaml
+  clang libclang-rt-14-dev"
 
 # npm for the web tests' one package (playwright-core, pinned in tests/web/package-lock.json):
 # some nodejs packages bring it, Debian's needs its own.

@@ -661,6 +661,43 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg("http: %s", line);
 }
 
+static int
+http_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The URL's path and query values decoded in place, as libmicrohttpd's own MHD_http_unescape
+ * does, but for %00: a NUL would end the C string early, so "/web/index.html%00.js" would be
+ * served as /web/index.html and "?name=a%00b" filter by "a". It stays the three characters it
+ * was, which match no route, file or stored value. Returns the decoded length. */
+static size_t
+http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *w = s, *r = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)conn;
+	for (; *r != '\0'; r++) {
+		if (r[0] == '%' && (hi = http_hex(r[1])) >= 0 && (lo = http_hex(r[2])) >= 0 &&
+		    (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 /* "127.0.0.1:8080", "[::1]:8080" or "0.0.0.0:0". */
 static int
 http_parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6)
@@ -737,6 +774,7 @@ http_start(struct server *srv, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, 1000u,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", srv->cfg->listen);

@@ -2,8 +2,9 @@
  * parsed it: the field table's shape and rules, the resource's validate and derive hooks, the
  * references and unique keys against the seed plan's rows, the INSERT or UPDATE, and the
  * audit row, all rolled back. Input: a byte choosing the resource, a byte choosing the write
- * (create, patch, replace of the resource's first row, or the bare check a login body gets),
- * then the body as the client would send it. */
+ * (create, patch or replace of the resource's first row; a login's credentials get the bare
+ * check, resource_check_input, as POST /auth/login does), then the body as the client would
+ * send it. */
 #include "fuzz_common.h"
 
 #include <jansson.h>
@@ -15,7 +16,7 @@
 #include "res.h"
 #include "sbuf.h"
 
-enum { BODY_CREATE, BODY_PATCH, BODY_REPLACE, BODY_CHECK, BODY_NOPS };
+enum { BODY_CREATE, BODY_PATCH, BODY_REPLACE, BODY_NOPS };
 
 /* The resources a client writes through the driver: every one but the read-only ones, and
  * the login's credentials (checked, never stored). */
@@ -95,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    &jerr)) == NULL)
 		return 0;
 	api_err_init(&err);
-	if (res == &res_users_login || op == BODY_CHECK) {
+	if (res == &res_users_login) {
 		resource_check_input(res, body, &err);
 	} else {
 		if (db_begin(db, true) == -1)
