@@ -548,6 +548,10 @@ test_sql_in_every_filter(void **state)
 	}
 	/* Every resource had filters to attack. */
 	assert_true(tried > 500);
+	/* An encoded NUL does not end the value early: "storage%00x" is not "storage". */
+	assert_int_equal(api_count(&S, ed, "/api/v1/vlans?name=storage"), 1);
+	assert_int_equal(api_count(&S, ed, "/api/v1/vlans?name=storage%00x"), 0);
+	assert_int_equal(api_count(&S, ed, "/api/v1/vlans?q=storage%00x"), 0);
 }
 
 static void

@@ -673,18 +673,12 @@ http_hex(char c)
 	return -1;
 }
 
-/* The URL's path and query values decoded in place, as libmicrohttpd's own MHD_http_unescape
- * does, but for %00: a NUL would end the C string early, so "/web/index.html%00.js" would be
- * served as /web/index.html and "?name=a%00b" filter by "a". It stays the three characters it
- * was, which match no route, file or stored value. Returns the decoded length. */
-static size_t
-http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+size_t
+http_unescape_text(char *s)
 {
 	char *w = s, *r = s;
 	int hi, lo;
 
-	(void)cls;
-	(void)conn;
 	for (; *r != '\0'; r++) {
 		if (r[0] == '%' && (hi = http_hex(r[1])) >= 0 && (lo = http_hex(r[2])) >= 0 &&
 		    (hi | lo) != 0) {
@@ -696,6 +690,15 @@ http_unescape(void *cls, struct MHD_Connection *conn, char *s)
 	}
 	*w = '\0';
 	return (size_t)(w - s);
+}
+
+/* libmicrohttpd's hook for the URL's path and query values. */
+static size_t
+http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	return http_unescape_text(s);
 }
 
 /* "127.0.0.1:8080", "[::1]:8080" or "0.0.0.0:0". */

@@ -1,8 +1,8 @@
 /* The query string of every list (server/http/listing.c, and the route-level checks of
  * http_check_args before it), run against the seed plan: the input is a byte choosing the
- * list's resource and then a query string, split on & and = and percent-decoded as
- * libmicrohttpd does. A refusal must be a 400; anything accepted must run as SQL and give a
- * page that is well-formed JSON holding at most limit results. */
+ * list's resource and then a query string, split on & and = and percent-decoded as the server
+ * does (http_unescape_text). A refusal must be a 400; anything accepted must run as SQL and
+ * give a page that is well-formed JSON holding at most limit results. */
 #include "fuzz_common.h"
 
 #include <jansson.h>
@@ -15,36 +15,6 @@
 #include "routes.h"
 
 #define QUERY_MAX 80
-
-static int
-query_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* %XX decoded in place, as libmicrohttpd's MHD_http_unescape (a bad escape stays as it is);
- * a decoded NUL ends the C string, as it does in the server. */
-static void
-query_unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s != '\0'; s++) {
-		if (s[0] == '%' && query_hex(s[1]) >= 0 && query_hex(s[2]) >= 0) {
-			*w++ = (char)(query_hex(s[1]) << 4 | query_hex(s[2]));
-			s += 2;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
 
 /* The lists the route table serves, by resource. */
 static const struct resource *
@@ -94,9 +64,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		if ((eq = strchr(pair, '=')) != NULL)
 			*eq++ = '\0';
-		query_unescape(pair);
+		http_unescape_text(pair);
 		if (eq != NULL)
-			query_unescape(eq);
+			http_unescape_text(eq);
 		if (n < QUERY_MAX) {
 			keys[n] = pair;
 			values[n] = eq != NULL ? eq : "";
