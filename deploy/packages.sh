@@ -12,14 +12,16 @@ NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsql
 # (tests/emulate_dns.py); Chromium with Node.js for the web UI's tests; python3-jsonschema,
 # which checks real answers against api/openapi.yaml (tests/openapi_responses.py); ansible
 # (whose netbox.netbox collection's nb_inventory plugin reads the NetBox-compatible inventory)
-# with the python3-tz that plugin needs (tests/netbox_inventory.py); and openssl, which makes
-# the self-signed certificate of the HTTPS test (tests/test_api_ops.c).
+# with the python3-tz that plugin needs (tests/netbox_inventory.py); openssl, which makes
+# the self-signed certificate of the HTTPS test (tests/test_api_ops.c); and clang with its
+# libFuzzer runtime for the fuzzers (tests/fuzz).
 NETSOT_TEST_PACKAGES="libcmocka-dev libcurl4-openssl-dev curl wrk nftables iptables ufw
   bind9-utils bind9 bind9-dnsutils dnsmasq-base ifupdown2 yamllint ansible-core chromium nodejs
   python3-yaml
   python3-jsonschema
   ansible python3-tz
-  openssl"
+  openssl
+  clang libclang-rt-14-dev"
 # And for the deploy test (tests/deploy_check.sh): systemd-analyze and nginx check the
 # production files in deploy/.
 NETSOT_TEST_PACKAGES="$NETSOT_TEST_PACKAGES systemd nginx"

@@ -489,13 +489,13 @@ http_target_takes(const char *target, const char *key)
  * (ROUTE_LIST: listing_parse checks its value), a parameter of the render target (ROUTE_TARGET:
  * render_prepare checks its value), or unknown. Repeats mean OR only where a list's filters
  * take them: anywhere else a repeat would silently mean its first value. */
-static int
-http_check_query(struct req *r, struct api_err *err)
+int
+http_check_args(const struct route *route, const char *param, const char *const *keys,
+    const char *const *values, int n, struct api_err *err)
 {
-	const char *keys[HTTP_QUERY_MAX], *values[HTTP_QUERY_MAX];
 	const struct qparam *p;
-	int n = http_query_all(r, keys, values, HTTP_QUERY_MAX), i, j;
 	bool deferred;
+	int i, j;
 
 	if (n > HTTP_QUERY_MAX)
 		return api_err_set(err, 400, "more than %d query parameters", HTTP_QUERY_MAX);
@@ -509,16 +509,16 @@ http_check_query(struct req *r, struct api_err *err)
 			return api_err_set(err, 400, "query parameters must be UTF-8");
 	}
 	for (i = 0; i < n; i++) {
-		p = routes_param(r->route, keys[i]);
-		deferred = p == NULL && ((r->route->flags & ROUTE_LIST) ||
-		    ((r->route->flags & ROUTE_TARGET) && http_target_takes(r->param, keys[i])));
+		p = routes_param(route, keys[i]);
+		deferred = p == NULL && ((route->flags & ROUTE_LIST) ||
+		    ((route->flags & ROUTE_TARGET) && http_target_takes(param, keys[i])));
 		if (p == NULL && !deferred) {
 			api_err_set(err, 400, "unknown query parameter '%s'", keys[i]);
 			return api_err_field(err, keys[i], "unknown query parameter");
 		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(keys[i], keys[j]) != 0 ||
-			    (p == NULL ? r->route->flags & ROUTE_LIST : p->flags & Q_REPEAT))
+			    (p == NULL ? route->flags & ROUTE_LIST : p->flags & Q_REPEAT))
 				continue;
 			api_err_set(err, 400, "a query parameter is given more than once");
 			return api_err_field(err, keys[i], "is given more than once");
@@ -531,6 +531,15 @@ http_check_query(struct req *r, struct api_err *err)
 		}
 	}
 	return 0;
+}
+
+static int
+http_check_query(struct req *r, struct api_err *err)
+{
+	const char *keys[HTTP_QUERY_MAX], *values[HTTP_QUERY_MAX];
+	int n = http_query_all(r, keys, values, HTTP_QUERY_MAX);
+
+	return http_check_args(r->route, r->param, keys, values, n, err);
 }
 
 long long
@@ -690,7 +699,8 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void
+/* libmicrohttpd's printf-style messages (the attribute lets clang check the vsnprintf). */
+static void __attribute__((format(printf, 2, 0)))
 http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
@@ -699,6 +709,46 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	line[strcspn(line, "\n")] = '\0';
 	log_msg("http: %s", line);
+}
+
+static int
+http_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t
+http_unescape_text(char *s)
+{
+	char *w = s, *r = s;
+	int hi, lo;
+
+	for (; *r != '\0'; r++) {
+		if (r[0] == '%' && (hi = http_hex(r[1])) >= 0 && (lo = http_hex(r[2])) >= 0 &&
+		    (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/* libmicrohttpd's hook for the URL's path and query values. */
+static size_t
+http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	return http_unescape_text(s);
 }
 
 /* "127.0.0.1:8080", "[::1]:8080" or "0.0.0.0:0". */
@@ -795,6 +845,7 @@ http_start(struct server *srv, char *err, size_t errlen)
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, deadline_notify, srv,
 	    MHD_OPTION_ARRAY, tls_opts,
+	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s%s", srv->cfg->listen, srv->tls_cert ?

@@ -103,6 +103,18 @@ int http_query_all(struct req *r, const char **keys, const char **values, int ma
  * (or 1/0). */
 int http_int(const char *s, long long min, long long max, long long *out);
 int http_bool(const char *s, bool *out);
+/* The query parameters keys[i]=values[i] (n of them, n past HTTP_QUERY_MAX when more were
+ * given) checked for route (param: its {name}) before any handler runs: UTF-8, known to the
+ * route, repeated only where that means OR, declared values of the declared type; 400 in err
+ * otherwise. Takes plain strings, so a fuzzer can call it without a connection. */
+int http_check_args(const struct route *route, const char *param, const char *const *keys,
+    const char *const *values, int n, struct api_err *err);
+/* %XX decoded in place (the URL's path and query values), as libmicrohttpd's own
+ * MHD_http_unescape does, but for %00: a NUL would end the C string early, so
+ * "/web/index.html%00.js" would be served as /web/index.html and "?name=a%00b" filter by "a".
+ * It stays the three characters it was, which match no route, file or stored value. A bad
+ * escape stays as written too. Returns the decoded length. */
+size_t http_unescape_text(char *s);
 /* A declared parameter's value (checked before the handler ran), or def when absent. */
 long long http_query_int(struct req *r, const char *name, long long def);
 bool http_query_bool(struct req *r, const char *name);

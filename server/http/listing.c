@@ -271,6 +271,16 @@ listing_filter(const struct resource *res, const char *name)
 int
 listing_parse(struct listing *l, struct req *r, struct api_err *err)
 {
+	const char *keys[LISTING_ARGS_MAX], *values[LISTING_ARGS_MAX];
+	int n = http_query_all(r, keys, values, LISTING_ARGS_MAX);
+
+	return listing_parse_args(l, r->route, keys, values, n, err);
+}
+
+int
+listing_parse_args(struct listing *l, const struct route *route, const char *const *keys,
+    const char *const *values, int n, struct api_err *err)
+{
 	const struct rfilter *rf;
 	const struct field *f;
 	const char *key, *op;
@@ -278,16 +288,18 @@ listing_parse(struct listing *l, struct req *r, struct api_err *err)
 	long long v;
 	int i, j;
 
-	if ((l->nargs = http_query_all(r, l->keys, l->values, LISTING_ARGS_MAX)) >
-	    LISTING_ARGS_MAX) {
-		l->nargs = 0;
+	if (n > LISTING_ARGS_MAX)
 		return api_err_set(err, 400, "too many query parameters");
+	for (i = 0; i < n; i++) {
+		l->keys[i] = keys[i];
+		l->values[i] = values[i];
 	}
+	l->nargs = n;
 	/* http_check_query saw UTF-8 and the route's own parameters (limit, offset, q,
 	 * ordering); the resource's filters are for listing_filter to name. */
 	for (i = 0; i < l->nargs; i++) {
 		key = l->keys[i];
-		if (routes_param(r->route, key) == NULL && !listing_filter(l->res, key)) {
+		if (routes_param(route, key) == NULL && !listing_filter(l->res, key)) {
 			api_err_field(err, key, "unknown query parameter");
 			continue;
 		}

@@ -31,6 +31,10 @@ void listing_filters(const struct resource *res, void (*fn)(const char *name, vo
 bool listing_filter(const struct resource *res, const char *name);
 /* Reads the request's query parameters; unknown ones and bad values are 400. */
 int listing_parse(struct listing *l, struct req *r, struct api_err *err);
+/* The same on plain strings keys[i]=values[i] (n of them) for route, with no connection (the
+ * query fuzzer's way in). The strings must outlive l: the page's links repeat them. */
+int listing_parse_args(struct listing *l, const struct route *route, const char *const *keys,
+    const char *const *values, int n, struct api_err *err);
 /* Adds a fixed condition with one bound value (used for /{id}/changes). */
 void listing_where(struct listing *l, const char *clause, json_t *value);
 /* Runs the count and page queries and writes the page as JSON text into page; base is the

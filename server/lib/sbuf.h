@@ -25,7 +25,8 @@ int sbuf_puts(struct sbuf *sb, const char *s);
 int sbuf_putc(struct sbuf *sb, char c);
 int sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap);
+int sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 int sbuf_int(struct sbuf *sb, long long v);
 /* Appends s (n bytes of UTF-8) as a JSON string literal, quotes included. */
 int sbuf_json(struct sbuf *sb, const char *s, size_t n);
