@@ -1,9 +1,9 @@
 # The Debian packages netsot needs: the one list that deploy/demo.sh and deploy/test.sh share.
 # Sourced, not run.
 
-# To build and run the server (and curl and jq, for the README's sessions).
+# To build and run the server (and curl, jq and sqlite3, for the README's sessions).
 NETSOT_BUILD_PACKAGES="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
-  libjansson-dev libjwt-dev libsodium-dev curl jq"
+  libjansson-dev libjwt-dev libsodium-dev curl jq sqlite3"
 
 # To run every test and benchmark: cmocka and libcurl for the API tests, wrk for benchmarks,
 # and the programs that consume the rendered configs, which the render tests feed them to
