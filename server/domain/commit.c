@@ -40,17 +40,17 @@ commit_exec(struct db *db, const char *sql)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Every job from first up to (not including) stop that kept its writes fails with the
- * batch: its writes are gone with the transaction. */
+/* Every job of the batch that kept its writes fails with it: its writes are gone with the
+ * transaction (one that failed keeps its own error). */
 static void
-commit_fail(struct db *db, struct commit_job *first, struct commit_job *stop, const char *what)
+commit_fail(struct db *db, struct commit_job *batch, const char *what)
 {
 	struct commit_job *j;
 	struct api_err e;
 
 	api_err_init(&e);
 	db_fail(db, &e, what);
-	for (j = first; j != stop; j = j->next)
+	for (j = batch; j != NULL; j = j->next)
 		if (j->rc >= 0) {
 			api_err_set(j->err, e.status, "%s", e.detail);
 			j->rc = -1;
@@ -72,27 +72,30 @@ commit_batch(struct db *db, struct commit_job *batch)
 	for (j = batch; j != NULL; j = j->next)
 		j->rc = 0;
 	if (commit_exec(db, begin) == -1) {
-		commit_fail(db, batch, NULL, "starting a write");
+		commit_fail(db, batch, "starting a write");
 		return;
 	}
 	for (j = batch; j != NULL; j = j->next) {
 		if (commit_exec(db, save) == -1) {
-			commit_fail(db, batch, NULL, "starting a write");
+			commit_fail(db, batch, "starting a write");
 			goto abort;
 		}
-		if ((j->rc = j->fn(db, j->arg, j->err)) < 0) {
+		if ((j->rc = j->fn(db, j->arg, j->err)) < 0)
 			j->rc = -1;
-			commit_exec(db, undo);
-		}
-		commit_exec(db, release);
 		if (sqlite3_get_autocommit(db_handle(db))) {
-			commit_fail(db, batch, NULL, "writing");
+			commit_fail(db, batch, "writing");
 			return;
+		}
+		/* A job whose writes cannot be taken back must not be committed half done. */
+		if ((j->rc == -1 && commit_exec(db, undo) == -1) ||
+		    commit_exec(db, release) == -1) {
+			commit_fail(db, batch, "ending a write");
+			goto abort;
 		}
 	}
 	if (commit_exec(db, commit) == 0)
 		return;
-	commit_fail(db, batch, NULL, "committing");
+	commit_fail(db, batch, "committing");
 abort:
 	db_rollback(db);
 }
