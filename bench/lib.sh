@@ -58,7 +58,9 @@ bench_start_netsot() {
 	echo "netsot did not start:" >&2; cat "$log" >&2; return 1
 }
 
-# bench_start_hello PORT: the bare libmicrohttpd server, same thread pool as netsot.
+# bench_start_hello PORT: the bare libmicrohttpd server, same daemon flags as netsot, a pool of 4
+# threads (netsot serves with 32 by default since group commit; on 2 cores a bare server is
+# fastest with 2 to 4, so this baseline is the best hello-world, not the same pool).
 bench_start_hello() {
 	"$HELLO" "$1" 4 2>/dev/null &
 	BENCH_PIDS+=($!)
