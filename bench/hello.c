@@ -1,5 +1,6 @@
 /* The bare libmicrohttpd server the benchmarks measure netsot against: the same daemon flags
- * and thread pool as netsot, one static JSON body, answered on the second call as netsot does. */
+ * as netsot, the thread pool given, one static JSON body, answered on the second call as
+ * netsot does. */
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>

@@ -6,6 +6,8 @@ bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # BENCH_BUILD=DIR runs the netsot, hello and gen already built in DIR instead (another
 # commit's build, to compare two binaries on the same machine): nothing is built or installed.
+# BENCH_TMP=DIR puts the databases under DIR instead of /tmp (a tmpfs such as /dev/shm shows
+# the CPU cost alone, without the disk's fsync).
 bench_setup() {
 	local build=${BENCH_BUILD:-}
 	if [ -z "$build" ]; then
@@ -18,7 +20,7 @@ bench_setup() {
 	NETSOT="$build/netsot"
 	HELLO="$build/hello"
 	GEN="$build/gen"
-	BENCH_DIR=$(mktemp -d /tmp/netsot-bench-XXXXXX)
+	BENCH_DIR=$(mktemp -d "${BENCH_TMP:-/tmp}/netsot-bench-XXXXXX")
 	BENCH_PIDS=()
 	trap bench_teardown EXIT
 }
@@ -56,7 +58,9 @@ bench_start_netsot() {
 	echo "netsot did not start:" >&2; cat "$log" >&2; return 1
 }
 
-# bench_start_hello PORT: the bare libmicrohttpd server, same thread pool as netsot.
+# bench_start_hello PORT: the bare libmicrohttpd server, same daemon flags as netsot, a pool of 4
+# threads (netsot serves with 32 by default since group commit; on 2 cores a bare server is
+# fastest with 2 to 4, so this baseline is the best hello-world, not the same pool).
 bench_start_hello() {
 	"$HELLO" "$1" 4 2>/dev/null &
 	BENCH_PIDS+=($!)

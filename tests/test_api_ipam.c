@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apierr.h"
 #include "db.h"
@@ -739,6 +740,171 @@ test_parallel_allocation(void **state)
 	json_decref(j);
 }
 
+/* ---- group commit: allocations arriving together share a transaction, each in its own
+ * savepoint, so one that fails takes back only its own writes ---- */
+
+#define MIX_CLIENTS 16
+#define MIX_PER_CLIENT 12
+#define MIX_KINDS 4
+
+enum mix_kind { MIX_GOOD, MIX_HALF_BAD, MIX_FULL, MIX_KEY_CONFLICT };
+
+struct mix_answer {
+	enum mix_kind kind;
+	long status;
+	char reqid[32];
+	char address[48];
+};
+
+struct mix_client {
+	int port, n;
+	const char *token;
+	long long big, tiny;
+	struct mix_answer a[MIX_PER_CLIENT];
+};
+
+static size_t
+mix_header(char *d, size_t s, size_t n, void *p)
+{
+	struct mix_answer *a = p;
+	size_t len = s * n;
+
+	if (len > 14 && strncasecmp(d, "X-Request-Id: ", 14) == 0)
+		snprintf(a->reqid, sizeof(a->reqid), "%.*s", (int)strcspn(d + 14, "\r\n"), d + 14);
+	return len;
+}
+
+static void *
+mix_run(void *p)
+{
+	struct mix_client *c = p;
+	CURL *h = curl_easy_init();
+	struct curl_slist *hd;
+	char url[256], auth[4200], key[96];
+	struct sbuf body;
+	int i;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+	for (i = 0; i < MIX_PER_CLIENT; i++) {
+		struct mix_answer *a = &c->a[c->n++];
+		const char *post = "{}";
+		json_t *j;
+
+		/* In this order in each client: the keyed good one comes before its conflict. */
+		a->kind = (enum mix_kind)(i % MIX_KINDS);
+		hd = curl_slist_append(NULL, auth);
+		hd = curl_slist_append(hd, "Content-Type: application/json");
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/prefixes/%lld/available-ips",
+		    c->port, a->kind == MIX_FULL ? c->tiny : c->big);
+		if (a->kind == MIX_HALF_BAD)   /* the first item is taken, then undone */
+			post = "[{\"description\":\"half\"},{\"address\":\"10.40.0.9\"}]";
+		if (a->kind == MIX_KEY_CONFLICT) {
+			/* The key of this client's first good allocation, with another body. */
+			snprintf(key, sizeof(key), "Idempotency-Key: mix-%p", (void *)c);
+			hd = curl_slist_append(hd, key);
+			post = "{\"description\":\"another body\"}";
+		}
+		if (a->kind == MIX_GOOD && i == 0) {
+			snprintf(key, sizeof(key), "Idempotency-Key: mix-%p", (void *)c);
+			hd = curl_slist_append(hd, key);
+		}
+		sbuf_init(&body, 0);
+		curl_easy_reset(h);
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, mix_header);
+		curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+		if (curl_easy_perform(h) == CURLE_OK)
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
+		if (a->status == 201 && (j = json_loads(sbuf_str(&body), 0, NULL)) != NULL) {
+			snprintf(a->address, sizeof(a->address), "%s",
+			    json_string_value(json_object_get(j, "address")));
+			json_decref(j);
+		}
+		sbuf_free(&body);
+		curl_slist_free_all(hd);
+	}
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+static void
+test_group_commit_isolation(void **state)
+{
+	static struct mix_client c[MIX_CLIENTS];
+	static const long want[MIX_KINDS] = { 201, 400, 409, 422 };
+	pthread_t t[MIX_CLIENTS];
+	long long big, tiny, good = 0, full_ok = 0;
+	char lowest[32];
+	int i, k;
+	json_t *j;
+
+	(void)state;
+	big = create("/api/v1/prefixes", "{\"prefix\":\"10.40.0.0/22\"}");
+	/* Two usable addresses: the first two allocations into it succeed, the rest get 409. */
+	tiny = create("/api/v1/prefixes", "{\"prefix\":\"10.41.0.0/30\"}");
+	for (i = 0; i < MIX_CLIENTS; i++) {
+		c[i].port = S.port;
+		c[i].token = ed;
+		c[i].big = big;
+		c[i].tiny = tiny;
+		assert_int_equal(pthread_create(&t[i], NULL, mix_run, &c[i]), 0);
+	}
+	for (i = 0; i < MIX_CLIENTS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < MIX_CLIENTS; i++)
+		for (k = 0; k < c[i].n; k++) {
+			struct mix_answer *a = &c[i].a[k];
+			char path[128];
+
+			if (a->kind == MIX_FULL && a->status == 201) {
+				full_ok++;
+				continue;
+			}
+			if (a->status != want[a->kind])
+				fail_msg("client %d request %d (kind %d): %ld", i, k, a->kind,
+				    a->status);
+			/* Each answer's own audit row, under its own request id, or none. */
+			assert_true(a->reqid[0] != '\0');
+			snprintf(path, sizeof(path), "/api/v1/changes?request_id=%s", a->reqid);
+			j = get("%s", path);
+			assert_int_equal(num(j, "count"), a->status == 201);
+			if (a->status == 201) {
+				json_t *after = json_object_get(json_array_get(json_object_get(j,
+				    "results"), 0), "after");
+
+				assert_string_equal(json_string_value(json_object_get(after,
+				    "address")), a->address);
+				good++;
+			}
+			json_decref(j);
+		}
+	assert_int_equal(full_ok, 2);
+	/* Nothing of the failed ones stayed: the prefix holds the good ones only, and its
+	 * count, the free map and the list agree. */
+	j = get("/api/v1/ip-addresses?prefix_id=%lld&limit=1", big);
+	assert_int_equal(num(j, "count"), good);
+	json_decref(j);
+	j = get("/api/v1/prefixes/%lld", big);
+	assert_int_equal(num(json_object_get(j, "utilization"), "used"), good);
+	json_decref(j);
+	j = get("/api/v1/ip-addresses?q=half&limit=1");
+	assert_int_equal(num(j, "count"), 0);
+	json_decref(j);
+	/* The good ones took the lowest addresses, without a hole where a failed one was. */
+	assert_true(good > 0 && good < 250);
+	snprintf(lowest, sizeof(lowest), "10.40.0.%lld", good + 1);
+	j = get("/api/v1/prefixes/%lld/available-ips?limit=1", big);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 0), "address")),
+	    lowest);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -755,6 +921,7 @@ main(void)
 		cmocka_unit_test(test_allocations_are_audited),
 		cmocka_unit_test(test_ipv6_allocation),
 		cmocka_unit_test(test_parallel_allocation),
+		cmocka_unit_test(test_group_commit_isolation),
 		cmocka_unit_test(test_free_map_consistent),
 	};
 

@@ -12,6 +12,7 @@
 #include "apierr.h"
 #include "auth.h"
 #include "backup.h"
+#include "commit.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -580,6 +581,7 @@ main_serve(struct config *c)
 	rc = 0;
 out:
 	http_stop(&srv);
+	commit_teardown();
 	db_thread_teardown();
 	ratelimit_free(srv.login_users);
 	ratelimit_free(srv.login_addrs);

@@ -90,14 +90,25 @@ plan_kind_of(const struct resource *res)
 void
 plan_field_name(const struct field *f, char *buf, size_t len)
 {
-	size_t n = strlen(f->name);
+	/* Copied, not printed: plan_field asks for every field of every object's keys. */
+	size_t n = strlen(f->name), keep = n;
+	const char *tail = "";
 
 	if (f->type == FT_REF && n > 3 && strcmp(f->name + n - 3, "_id") == 0)
-		snprintf(buf, len, "%.*s", (int)(n - 3), f->name);
-	else if (f->type == FT_REFLIST && n > 4 && strcmp(f->name + n - 4, "_ids") == 0)
-		snprintf(buf, len, "%.*ss", (int)(n - 4), f->name);
-	else
-		snprintf(buf, len, "%s", f->name);
+		keep = n - 3;
+	else if (f->type == FT_REFLIST && n > 4 && strcmp(f->name + n - 4, "_ids") == 0) {
+		keep = n - 4;
+		tail = "s";
+	}
+	if (len == 0)
+		return;
+	keep = keep < len ? keep : len - 1;
+	memcpy(buf, f->name, keep);
+	buf[keep] = '\0';
+	if (*tail != '\0' && keep + 1 < len) {
+		buf[keep] = *tail;
+		buf[keep + 1] = '\0';
+	}
 }
 
 const struct field *

@@ -490,6 +490,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		db_fail(db, err, "starting the import");
 		goto done;
 	}
+	resource_log_batch_begin();
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
 		arr = json_object_get(doc, k->name);
@@ -514,7 +515,8 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	if (plan_import_derived(&pi, err) == -1)
 		goto out;
 	/* Zones come before the records and addresses they need: checked once, whole. */
-	if (dnszone_verify_all(db, err) == -1)
+	/* The audit rows still kept go in before the commit. */
+	if (dnszone_verify_all(db, err) == -1 || resource_log_batch_flush(db, err) == -1)
 		goto out;
 	if (opts->dry_run) {
 		db_rollback(db);
@@ -528,6 +530,7 @@ out:
 	if (rc == -1)
 		db_rollback(db);
 done:
+	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
 	for (i = 0; i < PLAN_NKINDS_MAX; i++)
 		free(pi.seen[i].slots);

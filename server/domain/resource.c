@@ -54,6 +54,7 @@ struct rsql {
 	char *remove;
 	char *exists;      /* SELECT 1 FROM t WHERE id = ? */
 	char **unique;     /* per F_UNIQUE field: another row with its key */
+	json_t **defs;     /* per field: its default parsed (copied into each new object) */
 };
 
 static struct rsql res_sql[RES_MAX];
@@ -151,7 +152,8 @@ res_build_one(const struct resource *res, struct rsql *q)
 		abort();
 	if ((q->join_del = calloc(i, sizeof(*q->join_del))) == NULL ||
 	    (q->join_ins = calloc(i, sizeof(*q->join_ins))) == NULL ||
-	    (q->unique = calloc(i, sizeof(*q->unique))) == NULL)
+	    (q->unique = calloc(i, sizeof(*q->unique))) == NULL ||
+	    (q->defs = calloc(i, sizeof(*q->defs))) == NULL)
 		abort();
 	for (i = 0; res->fields[i].name != NULL; i++) {
 		const struct field *jf = &res->fields[i];
@@ -166,6 +168,9 @@ res_build_one(const struct resource *res, struct rsql *q)
 			abort();
 		if (jf->flags & F_UNIQUE)
 			q->unique[i] = res_unique_sql(res, jf);
+		if (jf->def != NULL && (q->defs[i] = json_loads(jf->def, JSON_DECODE_ANY,
+		    NULL)) == NULL)
+			abort();
 	}
 	if (asprintf(&q->select_one, "SELECT %s FROM %s WHERE id = ?", q->cols, res->table) < 0 ||
 	    asprintf(&q->insert, "INSERT INTO %s (%s) VALUES (%s)", res->table, sbuf_str(&ins),
@@ -694,17 +699,20 @@ static int
 res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct api_err *err)
 {
 	const struct resource *res = w->res;
+	const struct rsql *q = res_q(res);
 	const struct field *f;
 	const char *key;
 	json_t *obj, *v;
+	size_t i;
 
 	*out = NULL;
 	if (res_check_shape(res, body, err) == -1)
 		return -1;
 	obj = patch ? json_deep_copy(w->old) : json_object();
-	for (f = res->fields; !patch && f->name != NULL; f++)
-		if (f->def != NULL)
-			json_object_set_new(obj, f->name, json_loads(f->def, JSON_DECODE_ANY, NULL));
+	/* A copy: the checks may canonicalise a value in place. */
+	for (f = res->fields, i = 0; !patch && f->name != NULL; f++, i++)
+		if (q->defs[i] != NULL)
+			json_object_set_new(obj, f->name, json_deep_copy(q->defs[i]));
 	if (!patch && res_meta(res))
 		json_object_set_new(obj, "tags", json_array());
 	json_object_foreach((json_t *)body, key, v)
@@ -887,25 +895,144 @@ res_write_failed(struct wctx *w, const json_t *obj, struct api_err *err)
 	return api_err_set(err, 409, "another %s has the same key", res->object);
 }
 
+/* A plan import's audit rows, written RES_LOG_BATCH to one INSERT: each INSERT statement of
+ * a long transaction copies every page it touches into its statement journal first, and the
+ * audit log's pages (the table, three indexes, the bookkeeping row its trigger moves) are
+ * touched by every row. The rows are the same, in the same order; they reach the table
+ * before the import's commit (resource_log_batch_flush). One batch per thread. */
+#define RES_LOG_BATCH 64
+
+struct res_logrow {
+	char time[CLOCK_RFC3339_LEN];
+	char *user, *reqid, *before, *after;
+	const char *action, *object;   /* literals and resource names: they live for good */
+	long long id;
+};
+
+struct res_logbatch {
+	struct res_logrow rows[RES_LOG_BATCH];
+	size_t n;
+};
+
+static _Thread_local struct res_logbatch *res_batch;
+
+static const char res_log_sql[] = "INSERT INTO changes (time, username, request_id, action, "
+    "object_type, object_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+static void
+res_logrow_free(struct res_logrow *row)
+{
+	free(row->user);
+	free(row->reqid);
+	free(row->before);
+	free(row->after);
+}
+
+void
+resource_log_batch_begin(void)
+{
+	resource_log_batch_end();
+	res_batch = calloc(1, sizeof(*res_batch));
+}
+
+void
+resource_log_batch_end(void)
+{
+	size_t i;
+
+	if (res_batch == NULL)
+		return;
+	for (i = 0; i < res_batch->n; i++)
+		res_logrow_free(&res_batch->rows[i]);
+	free(res_batch);
+	res_batch = NULL;
+}
+
+int
+resource_log_batch_flush(struct db *db, struct api_err *err)
+{
+	struct res_logbatch *b = res_batch;
+	struct res_logrow *row;
+	sqlite3_stmt *st;
+	struct sbuf sql;
+	size_t i;
+	int rc, k;
+
+	if (b == NULL || b->n == 0)
+		return 0;
+	sbuf_init(&sql, 0);
+	sbuf_puts(&sql, res_log_sql);
+	for (i = 1; i < b->n; i++)
+		sbuf_puts(&sql, ", (?, ?, ?, ?, ?, ?, ?, ?)");
+	st = sbuf_failed(&sql) ? NULL : db_stmt_text(db, sbuf_str(&sql));
+	sbuf_free(&sql);
+	if (st == NULL)
+		return db_fail(db, err, "writing the audit log");
+	for (i = 0, k = 1; i < b->n; i++) {
+		row = &b->rows[i];
+		sqlite3_bind_text(st, k++, row->time, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k++, row->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k++, row->reqid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k++, row->action, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k++, row->object, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, k++, row->id);
+		sqlite3_bind_text(st, k++, row->before, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, k++, row->after, -1, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	for (i = 0; i < b->n; i++)
+		res_logrow_free(&b->rows[i]);
+	b->n = 0;
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "writing the audit log");
+}
+
+/* A copy of s, NULL for NULL; *failed when it could not be made. */
+static char *
+res_dup(const char *s, bool *failed)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*failed = true;
+	return d;
+}
+
 /* One row of the audit log, the objects given as JSON text (either may be NULL). */
 static int
 res_log_text(const struct actor *a, struct db *db, const char *action, const char *object,
     long long id, const char *before, const char *after, struct api_err *err)
 {
-	static const char sql[] = "INSERT INTO changes (time, username, request_id, action, "
-	    "object_type, object_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	const char *user = a != NULL && a->name != NULL && a->name[0] != '\0' ? a->name : "-";
+	const char *reqid = a != NULL && a->request_id != NULL ? a->request_id : "-";
 	char now[CLOCK_RFC3339_LEN];
+	struct res_logrow *row;
 	sqlite3_stmt *st;
+	bool failed = false;
 	int rc;
 
-	if ((st = db_stmt(db, sql)) == NULL)
-		return db_fail(db, err, "writing the audit log");
 	clock_rfc3339(clock_now(), now);
+	if (res_batch != NULL) {
+		row = &res_batch->rows[res_batch->n];
+		*row = (struct res_logrow){ .action = action, .object = object, .id = id };
+		memcpy(row->time, now, sizeof(now));
+		row->user = res_dup(user, &failed);
+		row->reqid = res_dup(reqid, &failed);
+		row->before = res_dup(before, &failed);
+		row->after = res_dup(after, &failed);
+		res_batch->n++;
+		if (failed)
+			return api_err_set(err, 500, "out of memory");
+		return res_batch->n == RES_LOG_BATCH ? resource_log_batch_flush(db, err) : 0;
+	}
+	if ((st = db_stmt(db, res_log_sql)) == NULL)
+		return db_fail(db, err, "writing the audit log");
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, a != NULL && a->name != NULL && a->name[0] != '\0' ? a->name :
-	    "-", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, a != NULL && a->request_id != NULL ? a->request_id : "-", -1,
-	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, reqid, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, object, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, id);

@@ -1,18 +1,21 @@
 /* Allocation: the free addresses of a prefix or range, handing out the lowest ones, and carving
- * the lowest free child prefix. Each allocation is one write transaction: the lowest free
- * address is found and taken under the same lock, so two clients never get the same one. */
+ * the lowest free child prefix. Each allocation runs in one write transaction: the lowest free
+ * address is found and taken under the same lock, so two clients never get the same one.
+ * Allocations arriving together share that transaction and its fsync (group commit, each in
+ * its own savepoint: domain/commit.c); each is answered once the COMMIT holding it returned. */
 #include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit.h"
 #include "db.h"
 #include "freemap.h"
 #include "hostnet.h"
 #include "idem.h"
-#include "ipam.h"
 #include "metrics.h"
+#include "ipam.h"
 #include "res.h"
 
 #define ALLOC_MAX 1000
@@ -78,20 +81,36 @@ out:
 	return rc;
 }
 
-/* Starts the write transaction of an allocation: 0 to go on, 1 when an Idempotency-Key
- * replayed an earlier answer into rep (nothing else to do), -1 on error. */
+/* An allocation as a job of the group commit (domain/commit.c): it runs on whichever thread
+ * leads the batch, inside its own savepoint, while its own thread waits for the COMMIT. */
+struct api_alloc_job {
+	struct req *r;
+	struct reply *rep;         /* filled only by an Idempotency-Key replay */
+	json_t *result;            /* what was created, answered once committed */
+};
+
+/* Runs fn as a job of the next batch and answers once it is durable: 201 with what it
+ * created and, for one object, its Location under res. */
 static int
-api_alloc_begin(struct req *r, struct db **db, struct reply *rep, struct api_err *err)
+api_alloc_run(struct req *r, struct reply *rep, commit_fn fn, const char *res,
+    struct api_err *err)
 {
+	struct api_alloc_job job = { r, rep, NULL };
+	struct db *db;
 	int rc;
 
-	if ((*db = http_db(r, err)) == NULL)
+	if ((db = http_db(r, err)) == NULL)
 		return -1;
-	if (db_begin(*db, true) == -1)
-		return db_fail(*db, err, "starting a write");
-	if ((rc = idem_replay(r, *db, rep, err)) != 0)
-		db_rollback(*db);
-	return rc;
+	if ((rc = commit_run(db, fn, &job, err)) == 0 && job.result != NULL) {
+		metrics_allocated(res, json_is_array(job.result) ? json_array_size(job.result) : 1);
+		if (json_is_object(job.result))
+			http_reply_header(rep, "Location", "/api/v1/%s/%lld", res,
+			    (long long)json_integer_value(json_object_get(job.result, "id")));
+		http_reply_json(rep, 201, job.result);
+		job.result = NULL;
+	}
+	json_decref(job.result);
+	return rc == -1 ? -1 : 0;
 }
 
 /* Takes the lowest free address for one new object (the body's other fields). */
@@ -124,42 +143,22 @@ api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struc
 	return rc;
 }
 
-/* Ends an allocation: the answer kept for its Idempotency-Key, the commit, and 201 with the
- * result (taken from *result) and, for one object, its Location. */
 static int
-api_alloc_commit(struct req *r, struct db *db, struct reply *rep, const char *res,
-    json_t **result, struct api_err *err)
+api_alloc_ips_job(struct db *db, void *arg, struct api_err *err)
 {
-	if (idem_store(r, db, 201, *result, err) == -1)
-		return -1;
-	if (db_commit(db) == -1)
-		return db_fail(db, err, "committing");
-	metrics_allocated(res, json_is_array(*result) ? json_array_size(*result) : 1);
-	if (json_is_object(*result))
-		http_reply_header(rep, "Location", "/api/v1/%s/%lld", res,
-		    (long long)json_integer_value(json_object_get(*result, "id")));
-	http_reply_json(rep, 201, *result);
-	*result = NULL;
-	return 0;
-}
-
-int
-api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err)
-{
+	struct api_alloc_job *job = arg;
+	struct req *r = job->r;
 	struct ipaddr lo, hi;
 	json_t *result = NULL, *one, *item;
-	struct db *db;
 	size_t i;
-	int rc = -1;
+	int rc;
 
-	if (json_is_array(r->json) && (json_array_size(r->json) == 0 ||
-	    json_array_size(r->json) > ALLOC_MAX))
-		return api_err_set(err, 400, "the array must hold 1 to %d items", ALLOC_MAX);
-	if ((rc = api_alloc_begin(r, &db, rep, err)) != 0)
-		return rc == 1 ? 0 : -1;
-	rc = -1;
+	/* An Idempotency-Key seen before: 1, its first answer replayed into rep. */
+	if ((rc = idem_replay(r, db, job->rep, err)) != 0)
+		return rc;
 	if (api_alloc_interval(r, db, &lo, &hi, err) == -1)
-		goto out;
+		return -1;
+	rc = -1;
 	if (json_is_array(r->json)) {
 		/* All or none: the first that cannot be had rolls back the others. */
 		result = json_array();
@@ -172,14 +171,23 @@ api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err)
 		}
 	} else if (api_alloc_one(r, db, &lo, &hi, r->json, &result, err) == -1)
 		goto out;
-	if (api_alloc_commit(r, db, rep, "ip-addresses", &result, err) == -1)
+	if (idem_store(r, db, 201, result, err) == -1)
 		goto out;
+	job->result = result;
+	result = NULL;
 	rc = 0;
 out:
-	if (rc == -1)
-		db_rollback(db);
 	json_decref(result);
 	return rc;
+}
+
+int
+api_alloc_ips_create(struct req *r, struct reply *rep, struct api_err *err)
+{
+	if (json_is_array(r->json) && (json_array_size(r->json) == 0 ||
+	    json_array_size(r->json) > ALLOC_MAX))
+		return api_err_set(err, 400, "the array must hold 1 to %d items", ALLOC_MAX);
+	return api_alloc_run(r, rep, api_alloc_ips_job, "ip-addresses", err);
 }
 
 /* The lowest block of 2^(bits - len) addresses, aligned, within [g0, g1]: 1 with *out. */
@@ -237,22 +245,20 @@ api_alloc_find_block(struct db *db, long long parent, const struct ipnet *pn, in
 	return found;
 }
 
-int
-api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
+static int
+api_alloc_prefixes_job(struct db *db, void *arg, struct api_err *err)
 {
+	struct api_alloc_job *job = arg;
+	struct req *r = job->r;
 	const json_t *lenv = json_object_get(r->json, "prefix_length");
 	char buf[IPNET_STRLEN];
 	json_t *parent = NULL, *obj = NULL, *created = NULL;
 	struct ipnet pn, child;
-	struct db *db;
-	int rc = -1, found, len;
+	int rc, found, len;
 
-	if (!json_is_object(r->json))
-		return api_err_set(err, 400, "the body must be a JSON object with prefix_length");
-	if (!json_is_integer(lenv))
-		return api_err_field(err, "prefix_length", "is required, an integer");
-	if ((rc = api_alloc_begin(r, &db, rep, err)) != 0)
-		return rc == 1 ? 0 : -1;
+	/* An Idempotency-Key seen before: 1, its first answer replayed into rep. */
+	if ((rc = idem_replay(r, db, job->rep, err)) != 0)
+		return rc;
 	rc = -1;
 	if (resource_load_plain(db, &res_prefixes, r->id, &parent, err) == -1)
 		goto out;
@@ -280,14 +286,24 @@ api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
 	ipnet_format(&child, buf, sizeof(buf));
 	json_object_set_new(obj, "prefix", json_string(buf));
 	if (resource_create_one(http_actor(r), db, &res_prefixes, obj, NULL, &created, err) == -1 ||
-	    api_alloc_commit(r, db, rep, "prefixes", &created, err) == -1)
+	    idem_store(r, db, 201, created, err) == -1)
 		goto out;
+	job->result = created;
+	created = NULL;
 	rc = 0;
 out:
-	if (rc == -1)
-		db_rollback(db);
 	json_decref(parent);
 	json_decref(obj);
 	json_decref(created);
 	return rc;
+}
+
+int
+api_alloc_prefixes_create(struct req *r, struct reply *rep, struct api_err *err)
+{
+	if (!json_is_object(r->json))
+		return api_err_set(err, 400, "the body must be a JSON object with prefix_length");
+	if (!json_is_integer(json_object_get(r->json, "prefix_length")))
+		return api_err_field(err, "prefix_length", "is required, an integer");
+	return api_alloc_run(r, rep, api_alloc_prefixes_job, "prefixes", err);
 }

@@ -55,11 +55,55 @@ auth_name_valid(const char *s)
 	return i > 0;
 }
 
+/* Each hash takes 64 MiB for about 80 ms: at most AUTH_HASHES_AT_ONCE run at once, whatever
+ * the server's thread count (32 threads logging in together would take 2 GiB). */
+#define AUTH_HASHES_AT_ONCE 4
+
+static pthread_mutex_t auth_gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t auth_gate_cv = PTHREAD_COND_INITIALIZER;
+static int auth_gate_busy;
+
+static void
+auth_gate_enter(void)
+{
+	pthread_mutex_lock(&auth_gate_mu);
+	while (auth_gate_busy >= AUTH_HASHES_AT_ONCE)
+		pthread_cond_wait(&auth_gate_cv, &auth_gate_mu);
+	auth_gate_busy++;
+	pthread_mutex_unlock(&auth_gate_mu);
+}
+
+static void
+auth_gate_leave(void)
+{
+	pthread_mutex_lock(&auth_gate_mu);
+	auth_gate_busy--;
+	pthread_cond_signal(&auth_gate_cv);
+	pthread_mutex_unlock(&auth_gate_mu);
+}
+
+/* crypto_pwhash_str_verify through the gate: 0 when password matches hash. */
+static int
+auth_verify(const char *hash, const char *password)
+{
+	int rc;
+
+	auth_gate_enter();
+	rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+	auth_gate_leave();
+	return rc == 0 ? 0 : -1;
+}
+
 int
 auth_hash_password(const char *password, char out[AUTH_HASH_LEN])
 {
-	return crypto_pwhash_str(out, password, strlen(password),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+	int rc;
+
+	auth_gate_enter();
+	rc = crypto_pwhash_str(out, password, strlen(password),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	auth_gate_leave();
+	return rc == 0 ? 0 : -1;
 }
 
 static char auth_dummy[AUTH_HASH_LEN];
@@ -79,12 +123,11 @@ auth_check_password(const char *hash, const char *password)
 		/* Made on first need, not at start-up: it costs as much as a login. */
 		pthread_once(&auth_dummy_once, auth_make_dummy);
 		/* The answer is no either way; only the time spent matters. */
-		if (auth_dummy[0] != '\0' &&
-		    crypto_pwhash_str_verify(auth_dummy, password, strlen(password)) == 0)
+		if (auth_dummy[0] != '\0' && auth_verify(auth_dummy, password) == 0)
 			return -1;
 		return -1;
 	}
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : -1;
+	return auth_verify(hash, password);
 }
 
 int

@@ -328,6 +328,19 @@ db_thread(void)
 	return db;
 }
 
+int
+db_thread_open(struct db **out)
+{
+	char err[512];
+
+	if (db_thread_path == NULL)
+		return -1;
+	if (db_open(db_thread_path, out, err, sizeof(err)) == -1) {
+		log_msg("db: %s", err);
+		return -1;
+	}
+	return 0;
+}
 
 void
 db_thread_teardown(void)

@@ -19,6 +19,9 @@ sqlite3 *db_handle(struct db *db);
 /* Per-thread connections to the database named by db_thread_setup(). */
 int db_thread_setup(const char *path);
 struct db *db_thread(void);
+/* One more connection to that database, owned by the caller (a connection shared by threads
+ * in turn, never at once). */
+int db_thread_open(struct db **out);
 void db_thread_teardown(void);
 
 /* A cached prepared statement, reset and with its bindings cleared, keyed by the SQL text (the
