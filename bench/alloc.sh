@@ -50,3 +50,6 @@ read -r a50 a99 an < <(bench_latency "$base/prefixes/1/available-ips" "${auth[@]
 	-s "$bench_root/bench/post.lua")
 awk -v m="$a50" -v p="$a99" -v n="$an" 'BEGIN { printf "allocation, 1 client: median %.3f ms " \
 	"p99 %.3f ms (goal < 1 ms / < 5 ms; %d allocations)\n", m / 1000, p / 1000, n }'
+bench_row "allocation, 32 clients, synchronous=FULL" "$rate" addresses/s ">=" 5000
+bench_row "allocation, 1 client, median (10,000 addresses)" "$a50" us "<" 1000
+bench_row "allocation, 1 client, p99 (10,000 addresses)" "$a99" us "<" 5000
