@@ -20,12 +20,17 @@ for layout in dense random; do
 	sync   # flush the loader's writes, so they do not slow the fsyncs measured below
 	"$GEN" nextfree "$db" | tee "$BENCH_DIR/nextfree"
 	nfmax=$(sed -n 's/.*random starts:.* max \([0-9]*\) us/\1/p' "$BENCH_DIR/nextfree")
-	# Start-up: from exec until /healthz answers (curl retries as fast as it can connect).
-	t0=$(date +%s%N)
+	# Start-up: from exec until /healthz answers (curl retries as fast as it can connect),
+	# the median of 3 (the first start after the load can wait on the disk's writeback).
+	start_ms=$(for i in 1 2 3; do
+		t0=$(date +%s%N)
+		"$NETSOT" serve --db "$db" --listen 127.0.0.1:18097 2>/dev/null &
+		until curl -sf -o /dev/null http://127.0.0.1:18097/healthz; do :; done
+		t1=$(date +%s%N)
+		kill $! && wait $! 2>/dev/null || true
+		bench_ms "$t0" "$t1"
+	done | sort -n | sed -n 2p)
 	bench_start_netsot "$db"
-	until curl -sf -o /dev/null "http://127.0.0.1:$NETSOT_PORT/healthz"; do :; done
-	t1=$(date +%s%N)
-	start_ms=$(bench_ms "$t0" "$t1")
 	token=$(bench_login "$db" bench)
 	auth=(-H "Authorization: Bearer $token")
 	base="http://127.0.0.1:$NETSOT_PORT/api/v1"

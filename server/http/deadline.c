@@ -25,7 +25,9 @@
 struct deadline_conn {
 	struct deadline_conn *prev, *next;
 	int fd;
-	uint64_t due;           /* clock_usec(); 0 while a request is handled */
+	/* clock_usec(); 0 while a request is handled. Atomic: the connection's own thread sets
+	 * it twice a request without the list's lock, which 32 threads would contend for. */
+	atomic_uint_fast64_t due;
 	bool shut;
 };
 
@@ -47,7 +49,9 @@ deadline_sweep(uint64_t now)
 	for (c = deadline_head; c != NULL; c = c->next) {
 		/* Bytes waiting unread mean the server is the slow one (its threads are busy),
 		 * not the client: not this time. */
-		if (c->due == 0 || now <= c->due || c->shut ||
+		uint64_t due = atomic_load_explicit(&c->due, memory_order_relaxed);
+
+		if (due == 0 || now <= due || c->shut ||
 		    (ioctl(c->fd, FIONREAD, &unread) == 0 && unread > 0))
 			continue;
 		/* The fd is still the connection's: it is closed only after
@@ -126,7 +130,7 @@ deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			return;
 		}
 		c->fd = ci->connect_fd;
-		c->due = clock_usec() + deadline_span;
+		atomic_init(&c->due, clock_usec() + deadline_span);
 		pthread_mutex_lock(&deadline_lock);
 		if ((c->next = deadline_head) != NULL)
 			deadline_head->prev = c;
@@ -156,11 +160,9 @@ deadline_set(struct MHD_Connection *conn, uint64_t due)
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct deadline_conn *c = ci != NULL ? ci->socket_context : NULL;
 
-	if (c == NULL)
-		return;
-	pthread_mutex_lock(&deadline_lock);
-	c->due = due;
-	pthread_mutex_unlock(&deadline_lock);
+	/* c lives until the connection's close notification, after its last request. */
+	if (c != NULL)
+		atomic_store_explicit(&c->due, due, memory_order_relaxed);
 }
 
 void
