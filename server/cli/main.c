@@ -17,6 +17,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "logbuf.h"
 #include "plan.h"
 #include "ratelimit.h"
 #include "render.h"
@@ -573,6 +574,9 @@ main_serve(struct config *c)
 		fprintf(stderr, "netsot: %s\n", err);
 		goto out;
 	}
+	/* Without the flusher, each access line is written at once: slower, nothing lost. */
+	if (logbuf_start() == -1)
+		log_msg("netsot: access log unbuffered (cannot start its thread)");
 	log_msg("netsot %s listening on %s (port %u, %s, %ld threads, schema %d)", NETSOT_VERSION,
 	    c->listen, srv.port, srv.tls_cert ? "https" : "http", c->threads,
 	    db_schema_version(db));
@@ -581,6 +585,7 @@ main_serve(struct config *c)
 	rc = 0;
 out:
 	http_stop(&srv);
+	logbuf_stop();
 	commit_teardown();
 	db_thread_teardown();
 	ratelimit_free(srv.login_users);

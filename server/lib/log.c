@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "logbuf.h"
 #include "sbuf.h"
 
 static void
@@ -140,8 +141,8 @@ log_access(const struct log_access *a)
 	sbuf_puts(&sb, ",\"bytes\":");
 	sbuf_int(&sb, (long long)a->bytes);
 	sbuf_puts(&sb, "}\n");
-	/* One write, as log_write does: lines from server threads never interleave. */
-	if (!sbuf_failed(&sb) && write(STDERR_FILENO, sbuf_str(&sb), sb.len) < 0)
-		sbuf_reset(&sb);
+	/* Whole lines, gathered per thread while the server runs (logbuf.c). */
+	if (!sbuf_failed(&sb))
+		logbuf_put(sbuf_str(&sb), sb.len);
 	sbuf_free(&sb);
 }
