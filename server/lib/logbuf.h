@@ -1,5 +1,5 @@
-/* The access log's lines, gathered per thread and written together: one write(2) per request
- * was about 15 % of the time of a small GET. */
+/* The access log's lines, gathered per thread and written together: with one write(2) per
+ * request a GET of one object served 3 to 11 % fewer requests a second. */
 #ifndef NETSOT_LOGBUF_H
 #define NETSOT_LOGBUF_H
 
