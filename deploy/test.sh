@@ -10,9 +10,10 @@ netsot_npm
 jobs=$(nproc)
 for variant in normal sanitize; do
 	if [ "$variant" = normal ]; then
-		dir=build; flags=(-DNETSOT_SANITIZE=OFF)
+		# The fuzzers (clang, libFuzzer) run here, once, whatever an earlier configure chose.
+		dir=build; flags=(-DNETSOT_SANITIZE=OFF -DNETSOT_FUZZ=ON)
 	else
-		dir=build-asan; flags=(-DNETSOT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+		dir=build-asan; flags=(-DNETSOT_SANITIZE=ON -DNETSOT_FUZZ=OFF -DCMAKE_BUILD_TYPE=Debug)
 	fi
 	echo "== $variant build ($dir)"
 	# Tests on, whatever an earlier configure of the same folder (demo.sh) chose.
