@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 
@@ -223,11 +224,17 @@ def main():
     check(rc != 0, "ansible-inventory with a wrong token exited 0")
     check("No inventory was parsed" in err, "the wrong token's run: " + err)
     # The plugin reports only what it then fails on; the server's log says what it answered.
-    with open(os.path.join(TMP, "serve.log")) as f:
-        access = [json.loads(l) for l in f if l.startswith("{")]
-    check(any(a["method"] == "GET" and a["path"].rstrip("/") == "/api/status" and
-              a["status"] == 401 for a in access),
-          "the wrong token was not answered 401 (serve.log)")
+    # The server writes its access lines every 100 ms: wait a few seconds for this one.
+    deadline = time.time() + 5
+    while True:
+        with open(os.path.join(TMP, "serve.log")) as f:
+            access = [json.loads(l) for l in f if l.startswith("{")]
+        found = any(a["method"] == "GET" and a["path"].rstrip("/") == "/api/status" and
+                    a["status"] == 401 for a in access)
+        if found or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    check(found, "the wrong token was not answered 401 (serve.log)")
     st, _ = http("GET", base + "/api/dcim/devices/")
     check(st == 401, "no token: %d, want 401" % st)
     st, _ = http("GET", base + "/api/dcim/devices/", token, scheme="Token")
