@@ -71,10 +71,7 @@ deadline_main(void *arg)
 	pthread_mutex_lock(&deadline_lock);
 	while (!deadline_stopping) {
 		deadline_sweep(clock_usec());
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += DEADLINE_TICK_MS * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
+		clock_after_ms(CLOCK_REALTIME, DEADLINE_TICK_MS, &until);
 		pthread_cond_timedwait(&deadline_wake, &deadline_lock, &until);
 	}
 	pthread_mutex_unlock(&deadline_lock);

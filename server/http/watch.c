@@ -159,10 +159,7 @@ watch_main(void *arg)
 	pthread_mutex_lock(&w->mu);
 	while (!w->stopping) {
 		if (!w->kicked) {
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_nsec += WATCH_POLL_MS * 1000000L;
-			ts.tv_sec += ts.tv_nsec / 1000000000L;
-			ts.tv_nsec %= 1000000000L;
+			clock_after_ms(CLOCK_MONOTONIC, WATCH_POLL_MS, &ts);
 			pthread_cond_timedwait(&w->cv, &w->mu, &ts);
 		}
 		w->kicked = false;

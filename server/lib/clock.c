@@ -18,6 +18,16 @@ clock_usec(void)
 }
 
 void
+clock_after_ms(clockid_t clk, long ms, struct timespec *out)
+{
+	clock_gettime(clk, out);
+	out->tv_sec += ms / 1000;
+	out->tv_nsec += (ms % 1000) * 1000000L;
+	out->tv_sec += out->tv_nsec / 1000000000L;
+	out->tv_nsec %= 1000000000L;
+}
+
+void
 clock_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN])
 {
 	struct tm tm;

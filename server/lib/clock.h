@@ -10,5 +10,7 @@
 time_t clock_now(void);
 uint64_t clock_usec(void);    /* monotonic microseconds, for durations */
 void clock_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN]);
+/* The time ms milliseconds from now on clock clk: pthread_cond_timedwait's deadline. */
+void clock_after_ms(clockid_t clk, long ms, struct timespec *out);
 
 #endif

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 /* A line waits at most this long; a SIGKILL loses at most this much of the access log. */
 #define LOGBUF_FLUSH_MS 100
 #define LOGBUF_SIZE 8192
@@ -65,10 +67,7 @@ logbuf_main(void *arg)
 	pthread_mutex_lock(&logbuf_list_mu);
 	while (!logbuf_stopping) {
 		logbuf_flush_all();
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += LOGBUF_FLUSH_MS * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
+		clock_after_ms(CLOCK_REALTIME, LOGBUF_FLUSH_MS, &until);
 		pthread_cond_timedwait(&logbuf_wake, &logbuf_list_mu, &until);
 	}
 	pthread_mutex_unlock(&logbuf_list_mu);
