@@ -5,11 +5,11 @@ slow or idle connections starve nobody.
     load.py NETSOT_BIN
 
 The server runs with --timeout LOAD_TIMEOUT (5), --max-connections LOAD_MAX_CONN (200) and
---threads LOAD_THREADS (4): each thread's SQLite connection keeps a page cache of up to 2 MB
-that fills as the database grows, so with the default 32 threads the caches alone may grow
-by tens of MB between the two warm-ups below and hide a leak; with 4 their 8 MB are full
-after the first warm-up. (The group commit's batches are then at most 4; tests/test_api_ipam.c
-tests batches of 16.)
+--threads LOAD_THREADS (4, the default): each thread's SQLite connection keeps a page cache of
+up to 2 MB that fills as the database grows, so with many more threads the caches alone may
+grow by tens of MB between the two warm-ups below and hide a leak; with 4 their 8 MB are full
+after the first warm-up. (The group commit's batches do not depend on the threads: a waiting
+allocation holds no thread.)
   1. Warm-up: LOAD_CLIENTS (64) clients run the mix below for LOAD_WARMUP (5) seconds; the
      server's memory is read once they are done: RssAnon, its heap and stacks, where a leak
      shows (VmRSS also holds the pages of the database SQLite maps, RssFile, which grow with

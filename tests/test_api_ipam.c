@@ -1,6 +1,7 @@
 /* Prefixes, IP ranges, IP addresses and allocation against the real server: derived parents and
  * prefixes, containment rules, utilization, filters, lowest-free allocation, idempotency,
- * carving child prefixes, the audit log, and 400 allocations from 16 parallel clients. */
+ * carving child prefixes, the audit log, 400 allocations from 16 parallel clients, and
+ * allocations that wait for their commit without holding a server thread. */
 #include "harness.h"
 
 #include <curl/curl.h>
@@ -9,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "apierr.h"
 #include "db.h"
@@ -905,6 +909,124 @@ test_group_commit_isolation(void **state)
 	json_decref(j);
 }
 
+/* ---- a waiting allocation holds no server thread: with one thread and the database's write
+ * lock held by another process, eight allocations wait while the thread answers others ---- */
+
+#define HOLD_CLIENTS 8
+
+struct hold_client {
+	int port;
+	long long prefix;
+	const char *token;
+	long status;
+	char address[48];
+};
+
+static void *
+hold_run(void *p)
+{
+	struct hold_client *c = p;
+	CURL *h = curl_easy_init();
+	struct curl_slist *hd;
+	char url[256], auth[4200];
+	struct sbuf body;
+	json_t *j;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+	hd = curl_slist_append(NULL, auth);
+	hd = curl_slist_append(hd, "Content-Type: application/json");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/prefixes/%lld/available-ips",
+	    c->port, c->prefix);
+	sbuf_init(&body, 0);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{\"description\":\"held\"}");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
+	if (c->status == 201 && (j = json_loads(sbuf_str(&body), 0, NULL)) != NULL) {
+		snprintf(c->address, sizeof(c->address), "%s",
+		    json_string_value(json_object_get(j, "address")));
+		json_decref(j);
+	}
+	sbuf_free(&body);
+	curl_slist_free_all(hd);
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+/* A gauge or counter of GET /metrics (an allowed address: 127.0.0.1). */
+static long long
+hold_metric(struct srv *s, const char *name)
+{
+	struct resp r;
+	const char *line;
+	size_t n = strlen(name);
+	long long v = -1;
+
+	assert_int_equal(req(s, "GET", "/metrics", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	for (line = r.body; line != NULL; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (strncmp(line, name, n) == 0 && line[n] == ' ')
+			v = strtoll(line + n + 1, NULL, 10);
+	}
+	resp_free(&r);
+	return v;
+}
+
+static void
+test_waiting_allocations_hold_no_thread(void **state)
+{
+	static const char *const flags[] = { "--threads", "1", NULL };
+	struct hold_client c[HOLD_CLIENTS];
+	pthread_t t[HOLD_CLIENTS];
+	struct srv s1;
+	char *e1 = NULL, *v1 = NULL, body[64];
+	long long prefix, waiting = -1;
+	sqlite3 *lock;
+	int i, k, tries;
+
+	(void)state;
+	srv_up(&s1, flags, &e1, &v1);
+	prefix = api_create(&s1, e1, "/api/v1/prefixes", "{\"prefix\":\"10.60.0.0/24\"}");
+	assert_int_equal(sqlite3_open(s1.db, &lock), SQLITE_OK);
+	sqlite3_busy_timeout(lock, 5000);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < HOLD_CLIENTS; i++) {
+		c[i] = (struct hold_client){ .port = s1.port, .prefix = prefix, .token = e1 };
+		assert_int_equal(pthread_create(&t[i], NULL, hold_run, &c[i]), 0);
+	}
+	/* The one server thread answers /metrics while all eight wait for the lock (its
+	 * busy timeout is 5 s: they are let go well before). */
+	for (tries = 0; tries < 60 && waiting != HOLD_CLIENTS; tries++) {
+		usleep(50 * 1000);
+		waiting = hold_metric(&s1, "netsot_commit_waiting");
+	}
+	assert_int_equal(waiting, HOLD_CLIENTS);
+	assert_int_equal(api(&s1, "GET", "/healthz", NULL, NULL, NULL), 200);
+	assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+	for (i = 0; i < HOLD_CLIENTS; i++)
+		pthread_join(t[i], NULL);
+	/* Each got its own address, durable, and at least seven shared one transaction: the
+	 * first batch waited for the lock with one or more of them, the rest queued behind. */
+	for (i = 0; i < HOLD_CLIENTS; i++) {
+		assert_int_equal(c[i].status, 201);
+		for (k = 0; k < i; k++)
+			assert_string_not_equal(c[i].address, c[k].address);
+	}
+	assert_int_equal(hold_metric(&s1, "netsot_commit_jobs_total"), HOLD_CLIENTS);
+	assert_true(hold_metric(&s1, "netsot_commit_batch_max") >= HOLD_CLIENTS / 2);
+	assert_int_equal(hold_metric(&s1, "netsot_commit_waiting"), 0);
+	snprintf(body, sizeof(body), "/api/v1/ip-addresses?prefix_id=%lld", prefix);
+	assert_int_equal(api_count(&s1, e1, body), HOLD_CLIENTS);
+	srv_down(&s1, e1, v1);
+}
+
 int
 main(void)
 {
@@ -922,6 +1044,7 @@ main(void)
 		cmocka_unit_test(test_ipv6_allocation),
 		cmocka_unit_test(test_parallel_allocation),
 		cmocka_unit_test(test_group_commit_isolation),
+		cmocka_unit_test(test_waiting_allocations_hold_no_thread),
 		cmocka_unit_test(test_free_map_consistent),
 	};
 

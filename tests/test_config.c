@@ -77,7 +77,7 @@ test_init_defaults(void **state)
 
 	assert_null(f->c.db);
 	assert_null(f->c.listen);
-	assert_int_equal(f->c.threads, 32);
+	assert_int_equal(f->c.threads, 4);
 	assert_int_equal(f->c.max_body, 1048576);
 	assert_int_equal(f->c.token_ttl, 900);
 	assert_int_equal(f->c.timeout, 30);
@@ -101,7 +101,7 @@ test_parse_defaults(void **state)
 	assert_string_equal(f->c.listen, "127.0.0.1:8080");
 	assert_null(f->c.jwt_key_file);
 	assert_null(f->c.role);
-	assert_int_equal(f->c.threads, 32);
+	assert_int_equal(f->c.threads, 4);
 	assert_int_equal(f->c.nargs, 0);
 	config_free(&f->c);
 	/* Only serve gets a listen address. */
@@ -223,7 +223,7 @@ test_env_of_other_commands_ignored(void **state)
 	setenv("NETSOT_LISTEN", "", 1);
 	setenv("NETSOT_ROLE", "admin", 1);
 	assert_int_equal(PARSE_NONE(f, CMD_MIGRATE), 0);
-	assert_int_equal(f->c.threads, 32);
+	assert_int_equal(f->c.threads, 4);
 	assert_null(f->c.listen);
 	assert_null(f->c.role);
 }
@@ -300,7 +300,7 @@ test_numbers_not_numeric(void **state)
 	REFUSED(f, "--max-connections: '0' is not a number from 1 to 100000", CMD_SERVE,
 	    "--max-connections", "0");
 	/* A failed number leaves the default alone. */
-	assert_int_equal(f->c.threads, 32);
+	assert_int_equal(f->c.threads, 4);
 }
 
 static void
@@ -444,7 +444,7 @@ test_free_resets(void **state)
 	config_free(&f->c);
 	assert_null(f->c.db);
 	assert_null(f->c.listen);
-	assert_int_equal(f->c.threads, 32);
+	assert_int_equal(f->c.threads, 4);
 	assert_false(f->c.help);
 	assert_int_equal(f->c.nargs, 0);
 }

@@ -35,7 +35,7 @@ static const struct opt config_opts[] = {
 	  .help = "address to listen on (default 127.0.0.1:8080; port 0 picks one)" },
 	{ .name = "threads", .env = "NETSOT_THREADS", .type = OPT_LONG,
 	  .off = offsetof(struct config, threads), .min = 1, .max = 256, .cmds = CMD_SERVE,
-	  .arg = "N", .help = "server threads (default 32)" },
+	  .arg = "N", .help = "server threads (default 4)" },
 	{ .name = "max-body", .env = "NETSOT_MAX_BODY", .type = OPT_LONG,
 	  .off = offsetof(struct config, max_body), .min = 1024, .max = 1L << 30,
 	  .cmds = CMD_SERVE, .arg = "BYTES",
@@ -119,7 +119,7 @@ void
 config_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->threads = 32;
+	c->threads = 4;
 	c->max_body = 1L << 20;
 	c->max_import_body = 64L << 20;
 	c->token_ttl = 900;

@@ -12,7 +12,6 @@
 #include "apierr.h"
 #include "auth.h"
 #include "backup.h"
-#include "commit.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -586,7 +585,6 @@ main_serve(struct config *c)
 out:
 	http_stop(&srv);
 	logbuf_stop();
-	commit_teardown();
 	db_thread_teardown();
 	ratelimit_free(srv.login_users);
 	ratelimit_free(srv.login_addrs);

@@ -4,27 +4,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "apierr.h"
 #include "db.h"
+#include "log.h"
 
-struct commit_job {
-	commit_fn fn;
-	void *arg;
-	struct api_err *err;
-	int rc;
-	bool done;                 /* set by the leader, under commit_mu, after the COMMIT */
-	struct commit_job *next;
-};
-
-/* The queue of jobs waiting for the next batch, and whether a batch is running. The jobs live
- * on their callers' stacks: a caller returns only after its job is done. */
+/* The queue of jobs waiting for the next batch, and the committer's state. Jobs belong to
+ * their callers (commit.h); the committer only links them. */
 static pthread_mutex_t commit_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t commit_cv = PTHREAD_COND_INITIALIZER;
 static struct commit_job *commit_head;
 static struct commit_job **commit_tail = &commit_head;
-static bool commit_leading;
-/* The connection of the batches, used by one leader at a time (commit_leading). */
-static struct db *commit_db;
+static bool commit_running, commit_stopping;
+static pthread_t commit_thread;
+static struct commit_stats commit_seen;
 
 /* One cached statement without rows: 0, or -1 with SQLite's error still readable. */
 static int
@@ -49,10 +40,13 @@ commit_fail(struct db *db, struct commit_job *batch, const char *what)
 	struct api_err e;
 
 	api_err_init(&e);
-	db_fail(db, &e, what);
+	if (db != NULL)
+		db_fail(db, &e, what);
+	else
+		api_err_set(&e, 503, "the database cannot be opened");
 	for (j = batch; j != NULL; j = j->next)
 		if (j->rc >= 0) {
-			api_err_set(j->err, e.status, "%s", e.detail);
+			api_err_set(&j->err, e.status, "%s", e.detail);
 			j->rc = -1;
 		}
 	api_err_free(&e);
@@ -71,6 +65,10 @@ commit_batch(struct db *db, struct commit_job *batch)
 
 	for (j = batch; j != NULL; j = j->next)
 		j->rc = 0;
+	if (db == NULL) {
+		commit_fail(NULL, batch, "starting a write");
+		return;
+	}
 	if (commit_exec(db, begin) == -1) {
 		commit_fail(db, batch, "starting a write");
 		return;
@@ -80,7 +78,7 @@ commit_batch(struct db *db, struct commit_job *batch)
 			commit_fail(db, batch, "starting a write");
 			goto abort;
 		}
-		if ((j->rc = j->fn(db, j->arg, j->err)) < 0)
+		if ((j->rc = j->fn(db, j->arg, &j->err)) < 0)
 			j->rc = -1;
 		if (sqlite3_get_autocommit(db_handle(db))) {
 			commit_fail(db, batch, "writing");
@@ -100,44 +98,110 @@ abort:
 	db_rollback(db);
 }
 
-int
-commit_run(struct db *db, commit_fn fn, void *arg, struct api_err *err)
+/* Takes what is queued, commits it, hands each job back; until stopped and drained. The
+ * connection is the committer's alone, so its page cache stays valid from one batch to the
+ * next unless another connection wrote in between. */
+static void *
+commit_main(void *arg)
 {
-	struct commit_job job = { fn, arg, err, -1, false, NULL }, *batch, *j, *next;
+	struct db *db = NULL;
+	struct commit_job *batch, *j, *next;
+	unsigned long long n;
 
+	(void)arg;
+	if (db_thread_open(&db) == -1)
+		db = NULL;
 	pthread_mutex_lock(&commit_mu);
-	*commit_tail = &job;
-	commit_tail = &job.next;
-	while (!job.done) {
-		if (commit_leading) {
+	for (;;) {
+		while (commit_head == NULL && !commit_stopping)
 			pthread_cond_wait(&commit_cv, &commit_mu);
-			continue;
-		}
-		/* Lead: everything queued now, this job included, is the batch. */
-		commit_leading = true;
+		if (commit_head == NULL)
+			break;
 		batch = commit_head;
 		commit_head = NULL;
 		commit_tail = &commit_head;
 		pthread_mutex_unlock(&commit_mu);
-		if (commit_db == NULL && db_thread_open(&commit_db) == -1)
-			commit_db = NULL;
-		commit_batch(commit_db != NULL ? commit_db : db, batch);
-		pthread_mutex_lock(&commit_mu);
+		commit_batch(db, batch);
+		n = 0;
 		for (j = batch; j != NULL; j = next) {
-			next = j->next;   /* j may be gone once done is seen */
-			j->done = true;
+			next = j->next;   /* j may be gone once handed back */
+			j->next = NULL;
+			j->done(j);
+			n++;
 		}
-		commit_leading = false;
-		/* The callers of the batch return; one of those still queued leads next. */
-		pthread_cond_broadcast(&commit_cv);
+		pthread_mutex_lock(&commit_mu);
+		commit_seen.batches++;
+		commit_seen.jobs += n;
+		commit_seen.waiting -= n;
+		if (n > commit_seen.batch_max)
+			commit_seen.batch_max = n;
 	}
 	pthread_mutex_unlock(&commit_mu);
-	return job.rc;
+	db_close(db);
+	return NULL;
+}
+
+int
+commit_start(void)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&commit_mu);
+	if (commit_running)
+		goto out;
+	commit_stopping = false;
+	if (pthread_create(&commit_thread, NULL, commit_main, NULL) != 0) {
+		log_msg("commit: cannot start the committer thread");
+		goto out;
+	}
+	commit_running = true;
+	rc = 0;
+out:
+	pthread_mutex_unlock(&commit_mu);
+	return rc;
+}
+
+int
+commit_submit(struct commit_job *job)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&commit_mu);
+	if (commit_running && !commit_stopping) {
+		job->rc = -1;
+		job->next = NULL;
+		*commit_tail = job;
+		commit_tail = &job->next;
+		commit_seen.waiting++;
+		pthread_cond_signal(&commit_cv);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&commit_mu);
+	return rc;
 }
 
 void
-commit_teardown(void)
+commit_stats(struct commit_stats *out)
 {
-	db_close(commit_db);
-	commit_db = NULL;
+	pthread_mutex_lock(&commit_mu);
+	*out = commit_seen;
+	pthread_mutex_unlock(&commit_mu);
+}
+
+void
+commit_stop(void)
+{
+	bool running;
+
+	pthread_mutex_lock(&commit_mu);
+	running = commit_running;
+	commit_stopping = true;
+	pthread_cond_signal(&commit_cv);
+	pthread_mutex_unlock(&commit_mu);
+	if (!running)
+		return;
+	pthread_join(commit_thread, NULL);
+	pthread_mutex_lock(&commit_mu);
+	commit_running = false;
+	pthread_mutex_unlock(&commit_mu);
 }

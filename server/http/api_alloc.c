@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "ipam.h"
 #include "res.h"
+#include "xmalloc.h"
 
 #define ALLOC_MAX 1000
 
@@ -81,36 +82,88 @@ out:
 	return rc;
 }
 
-/* An allocation as a job of the group commit (domain/commit.c): it runs on whichever thread
- * leads the batch, inside its own savepoint, while its own thread waits for the COMMIT. */
+/* An allocation as a job of the group commit (domain/commit.c): it runs on the committer's
+ * thread, inside its own savepoint, while its connection is suspended (http_defer). Owned
+ * by its request from the moment it is deferred. */
 struct api_alloc_job {
+	struct commit_job commit;
 	struct req *r;
-	struct reply *rep;         /* filled only by an Idempotency-Key replay */
+	const char *res;           /* where what it creates lives, for Location */
+	struct reply rep;          /* filled only by an Idempotency-Key replay */
 	json_t *result;            /* what was created, answered once committed */
 };
 
-/* Runs fn as a job of the next batch and answers once it is durable: 201 with what it
- * created and, for one object, its Location under res. */
+static void
+api_alloc_job_free(void *held)
+{
+	struct api_alloc_job *job = held;
+
+	api_err_free(&job->commit.err);
+	http_reply_free(&job->rep);
+	json_decref(job->result);
+	free(job);
+}
+
+/* On the committer's thread: the COMMIT holding the job returned (or failed). */
+static void
+api_alloc_done(struct commit_job *commit)
+{
+	struct api_alloc_job *job = (struct api_alloc_job *)(void *)commit;
+
+	http_wake(job->r);
+}
+
+/* Back on a server thread: 201 with what the job created and, for one object, its Location;
+ * or the replayed answer; or the job's error. */
+static int
+api_alloc_answer(struct req *r, struct reply *rep, struct api_err *err)
+{
+	struct api_alloc_job *job = r->held;
+
+	if (job->commit.rc == -1) {
+		api_err_move(err, &job->commit.err);
+		return -1;
+	}
+	if (job->result == NULL) {
+		*rep = job->rep;
+		memset(&job->rep, 0, sizeof(job->rep));
+		return 0;
+	}
+	metrics_allocated(job->res, json_is_array(job->result) ?
+	    json_array_size(job->result) : 1);
+	if (json_is_object(job->result))
+		http_reply_header(rep, "Location", "/api/v1/%s/%lld", job->res,
+		    (long long)json_integer_value(json_object_get(job->result, "id")));
+	http_reply_json(rep, 201, job->result);
+	job->result = NULL;
+	return 0;
+}
+
+/* Hands fn to the next batch and answers once it is durable (api_alloc_answer). */
 static int
 api_alloc_run(struct req *r, struct reply *rep, commit_fn fn, const char *res,
     struct api_err *err)
 {
-	struct api_alloc_job job = { r, rep, NULL };
-	struct db *db;
-	int rc;
+	struct api_alloc_job *job;
 
-	if ((db = http_db(r, err)) == NULL)
-		return -1;
-	if ((rc = commit_run(db, fn, &job, err)) == 0 && job.result != NULL) {
-		metrics_allocated(res, json_is_array(job.result) ? json_array_size(job.result) : 1);
-		if (json_is_object(job.result))
-			http_reply_header(rep, "Location", "/api/v1/%s/%lld", res,
-			    (long long)json_integer_value(json_object_get(job.result, "id")));
-		http_reply_json(rep, 201, job.result);
-		job.result = NULL;
+	(void)rep;
+	(void)err;
+	job = xcalloc(1, sizeof(*job));
+	job->commit.fn = fn;
+	job->commit.arg = job;
+	job->commit.done = api_alloc_done;
+	api_err_init(&job->commit.err);
+	job->r = r;
+	job->res = res;
+	/* Suspended before it is queued: the committer may wake it before this returns. */
+	http_defer(r, job, api_alloc_job_free, api_alloc_answer);
+	if (commit_submit(&job->commit) == -1) {
+		job->commit.rc = -1;
+		job->commit.err.retry_after = 5;
+		api_err_set(&job->commit.err, 503, "the server is stopping; try again");
+		http_wake(r);
 	}
-	json_decref(job.result);
-	return rc == -1 ? -1 : 0;
+	return 0;
 }
 
 /* Takes the lowest free address for one new object (the body's other fields). */
@@ -154,7 +207,7 @@ api_alloc_ips_job(struct db *db, void *arg, struct api_err *err)
 	int rc;
 
 	/* An Idempotency-Key seen before: 1, its first answer replayed into rep. */
-	if ((rc = idem_replay(r, db, job->rep, err)) != 0)
+	if ((rc = idem_replay(r, db, &job->rep, err)) != 0)
 		return rc;
 	if (api_alloc_interval(r, db, &lo, &hi, err) == -1)
 		return -1;
@@ -257,7 +310,7 @@ api_alloc_prefixes_job(struct db *db, void *arg, struct api_err *err)
 	int rc, found, len;
 
 	/* An Idempotency-Key seen before: 1, its first answer replayed into rep. */
-	if ((rc = idem_replay(r, db, job->rep, err)) != 0)
+	if ((rc = idem_replay(r, db, &job->rep, err)) != 0)
 		return rc;
 	rc = -1;
 	if (resource_load_plain(db, &res_prefixes, r->id, &parent, err) == -1)

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "commit.h"
 #include "config.h"
 #include "db.h"
 #include "deadline.h"
@@ -137,6 +138,8 @@ http_req_free(struct req *r)
 		return;
 	sbuf_free(&r->body);
 	json_decref(r->json);
+	if (r->held_free != NULL)
+		r->held_free(r->held);
 	free(r);
 }
 
@@ -242,7 +245,7 @@ http_db(struct req *r, struct api_err *err)
 	return db;
 }
 
-static void
+void
 http_reply_free(struct reply *rep)
 {
 	json_decref(rep->json);
@@ -560,6 +563,22 @@ http_query_bool(struct req *r, const char *name)
 	return v != NULL && http_bool(v, &b) == 0 && b;
 }
 
+void
+http_defer(struct req *r, void *held, void (*held_free)(void *held), http_handler resume)
+{
+	MHD_suspend_connection(r->conn);
+	r->held = held;
+	r->held_free = held_free;
+	r->resume = resume;
+	r->deferring = true;
+}
+
+void
+http_wake(struct req *r)
+{
+	MHD_resume_connection(r->conn);
+}
+
 static enum MHD_Result
 http_dispatch(struct req *r)
 {
@@ -571,6 +590,12 @@ http_dispatch(struct req *r)
 
 	memset(&rep, 0, sizeof(rep));
 	api_err_init(&err);
+	if (r->resume != NULL) {
+		/* Resumed after http_defer: checked and authorized the first time round. */
+		r->resume(r, &rep, &err);
+		r->resume = NULL;
+		goto out;
+	}
 	if (r->too_large) {
 		http_too_large(r, &err);
 		goto out;
@@ -594,9 +619,12 @@ out:
 	if (r->reading != NULL)
 		db_read_end(r->reading);
 	r->reading = NULL;
-	/* A held render answers when the watcher resumes it (this runs again then). */
-	if (err.status == 0 && watch_hold(r)) {
+	/* A deferred answer comes once resumed; a held render when the watcher resumes it
+	 * (this runs again then). */
+	if (r->deferring || (err.status == 0 && watch_hold(r))) {
+		r->deferring = false;
 		http_reply_free(&rep);
+		api_err_free(&err);
 		return MHD_YES;
 	}
 	ok = http_send(r, &rep, &err);
@@ -833,6 +861,15 @@ http_start(struct server *srv, char *err, size_t errlen)
 		deadline_stop();
 		return -1;
 	}
+	/* Allocations wait for their group commit on this thread, not on the server's. */
+	if (commit_start() == -1) {
+		snprintf(err, errlen, "cannot start the committer thread");
+		deadline_stop();
+		watch_stop(srv->watch);
+		watch_free(srv->watch);
+		srv->watch = NULL;
+		return -1;
+	}
 	/* The port is given too, though the address holds it: libmicrohttpd names it in its
 	 * errors ("Failed to bind to port 8080"). */
 	srv->daemon = MHD_start_daemon(flags, http_listen_port(&ss), NULL, NULL, http_access, srv,
@@ -851,6 +888,7 @@ http_start(struct server *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot listen on %s%s", srv->cfg->listen, srv->tls_cert ?
 		    " with TLS (see the line above; do the certificate and key match?)" : "");
 		deadline_stop();
+		commit_stop();
 		watch_stop(srv->watch);
 		watch_free(srv->watch);
 		srv->watch = NULL;
@@ -864,8 +902,10 @@ http_start(struct server *srv, char *err, size_t errlen)
 void
 http_stop(struct server *srv)
 {
-	/* Held requests are resumed first: libmicrohttpd must not stop with one suspended. */
+	/* Held requests are resumed first: libmicrohttpd must not stop with one suspended. The
+	 * allocations queued are committed and answered; a later one is refused (503). */
 	watch_stop(srv->watch);
+	commit_stop();
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;

@@ -15,6 +15,8 @@
 
 struct config;
 struct db;
+struct reply;
+struct req;
 struct route;
 struct watch;
 struct watch_wait;
@@ -41,6 +43,8 @@ struct principal {
 	long long exp;
 };
 
+typedef int (*http_handler)(struct req *r, struct reply *rep, struct api_err *err);
+
 struct req {
 	struct server *srv;
 	struct MHD_Connection *conn;
@@ -63,6 +67,11 @@ struct req {
 	struct db *reading;        /* the read transaction of a GET, ended after the handler */
 	struct actor actor;        /* who as the domain sees it: see http_actor() */
 	struct watch_wait *wait;   /* a held render's state (watch.c), or NULL */
+	/* A deferred answer (http_defer): its handler's state, and what answers once resumed. */
+	void *held;
+	void (*held_free)(void *held);
+	http_handler resume;
+	bool deferring;            /* suspended in this round: nothing is sent now */
 };
 
 #define REPLY_MAX_HEADERS 8
@@ -81,12 +90,12 @@ struct reply {
 	} hdr[REPLY_MAX_HEADERS];
 };
 
-typedef int (*http_handler)(struct req *r, struct reply *rep, struct api_err *err);
-
 int http_start(struct server *srv, char *err, size_t errlen);
 void http_stop(struct server *srv);
 
 /* Reply helpers for handlers. */
+/* Frees what rep owns (its JSON, its body unless static); rep itself is the caller's. */
+void http_reply_free(struct reply *rep);
 void http_reply_json(struct reply *rep, int status, json_t *json);
 /* A whole list as {"count","next","previous","results"}; takes results. */
 void http_reply_list(struct reply *rep, json_t *results);
@@ -119,6 +128,14 @@ size_t http_unescape_text(char *s);
 long long http_query_int(struct req *r, const char *name, long long def);
 bool http_query_bool(struct req *r, const char *name);
 const char *http_header(struct req *r, const char *name);
+/* Answers later: the handler returns 0 without a reply, the connection is suspended (no
+ * thread waits for it), and once something calls http_wake(r), from any thread, resume runs
+ * on a server thread to answer. held is the handler's state, which resume reads and which
+ * r owns from now on (held_free frees it with r, answered or not). Suspend first, then hand
+ * the work over: a wake may come before the handler returns. */
+void http_defer(struct req *r, void *held, void (*held_free)(void *held),
+    http_handler resume);
+void http_wake(struct req *r);
 /* The calling thread's database connection, or a 500 in err. */
 struct db *http_db(struct req *r, struct api_err *err);
 

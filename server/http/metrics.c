@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "commit.h"
 #include "dbstats.h"
 #include "ipaddr.h"
 #include "routes.h"
@@ -268,6 +269,7 @@ metrics_wal_bytes(const char *db)
 int
 api_metrics(struct req *r, struct reply *rep, struct api_err *err)
 {
+	struct commit_stats cs;
 	struct dbstats ds;
 	struct sbuf sb;
 	struct db *db;
@@ -284,6 +286,19 @@ api_metrics(struct req *r, struct reply *rep, struct api_err *err)
 	    "netsot_allocations_total{resource=\"prefixes\"} %llu\n",
 	    (unsigned long long)metrics_get(&metrics_allocs[0]),
 	    (unsigned long long)metrics_get(&metrics_allocs[1]));
+	commit_stats(&cs);
+	metrics_head(&sb, "netsot_commit_batches_total", "counter",
+	    "Group commits of allocations: transactions, each with one fsync.");
+	sbuf_printf(&sb, "netsot_commit_batches_total %llu\n", cs.batches);
+	metrics_head(&sb, "netsot_commit_jobs_total", "counter",
+	    "Allocation requests committed (or failed) in those transactions.");
+	sbuf_printf(&sb, "netsot_commit_jobs_total %llu\n", cs.jobs);
+	metrics_head(&sb, "netsot_commit_batch_max", "gauge",
+	    "The most allocation requests one transaction held since the server started.");
+	sbuf_printf(&sb, "netsot_commit_batch_max %llu\n", cs.batch_max);
+	metrics_head(&sb, "netsot_commit_waiting", "gauge",
+	    "Allocation requests waiting for their commit now (their connections suspended).");
+	sbuf_printf(&sb, "netsot_commit_waiting %llu\n", cs.waiting);
 	metrics_head(&sb, "netsot_login_failures_total", "counter",
 	    "Logins refused for a wrong user name or password (or a disabled user).");
 	sbuf_printf(&sb, "netsot_login_failures_total %llu\n",

@@ -39,6 +39,14 @@ api_err_free(struct api_err *e)
 	api_err_init(e);
 }
 
+void
+api_err_move(struct api_err *dst, struct api_err *src)
+{
+	api_err_free(dst);
+	*dst = *src;
+	api_err_init(src);
+}
+
 int
 api_err_set(struct api_err *e, int status, const char *fmt, ...)
 {

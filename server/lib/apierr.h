@@ -15,6 +15,8 @@ struct api_err {
 
 void api_err_init(struct api_err *e);
 void api_err_free(struct api_err *e);
+/* dst takes src's error (what dst held is freed); src is left empty. */
+void api_err_move(struct api_err *dst, struct api_err *src);
 /* Records status and detail (printf-style); keeps the first status if one is already set. */
 int api_err_set(struct api_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
