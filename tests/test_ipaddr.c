@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -917,6 +919,43 @@ static void test_reverse_name(void **state)
 	assert_int_equal(ipaddr_reverse_name(&bad, buf, sizeof buf), -1);
 }
 
+/* A socket's address formats as inet_ntop writes it (the access log's client), every family
+ * the server listens with; another family is refused. */
+static void test_from_sockaddr(void **state)
+{
+	static const char *const v4[] = { "127.0.0.1", "0.0.0.0", "255.255.255.255", "10.1.2.3" };
+	static const char *const v6[] = { "::1", "::", "2001:db8::1", "::ffff:192.0.2.7",
+	    "fe80::1:2:3:4", "2001:db8:0:0:1::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" };
+	char buf[IPADDR_STRLEN], want[INET6_ADDRSTRLEN];
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	struct sockaddr sa;
+	struct ipaddr a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(v4); i++) {
+		memset(&s4, 0, sizeof s4);
+		s4.sin_family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, v4[i], &s4.sin_addr), 1);
+		assert_int_equal(ipaddr_from_sockaddr((struct sockaddr *)&s4, &a), 0);
+		assert_int_equal(ipaddr_format(&a, buf, sizeof buf), 0);
+		assert_string_equal(buf, v4[i]);
+	}
+	for (i = 0; i < ARRAY_LEN(v6); i++) {
+		memset(&s6, 0, sizeof s6);
+		s6.sin6_family = AF_INET6;
+		assert_int_equal(inet_pton(AF_INET6, v6[i], &s6.sin6_addr), 1);
+		assert_int_equal(ipaddr_from_sockaddr((struct sockaddr *)&s6, &a), 0);
+		assert_int_equal(ipaddr_format(&a, buf, sizeof buf), 0);
+		assert_non_null(inet_ntop(AF_INET6, &s6.sin6_addr, want, sizeof want));
+		assert_string_equal(buf, want);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_family = AF_UNIX;
+	assert_int_equal(ipaddr_from_sockaddr(&sa, &a), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -925,6 +964,7 @@ int main(void)
 		cmocka_unit_test(test_parse_v6_valid),
 		cmocka_unit_test(test_parse_v6_invalid),
 		cmocka_unit_test(test_format_v4),
+		cmocka_unit_test(test_from_sockaddr),
 		cmocka_unit_test(test_format_rfc5952),
 		cmocka_unit_test(test_format_buffer_and_invalid),
 		cmocka_unit_test(test_roundtrip_v4_random),

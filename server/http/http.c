@@ -18,6 +18,7 @@
 #include "db.h"
 #include "deadline.h"
 #include "etag.h"
+#include "ipaddr.h"
 #include "log.h"
 #include "metrics.h"
 #include "render.h"
@@ -83,12 +84,33 @@ http_reqid_ok(const char *id)
 	return n > 0 && n <= HTTP_REQID_MAX && id[n] == '\0';
 }
 
+/* "<server prefix>-<counter in hex, 6 digits or more>" without snprintf. */
+static void
+http_reqid_new(char out[HTTP_REQID_MAX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned long long v = atomic_fetch_add(&http_id_counter, 1);
+	char tmp[16];
+	size_t n = 0, k = strlen(http_id_prefix);
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v != 0 || n < 6);
+	memcpy(out, http_id_prefix, k);
+	out[k++] = '-';
+	while (n > 0)
+		out[k++] = tmp[--n];
+	out[k] = '\0';
+}
+
 static struct req *
 http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method,
     const char *url)
 {
 	const union MHD_ConnectionInfo *ci;
 	struct route_match m;
+	struct ipaddr peer;
 	const char *cid;
 	struct api_err miss;
 	struct req *r;
@@ -112,22 +134,14 @@ http_req_new(struct server *srv, struct MHD_Connection *conn, const char *method
 	/* No body is taken (r->cap 0) until the headers show one and its sender may send it. */
 	sbuf_init(&r->body, 0);
 	if (http_reqid_ok(cid = http_header(r, "X-Request-Id")))
-		snprintf(r->reqid, sizeof(r->reqid), "%s", cid);
+		memcpy(r->reqid, cid, strlen(cid) + 1);
 	else
-		snprintf(r->reqid, sizeof(r->reqid), "%s-%06llx", http_id_prefix,
-		    (unsigned long long)atomic_fetch_add(&http_id_counter, 1));
+		http_reqid_new(r->reqid);
+	/* Formatted here, not by inet_ntop: it was a tenth of a small GET's own work. */
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr != NULL) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-			    r->client, sizeof(r->client));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-			    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			    r->client, sizeof(r->client));
-	}
+	if (ci != NULL && ci->client_addr != NULL &&
+	    ipaddr_from_sockaddr(ci->client_addr, &peer) == 0)
+		ipaddr_format(&peer, r->client, sizeof(r->client));
 	return r;
 }
 

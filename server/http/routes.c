@@ -1,6 +1,7 @@
 #include "routes.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,58 @@ routes_path_matches(const char *pat, const char *path, struct route_match *m)
 	}
 }
 
+/* Each route's shape, worked out once: its segments (its '/'s) and the length of its literal
+ * start. A path is compared only with the patterns of its own length, and those whose
+ * literal start differs are passed over with one strncmp, instead of walking the table
+ * pattern by pattern (10k instructions of a GET of one object before this). */
+#define ROUTES_SHAPED_MAX 256
+
+static struct { unsigned short segs, lit; } routes_shape[ROUTES_SHAPED_MAX];
+static bool routes_shaped;
+static pthread_once_t routes_shape_once = PTHREAD_ONCE_INIT;
+
+static unsigned short
+routes_slashes(const char *s, size_t n)
+{
+	unsigned short k = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k += s[i] == '/';
+	return k;
+}
+
+static void
+routes_shape_table(void)
+{
+	size_t i;
+
+	for (i = 0; routes_table[i].pattern != NULL; i++)
+		if (i == ROUTES_SHAPED_MAX)
+			return;   /* left unshaped: every pattern is tried, as before */
+	for (i = 0; routes_table[i].pattern != NULL; i++) {
+		const char *pat = routes_table[i].pattern;
+
+		routes_shape[i].segs = routes_slashes(pat, strlen(pat));
+		routes_shape[i].lit = (unsigned short)strcspn(pat, "{");
+	}
+	routes_shaped = true;
+}
+
+/* Whether route i of routes_table cannot match path (slashes: its '/'s; bare: also
+ * without its trailing slash). */
+static bool
+routes_passed_over(size_t i, const char *path, unsigned short slashes, bool bare)
+{
+	const struct route *r = &routes_table[i];
+
+	if (routes_shape[i].segs != slashes && !(bare && (r->flags & ROUTE_SLASH) &&
+	    routes_shape[i].segs + 1 == slashes))
+		return true;
+	/* bare is path without its last byte: a literal start that fits one fits both. */
+	return strncmp(r->pattern, path, routes_shape[i].lit) != 0;
+}
+
 const struct route *
 routes_match(const struct route *table, const char *method, const char *path,
     struct route_match *m, struct api_err *err)
@@ -341,9 +394,14 @@ routes_match(const struct route *table, const char *method, const char *path,
 	size_t i, n = strlen(path);
 	const struct route *r;
 	char list[96], bare[256];
+	unsigned short slashes;
+	bool shaped;
 
 	if (table == NULL)
 		table = routes_table;
+	pthread_once(&routes_shape_once, routes_shape_table);
+	shaped = table == routes_table && routes_shaped;
+	slashes = shaped ? routes_slashes(path, n) : 0;
 	/* The path without a trailing slash, for the routes that may be asked for with one. */
 	bare[0] = '\0';
 	if (n > 1 && n < sizeof(bare) && path[n - 1] == '/') {
@@ -352,6 +410,10 @@ routes_match(const struct route *table, const char *method, const char *path,
 	}
 	for (r = table; r->pattern != NULL; r++) {
 		struct route_match tmp;
+
+		if (shaped && routes_passed_over((size_t)(r - table), path, slashes,
+		    bare[0] != '\0'))
+			continue;
 
 		/* Not "= { 0 }": that zeroes the whole parameter buffer for every route tried. */
 		tmp.id = 0;

@@ -1,6 +1,7 @@
 #include "clock.h"
 
 #include <stdio.h>
+#include <string.h>
 
 time_t
 clock_now(void)
@@ -30,10 +31,18 @@ clock_after_ms(clockid_t clk, long ms, struct timespec *out)
 void
 clock_rfc3339(time_t t, char buf[CLOCK_RFC3339_LEN])
 {
+	/* Each thread keeps the last second it wrote: an access line a request asks for it,
+	 * and strftime was a fifth of a log line's cost. */
+	static _Thread_local time_t last = -1;
+	static _Thread_local char text[CLOCK_RFC3339_LEN];
 	struct tm tm;
 
-	/* A year past 9999 does not fit: "" rather than a buffer strftime left undefined. */
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		buf[0] = '\0';
+	if (t != last) {
+		/* A year past 9999 does not fit: "" rather than what strftime left. */
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(text, CLOCK_RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			text[0] = '\0';
+		last = t;
+	}
+	memcpy(buf, text, CLOCK_RFC3339_LEN);
 }

@@ -1,7 +1,6 @@
 #include "etag.h"
 
 #include <sodium.h>
-#include <stdio.h>
 #include <string.h>
 
 
@@ -13,7 +12,10 @@ etag_of(const char *text, size_t len, char buf[ETAG_LEN])
 
 	crypto_generichash(h, sizeof(h), (const unsigned char *)text, len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(buf, ETAG_LEN, "\"%s\"", hex);
+	buf[0] = '"';
+	memcpy(buf + 1, hex, 16);
+	buf[17] = '"';
+	buf[18] = '\0';
 }
 
 bool

@@ -1,6 +1,8 @@
 #include "ipaddr.h"
 
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define V4_MAX UINT64_C(0xffffffff)
 
@@ -238,6 +240,29 @@ int ipaddr_format(const struct ipaddr *a, char *buf, size_t n)
 	if (!a || !addr_valid(a))
 		return -1;
 	return emit(tmp, put_addr(tmp, a), buf, n);
+}
+
+int ipaddr_from_sockaddr(const struct sockaddr *sa, struct ipaddr *out)
+{
+	const unsigned char *b;
+	int i;
+
+	*out = (struct ipaddr){ 0, 0, 4 };
+	if (sa->sa_family == AF_INET) {
+		b = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		for (i = 0; i < 4; i++)
+			out->lo = out->lo << 8 | b[i];
+		return 0;
+	}
+	if (sa->sa_family != AF_INET6)
+		return -1;
+	b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	out->family = 6;
+	for (i = 0; i < 8; i++) {
+		out->hi = out->hi << 8 | b[i];
+		out->lo = out->lo << 8 | b[i + 8];
+	}
+	return 0;
 }
 
 static int parse_net(const char *s, struct ipnet *out, bool *host_bits_set)

@@ -33,6 +33,9 @@ int ipaddr_parse(const char *s, struct ipaddr *out);
 /* Canonical text: dotted quad, or RFC 5952 (::ffff:a.b.c.d for v4-mapped).
  * -1 if the buffer is too small or the value is malformed. */
 int ipaddr_format(const struct ipaddr *a, char *buf, size_t n);
+struct sockaddr;
+/* A socket's address (AF_INET or AF_INET6): 0, or -1 for another family. */
+int ipaddr_from_sockaddr(const struct sockaddr *sa, struct ipaddr *out);
 
 /* "addr/len" with len in decimal, no leading zeros, within the family max.
  * ipnet_parse rejects host bits; the loose variant reports them instead and
