@@ -387,6 +387,67 @@ test_json_string(void **state)
 	sbuf_free(&sb);
 }
 
+/* The reference: JSON's escapes byte by byte, as the word-at-a-time scan must agree with. */
+static size_t
+json_reference(const unsigned char *s, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	out[o++] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
+			out[o++] = '\\';
+			out[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' :
+			    c == '\b' ? 'b' : 'f';
+		} else if (c < 0x20) {
+			memcpy(out + o, "\\u00", 4);
+			out[o + 4] = hex[c >> 4];
+			out[o + 5] = hex[c & 15];
+			o += 6;
+		} else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return o;
+}
+
+/* Every byte value at every place of strings 1 to 24 bytes long (one word, two, three and
+ * the tail), among bytes next to the edges the scan tests (0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f,
+ * 0x80, 0xff): each must come out exactly as the reference escapes it. */
+static void
+test_json_every_byte_everywhere(void **state)
+{
+	static const unsigned char fill[] = { 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a' };
+	unsigned char s[24];
+	char want[24 * 6 + 3];
+	struct sbuf sb;
+	size_t n, at, k, f;
+	unsigned v;
+
+	(void)state;
+	sbuf_init(&sb, 0);
+	for (f = 0; f < sizeof(fill); f++)
+		for (n = 1; n <= sizeof(s); n++)
+			for (at = 0; at < n; at++)
+				for (v = 0; v < 256; v++) {
+					memset(s, fill[f], n);
+					s[at] = (unsigned char)v;
+					k = json_reference(s, n, want);
+					sbuf_reset(&sb);
+					assert_int_equal(sbuf_json(&sb, (const char *)s, n), 0);
+					assert_int_equal(sb.len, k);
+					assert_memory_equal(sbuf_str(&sb), want, k);
+				}
+	sbuf_free(&sb);
+}
+
 int
 main(void)
 {
@@ -407,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_take_on_unused_builder),
 		cmocka_unit_test(test_free_is_safe),
 		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_json_every_byte_everywhere),
 		cmocka_unit_test(test_int),
 	};
 

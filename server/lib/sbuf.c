@@ -1,5 +1,6 @@
 #include "sbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,33 @@ sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 	return rc;
 }
 
+/* The length of s's start that JSON carries as is: no control character, quote or backslash.
+ * Eight bytes at a time (a page of 50 objects is 400 strings): each test is exact for "some
+ * byte of the word", and a word with one is looked at byte by byte. */
+static size_t
+sbuf_json_plain(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, q, b;
+
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
 int
 sbuf_json(struct sbuf *sb, const char *s, size_t n)
 {
@@ -159,13 +187,7 @@ sbuf_json(struct sbuf *sb, const char *s, size_t n)
 
 	/* Most strings need no escape (addresses, names, statuses): one reservation and one
 	 * copy, instead of an append for each quote and run. */
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == '"' || c == '\\')
-			break;
-	}
-	if (i == n) {
+	if ((i = sbuf_json_plain(s, n)) == n) {
 		if (sbuf_reserve(sb, n + 2) == -1)
 			return -1;
 		p = sb->buf + sb->len;
@@ -178,7 +200,7 @@ sbuf_json(struct sbuf *sb, const char *s, size_t n)
 		return 0;
 	}
 	sbuf_putc(sb, '"');
-	for (i = 0; i < n; i++) {
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7] = { '\\', 0 };
 		size_t elen = 2;
