@@ -340,7 +340,13 @@ routes_path_matches(const char *pat, const char *path, struct route_match *m)
  * pattern by pattern (10k instructions of a GET of one object before this). */
 #define ROUTES_SHAPED_MAX 256
 
+#define ROUTES_SLASHES_MAX 16
+
 static struct { unsigned short segs, lit; } routes_shape[ROUTES_SHAPED_MAX];
+/* The routes of each length in table order, as chains: the first of each, and each one's next
+ * (the table's end, its NULL row, ends a chain). */
+static unsigned short routes_first[ROUTES_SLASHES_MAX], routes_next[ROUTES_SHAPED_MAX];
+static unsigned short routes_end;
 static bool routes_shaped;
 static pthread_once_t routes_shape_once = PTHREAD_ONCE_INIT;
 
@@ -358,16 +364,28 @@ routes_slashes(const char *s, size_t n)
 static void
 routes_shape_table(void)
 {
+	unsigned short last[ROUTES_SLASHES_MAX], end, k;
 	size_t i;
 
 	for (i = 0; routes_table[i].pattern != NULL; i++)
-		if (i == ROUTES_SHAPED_MAX)
+		if (i == ROUTES_SHAPED_MAX ||
+		    routes_slashes(routes_table[i].pattern, strlen(routes_table[i].pattern)) >=
+		    ROUTES_SLASHES_MAX)
 			return;   /* left unshaped: every pattern is tried, as before */
+	routes_end = end = (unsigned short)i;
+	for (k = 0; k < ROUTES_SLASHES_MAX; k++)
+		routes_first[k] = last[k] = end;
 	for (i = 0; routes_table[i].pattern != NULL; i++) {
 		const char *pat = routes_table[i].pattern;
 
-		routes_shape[i].segs = routes_slashes(pat, strlen(pat));
+		k = routes_shape[i].segs = routes_slashes(pat, strlen(pat));
 		routes_shape[i].lit = (unsigned short)strcspn(pat, "{");
+		routes_next[i] = end;
+		if (routes_first[k] == end)
+			routes_first[k] = (unsigned short)i;
+		else
+			routes_next[last[k]] = (unsigned short)i;
+		last[k] = (unsigned short)i;
 	}
 	routes_shaped = true;
 }
@@ -395,7 +413,7 @@ routes_match(const struct route *table, const char *method, const char *path,
 	const struct route *r;
 	char list[96], bare[256];
 	unsigned short slashes;
-	bool shaped;
+	bool shaped, chained;
 
 	if (table == NULL)
 		table = routes_table;
@@ -408,7 +426,11 @@ routes_match(const struct route *table, const char *method, const char *path,
 		memcpy(bare, path, n - 1);
 		bare[n - 1] = '\0';
 	}
-	for (r = table; r->pattern != NULL; r++) {
+	/* Shaped, a path without a trailing slash walks its length's chain only. */
+	chained = shaped && bare[0] == '\0';
+	r = !chained ? table : table + (slashes < ROUTES_SLASHES_MAX ? routes_first[slashes] :
+	    routes_end);
+	for (; r->pattern != NULL; r = chained ? table + routes_next[r - table] : r + 1) {
 		struct route_match tmp;
 
 		if (shaped && routes_passed_over((size_t)(r - table), path, slashes,
