@@ -10,7 +10,9 @@
 -- by one and fires no trigger, with foreign keys on as every migration runs. The copy fires no
 -- trigger either (the new table has none yet): the bookkeeping counts stay as they were. Ids
 -- keep their AUTOINCREMENT high-water mark, which may be above the highest id left when the
--- newest rows were deleted, so none is ever handed out twice.
+-- newest rows were deleted, so none is ever handed out twice. The old tables' pages stay in
+-- the file as free pages that later writes reuse (a database of 142,000 changes and 100,000
+-- addresses: 1.3 s, 85 MB growing to 130 MB; VACUUM gives the space back).
 
 CREATE TABLE changes_new (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,
