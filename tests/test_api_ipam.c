@@ -296,7 +296,7 @@ static void
 test_allocation(void **state)
 {
 	char path[96], loc[64];
-	struct resp r;
+	struct resp r, g;
 	long long p, p31, rg;
 	json_t *j;
 
@@ -316,11 +316,21 @@ test_allocation(void **state)
 	assert_string_equal(str(r.json, "dns_name"), "ml110.local");
 	assert_int_equal(num(r.json, "prefix_id"), p);
 	assert_non_null(resp_header(&r, "Location", loc, sizeof(loc)));
+	/* The answer is the object as a GET shows it, byte for byte (it is the audit row's text,
+	 * never parsed and written out again). */
+	assert_int_equal(api(&S, "GET", loc, ed, NULL, &g), 200);
+	assert_int_equal(g.len, r.len);
+	assert_memory_equal(g.body, r.body, r.len);
+	resp_free(&g);
 	resp_free(&r);
 	/* An array allocates several, lowest first. */
 	assert_int_equal(api(&S, "POST", path, ed, "[{\"description\":\"a\"},{}]", &r), 201);
 	assert_string_equal(str(json_array_get(r.json, 0), "address"), "10.10.20.4");
 	assert_string_equal(str(json_array_get(r.json, 1), "address"), "10.10.20.5");
+	assert_null(resp_header(&r, "Location", loc, sizeof(loc)));
+	j = get("/api/v1/ip-addresses/%lld", num(json_array_get(r.json, 1), "id"));
+	assert_true(json_equal(j, json_array_get(r.json, 1)));
+	json_decref(j);
 	resp_free(&r);
 	/* The client does not choose the address; a bad field stops everything. */
 	assert_int_equal(api(&S, "POST", path, ed, "{\"address\":\"10.10.20.9\"}", NULL), 400);

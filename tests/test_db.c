@@ -574,6 +574,112 @@ test_migrate_settings_defaults(void **state)
 	    "input_default_action = 'drop' AND log_denied = 1 FROM settings WHERE id = 1"), 1);
 }
 
+/* How many OpenEphemeral steps the program of sql has: a temporary table built each run. */
+static int
+ephemeral_tables(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char q[512];
+	int n = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(db), q, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n += strcmp((const char *)sqlite3_column_text(st, 1), "OpenEphemeral") == 0;
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The audit log and the addresses rebuilt with OR checks (0021): every row, column and id
+ * kept, the ids' high-water mark too (the newest rows were deleted), the counts untouched,
+ * the indexes and triggers back, the same values allowed and refused, no temporary table. */
+static void
+test_migrate_checks_without_in(void **state)
+{
+	static const char rows[] = "SELECT (SELECT group_concat(id || '|' || time || '|' || "
+	    "username || '|' || request_id || '|' || action || '|' || object_type || '|' || "
+	    "object_id || '|' || coalesce(before, '-') || '|' || coalesce(after, '-'), ';') "
+	    "FROM changes) || '#' || (SELECT group_concat(id || '|' || address || '|' || "
+	    "prefix_id || '|' || coalesce(host_id, '-') || '|' || interface || '|' || dns_name || "
+	    "'|' || status || '|' || role || '|' || description || '|' || tags || '|' || "
+	    "created_at || '|' || updated_at || '|' || hex(addr_key), ';') FROM ip_addresses) "
+	    "|| '#' || (SELECT group_concat(key || '|' || n || '|' || rev || '|' || "
+	    "coalesce(change_id, '-'), ';') FROM bookkeeping)";
+	static const char insert_change[] = "INSERT INTO changes (time, username, request_id, "
+	    "action, object_type, object_id, before, after) VALUES ('t', 'u', 'r', 'create', "
+	    "'ip-address', 1, NULL, '{}')";
+	static const char insert_address[] = "INSERT INTO ip_addresses (address, prefix_id, "
+	    "status, created_at, updated_at, addr_key) VALUES ('10.0.0.9', 1, 'active', 't', 't', "
+	    "x'09')";
+	struct fixture *f = *state;
+	char *before;
+	sqlite3_stmt *st;
+
+	open_db(f);
+	migrate_before(f, "0021_checks_without_in.sql");
+	assert_int_equal(ephemeral_tables(f->db, insert_change), 1);
+	exec(f->db, "INSERT INTO prefixes (prefix, created_at, updated_at, first_key, last_key, "
+	    "prefix_len) VALUES ('10.0.0.0/24', 't', 't', x'00', x'ff', 24);"
+	    "INSERT INTO hosts (name, created_at, updated_at) VALUES ('h', 't', 't');"
+	    "INSERT INTO ip_addresses (address, prefix_id, host_id, interface, dns_name, status, "
+	    "role, description, tags, created_at, updated_at, addr_key) VALUES "
+	    "('10.0.0.1', 1, 1, 'eth0', 'a.example', 'reserved', 'gw', 'it''s', '[\"x\"]', "
+	    "'t1', 't2', x'01'), ('10.0.0.2', 1, NULL, '', '', 'dhcp', '', '', '[]', 't', 't', "
+	    "x'02'), ('10.0.0.3', 1, NULL, '', '', 'active', '', '', '[]', 't', 't', x'03');"
+	    "INSERT INTO changes (time, username, request_id, action, object_type, object_id, "
+	    "before, after) VALUES ('t1', 'alice', 'r1', 'create', 'ip-address', 1, NULL, '{}'), "
+	    "('t2', 'bob', 'r2', 'update', 'ip-address', 1, '{}', '{\"a\":1}'), "
+	    "('t3', 'bob', 'r3', 'delete', 'ip-address', 2, '{}', NULL), "
+	    "('t4', 'bob', 'r4', 'delete', 'ip-address', 3, '{}', NULL);"
+	    "DELETE FROM ip_addresses WHERE id = 3; DELETE FROM changes WHERE id = 4");
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), rows, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	before = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+
+	migrate(f);
+	assert_int_equal(sqlite3_prepare_v2(db_handle(f->db), rows, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), before);
+	sqlite3_finalize(st);
+	free(before);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema WHERE type = "
+	    "'index' AND tbl_name IN ('changes', 'ip_addresses')"), 3 + 6);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema WHERE type = "
+	    "'trigger' AND tbl_name IN ('changes', 'ip_addresses')"), 2 + 3);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
+	    "'%\\_new' ESCAPE '\\'"), 0);
+
+	/* No temporary table on an insert any more; ids go on past the deleted newest rows;
+	 * the triggers count and date again. */
+	assert_int_equal(ephemeral_tables(f->db, insert_change), 0);
+	assert_int_equal(ephemeral_tables(f->db, insert_address), 0);
+	exec(f->db, insert_change);
+	exec(f->db, insert_address);
+	assert_int_equal(query_int(f->db, "SELECT max(id) FROM changes"), 5);
+	assert_int_equal(query_int(f->db, "SELECT max(id) FROM ip_addresses"), 4);
+	assert_int_equal(query_int(f->db, "SELECT n FROM bookkeeping WHERE key = 'changes'"), 4);
+	assert_int_equal(query_int(f->db, "SELECT change_id FROM bookkeeping WHERE "
+	    "key = 'type:ip-address'"), 5);
+	assert_int_equal(query_int(f->db, "SELECT n FROM bookkeeping WHERE "
+	    "key = 'ip_addresses'"), 3);
+
+	/* The same values allowed and refused; the unique key and foreign keys still hold. */
+	exec(f->db, "UPDATE ip_addresses SET status = 'deprecated' WHERE id = 4");
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE ip_addresses SET status = "
+	    "'Active' WHERE id = 4", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE ip_addresses SET status = "
+	    "NULL WHERE id = 4", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "INSERT INTO changes (time, "
+	    "username, request_id, action, object_type, object_id) VALUES ('t', 'u', 'r', "
+	    "'created', 'x', 1)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE ip_addresses SET addr_key = "
+	    "x'01' WHERE id = 4", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE ip_addresses SET prefix_id = "
+	    "99 WHERE id = 4", NULL, NULL, NULL), SQLITE_OK);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -586,6 +692,7 @@ main(void)
 		T(test_migrate_twice_is_noop),
 		T(test_migrate_settings_row),
 		T(test_migrate_settings_defaults),
+		T(test_migrate_checks_without_in),
 		T(test_migrate_refuses_newer_schema),
 		T(test_failed_migration_rolls_back),
 		T(test_stmt_cache),

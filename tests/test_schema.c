@@ -1,4 +1,5 @@
-/* The migrations and the field tables agree: every enum CHECK (col IN ('a', 'b')) in a table's
+/* The migrations and the field tables agree: every enum CHECK (col IN ('a', 'b')), or its
+ * form (col = 'a' OR col = 'b') that SQLite runs without a temporary table, in a table's
  * final CREATE statement holds exactly the `.values` of the FT_ENUM field of the resource kept
  * in that table, and every FT_ENUM field has such a CHECK. The migrations are applied to an
  * in-memory database and the statements read back from sqlite_master, so a later ALTER or
@@ -82,8 +83,39 @@ parse_string(const char *p, char **out)
 	return p + 1;
 }
 
-/* After "CHECK": "(col IN ('a', 'b'))" with string values only; 0 and the check in *c, or -1
- * for any other kind of CHECK (0/1 flags, lengths, types), which is not an enum's. */
+/* After "col = 'a'" of "(col = 'a' OR col = 'b')": the values, up to the closing ')' (at
+ * *end), all compared with the same column; -1 for any other rule. */
+static int
+parse_ors(const char *p, struct check *c, const char **end)
+{
+	size_t len = strlen(c->col);
+	char *v;
+
+	for (;;) {
+		p = skip_space(p);
+		if ((p = parse_string(p, &v)) == NULL)
+			return -1;
+		vec_push(&c->values, v);
+		p = skip_space(p);
+		if (*p == ')')
+			break;
+		if (strncasecmp(p, "OR", 2) != 0 || !isspace((unsigned char)p[2]))
+			return -1;
+		p = skip_space(p + 2);
+		if (strncmp(p, c->col, len) != 0 || isalnum((unsigned char)p[len]) ||
+		    p[len] == '_')
+			return -1;
+		p = skip_space(p + len);
+		if (*p++ != '=')
+			return -1;
+	}
+	*end = p;
+	return 0;
+}
+
+/* After "CHECK": "(col IN ('a', 'b'))" or "(col = 'a' OR col = 'b')" with string values
+ * only; 0 and the check in *c, or -1 for any other kind of CHECK (0/1 flags, lengths, types),
+ * which is not an enum's. */
 static int
 parse_check(const char *p, struct check *c)
 {
@@ -101,6 +133,11 @@ parse_check(const char *p, struct check *c)
 		return -1;
 	c->col = xasprintf("%.*s", (int)(p - id), id);
 	p = skip_space(p);
+	if (*p == '=') {
+		if (parse_ors(p + 1, c, &p) == -1)
+			goto bad;
+		return 0;
+	}
 	if (strncasecmp(p, "IN", 2) != 0 || !isspace((unsigned char)p[2]))
 		goto bad;
 	p = skip_space(p + 2);
@@ -277,6 +314,11 @@ test_compare_reports_disagreements(void **state)
 	    " on INTEGER CHECK (on IN (0, 1)),\n note TEXT CHECK (note IS NULL OR length(note) "
 	    "< 9))", &report), 0);
 	assert_int_equal(report.len, 0);
+	/* The same rules written as OR chains; an OR over another column is no enum CHECK. */
+	assert_int_equal(compare(&res, "CREATE TABLE things (\n kind TEXT CHECK (kind = 'a' OR\n"
+	    " kind = 'b' OR kind='it''s'),\n mode TEXT NOT NULL check(mode = 'y' or mode = 'x'),\n"
+	    " note TEXT CHECK (note = 'n' OR kind = 'a'))", &report), 0);
+	assert_int_equal(report.len, 0);
 	/* One value more and one less, a missing CHECK, a CHECK on a text field. */
 	assert_int_equal(compare(&res, "CREATE TABLE things (kind TEXT CHECK (kind IN "
 	    "('a', 'c', 'it''s')), mode TEXT, note TEXT CHECK (note IN ('n')))", &report), 4);
@@ -284,6 +326,15 @@ test_compare_reports_disagreements(void **state)
 	assert_non_null(strstr(s, "things.kind: the CHECK allows 'c', the C table does not"));
 	assert_non_null(strstr(s, "things.kind: the C table allows 'b', the CHECK does not"));
 	assert_non_null(strstr(s, "things.mode: FT_ENUM without a CHECK"));
+	assert_non_null(strstr(s, "things.note: an enum CHECK, but no FT_ENUM field"));
+	/* In the OR form too: a value less, a value more, a CHECK on a text field. */
+	sbuf_reset(&report);
+	assert_int_equal(compare(&res, "CREATE TABLE things (kind TEXT CHECK (kind = 'a' OR "
+	    "kind = 'it''s'), mode TEXT CHECK (mode = 'x' OR mode = 'y' OR mode = 'z'), "
+	    "note TEXT CHECK (note = 'n'))", &report), 3);
+	s = sbuf_str(&report);
+	assert_non_null(strstr(s, "things.kind: the C table allows 'b', the CHECK does not"));
+	assert_non_null(strstr(s, "things.mode: the CHECK allows 'z', the C table does not"));
 	assert_non_null(strstr(s, "things.note: an enum CHECK, but no FT_ENUM field"));
 	sbuf_free(&report);
 }

@@ -114,31 +114,40 @@ ipam_count_address(struct db *db, const unsigned char key[IPADDR_KEYLEN], long l
 {
 	/* Prefixes nest, so those holding the address are its own and that one's parents: one
 	 * seek by id each. Ranges never overlap: the one holding it is the last starting at or
-	 * below it, if it reaches that far. */
-	static const char up[] = "UPDATE prefixes SET used = used + ?2 WHERE id = ?1 "
-	    "RETURNING parent_id";
+	 * below it, if it reaches that far. The parent is read apart from the update: RETURNING
+	 * would build a temporary table on every run. */
+	static const char parent[] = "SELECT parent_id FROM prefixes WHERE id = ?";
+	static const char up[] = "UPDATE prefixes SET used = used + ?2 WHERE id = ?1";
 	static const char range[] = "UPDATE ip_ranges SET used = used + ?2 WHERE end_key >= ?1 "
 	    "AND start_key = (SELECT max(start_key) FROM ip_ranges WHERE start_key <= ?1)";
 	sqlite3_stmt *st;
-	long long at = prefix;
+	long long at = prefix, next;
 	int rc, hops;
 
 	/* A nesting deeper than 129 prefixes cannot exist; the bound guards a broken chain. */
 	for (hops = 0; at != 0; hops++) {
 		if (hops == 130)
 			return api_err_set(err, 500, "the prefix tree has a loop at prefix %lld", at);
-		if ((st = db_stmt(db, up)) == NULL)
+		if ((st = db_stmt(db, parent)) == NULL)
 			return db_fail(db, err, "counting addresses");
 		sqlite3_bind_int64(st, 1, at);
-		sqlite3_bind_int(st, 2, delta);
 		rc = sqlite3_step(st);
-		at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;  /* NULL reads as 0 */
+		next = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;  /* NULL reads as 0 */
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_fail(db, err, "counting addresses");
 		if (rc == SQLITE_DONE && hops == 0)
 			return api_err_set(err, 500, "an address names prefix %lld, which does not "
 			    "exist", prefix);
+		if (rc == SQLITE_DONE)
+			break;
+		if ((st = db_stmt(db, up)) == NULL)
+			return db_fail(db, err, "counting addresses");
+		sqlite3_bind_int64(st, 1, at);
+		sqlite3_bind_int(st, 2, delta);
+		if (ipam_step(db, st, "counting addresses", err) == -1)
+			return -1;
+		at = next;
 	}
 	if ((st = db_stmt(db, range)) == NULL)
 		return db_fail(db, err, "counting addresses");
@@ -188,6 +197,52 @@ ipam_recount_all(struct db *db, struct api_err *err)
 			return -1;
 	}
 	return 0;
+}
+
+/* Row id of the statement sql (one id parameter) as two address keys, or its integer second
+ * column into *len when len is not NULL: 0, or -1 (404 naming what when there is none). */
+static int
+ipam_read_keys(struct db *db, const char *sql, long long id, const char *what,
+    struct ipaddr *a, struct ipaddr *b, int *len, struct api_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, bad = 0;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return db_fail(db, err, "reading an object");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bad = ipaddr_from_key(sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), a) == -1;
+		if (len != NULL)
+			*len = sqlite3_column_int(st, 1);
+		else
+			bad |= ipaddr_from_key(sqlite3_column_blob(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1), b) == -1;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return api_err_set(err, 404, "no %s with id %lld", what, id);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "reading an object");
+	return bad ? api_err_set(err, 500, "a stored %s key is damaged", what) : 0;
+}
+
+int
+ipam_prefix_net(struct db *db, long long id, struct ipnet *n, struct api_err *err)
+{
+	static const char sql[] = "SELECT first_key, prefix_len FROM prefixes WHERE id = ?";
+
+	return ipam_read_keys(db, sql, id, "prefix", &n->addr, NULL, &n->len, err);
+}
+
+int
+ipam_range_ends(struct db *db, long long id, struct ipaddr *lo, struct ipaddr *hi,
+    struct api_err *err)
+{
+	static const char sql[] = "SELECT start_key, end_key FROM ip_ranges WHERE id = ?";
+
+	return ipam_read_keys(db, sql, id, "ip-range", lo, hi, NULL, err);
 }
 
 int

@@ -37,6 +37,12 @@ int ipam_recount_all(struct db *db, struct api_err *err);
  * [lo, hi]. */
 int ipam_utilization(struct db *db, const char *sql_used, long long id,
     const struct ipaddr *lo, const struct ipaddr *hi, struct sbuf *out, struct api_err *err);
+/* A prefix's network, or a range's first and last address, read from their key columns
+ * alone (what allocation needs, without the row as JSON): 0, or -1 with a 404 when there is
+ * no such row. */
+int ipam_prefix_net(struct db *db, long long id, struct ipnet *n, struct api_err *err);
+int ipam_range_ends(struct db *db, long long id, struct ipaddr *lo, struct ipaddr *hi,
+    struct api_err *err);
 /* The addresses of a prefix that may be handed out: without the network and broadcast
  * addresses of an IPv4 prefix shorter than /31, nor the Subnet-Router anycast address of an
  * IPv6 prefix shorter than /127. -1 when none are. */

@@ -1168,6 +1168,13 @@ resource_create_one(const struct actor *a, struct db *db, const struct resource 
 	return res_create(a, db, res, in, NULL, id, out, NULL, err);
 }
 
+int
+resource_create_text(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *in, long long *id, struct sbuf *shown, struct api_err *err)
+{
+	return res_create(a, db, res, in, NULL, id, NULL, shown, err);
+}
+
 /* Field names of one object in a bulk create are prefixed with its index: "[3].vid". */
 void
 resource_error_index(struct api_err *err, size_t idx)

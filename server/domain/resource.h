@@ -148,6 +148,10 @@ int resource_load_plain(struct db *db, const struct resource *res, long long id,
  * in *id and the object as the API shows it in *out, each when not NULL. */
 int resource_create_one(const struct actor *a, struct db *db, const struct resource *res,
     const json_t *in, long long *id, json_t **out, struct api_err *err);
+/* The same with the object's text (as the API shows it) appended to shown instead of a tree:
+ * nothing is parsed back. */
+int resource_create_text(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *in, long long *id, struct sbuf *shown, struct api_err *err);
 /* Replaces (patch: merges into) one stored object inside the caller's write transaction. With
  * changed non-NULL an object that would store what it holds already is neither written nor
  * logged, and *changed says which happened. */

@@ -21,35 +21,24 @@
 
 #define ALLOC_MAX 1000
 
-/* The addresses a prefix (usable ones) or a range (start to end) hands out. */
+/* The addresses a prefix (usable ones) or a range (start to end) hands out, read from the
+ * row's key columns: allocation needs only the ends, not the row as JSON. */
 static int
 api_alloc_interval(struct req *r, struct db *db, struct ipaddr *lo, struct ipaddr *hi,
     struct api_err *err)
 {
 	const struct resource *res = resource_find(r->param);
 	struct ipnet n;
-	json_t *obj;
-	int rc = -1;
 
-	/* Plain: a prefix's utilization can cost a scan, and allocation needs only its ends. */
-	if (res == NULL || resource_load_plain(db, res, r->id, &obj, err) == -1)
-		return res == NULL ? api_err_set(err, 404, "no such resource") : -1;
-	if (res == &res_prefixes) {
-		if (ipnet_parse(json_string_value(json_object_get(obj, "prefix")), &n) == -1 ||
-		    ipam_usable(&n, lo, hi) == -1) {
-			api_err_set(err, 409, "the prefix has no addresses to hand out");
-			goto out;
-		}
-	} else if (ipaddr_parse(json_string_value(json_object_get(obj, "start_address")),
-	    lo) == -1 || ipaddr_parse(json_string_value(json_object_get(obj, "end_address")),
-	    hi) == -1) {
-		api_err_set(err, 500, "a stored range does not parse");
-		goto out;
-	}
-	rc = 0;
-out:
-	json_decref(obj);
-	return rc;
+	if (res == &res_ip_ranges)
+		return ipam_range_ends(db, r->id, lo, hi, err);
+	if (res != &res_prefixes)
+		return api_err_set(err, 404, "no such resource");
+	if (ipam_prefix_net(db, r->id, &n, err) == -1)
+		return -1;
+	if (ipam_usable(&n, lo, hi) == -1)
+		return api_err_set(err, 409, "the prefix has no addresses to hand out");
+	return 0;
 }
 
 int
@@ -84,13 +73,18 @@ out:
 
 /* An allocation as a job of the group commit (domain/commit.c): it runs on the committer's
  * thread, inside its own savepoint, while its connection is suspended (http_defer). Owned
- * by its request from the moment it is deferred. */
+ * by its request from the moment it is deferred. The addresses it created are kept as the
+ * JSON text the audit log got, never parsed back into a tree; a child prefix as a tree (its
+ * utilization's reals are answered as jansson writes them, as before). */
 struct api_alloc_job {
 	struct commit_job commit;
 	struct req *r;
 	const char *res;           /* where what it creates lives, for Location */
 	struct reply rep;          /* filled only by an Idempotency-Key replay */
-	json_t *result;            /* what was created, answered once committed */
+	json_t *result;            /* the prefix created, answered once committed */
+	struct sbuf text;          /* or the addresses (an object, or an array of them) */
+	size_t n;                  /* how many objects text holds, 0 until the job succeeded */
+	long long id;              /* the one address's id, for its Location */
 };
 
 static void
@@ -101,12 +95,13 @@ api_alloc_job_free(void *held)
 	api_err_free(&job->commit.err);
 	http_reply_free(&job->rep);
 	json_decref(job->result);
+	sbuf_free(&job->text);
 	free(job);
 }
 
 /* On the committer's thread: the COMMIT holding the job returned (or failed). */
 static void
-api_alloc_done(struct commit_job *commit)
+api_alloc_wake(struct commit_job *commit)
 {
 	struct api_alloc_job *job = (struct api_alloc_job *)(void *)commit;
 
@@ -124,18 +119,27 @@ api_alloc_answer(struct req *r, struct reply *rep, struct api_err *err)
 		api_err_move(err, &job->commit.err);
 		return -1;
 	}
-	if (job->result == NULL) {
-		*rep = job->rep;
-		memset(&job->rep, 0, sizeof(job->rep));
-		return 0;
-	}
-	metrics_allocated(job->res, json_is_array(job->result) ?
-	    json_array_size(job->result) : 1);
-	if (json_is_object(job->result))
+	if (job->result != NULL) {
+		metrics_allocated(job->res, 1);
 		http_reply_header(rep, "Location", "/api/v1/%s/%lld", job->res,
 		    (long long)json_integer_value(json_object_get(job->result, "id")));
-	http_reply_json(rep, 201, job->result);
-	job->result = NULL;
+		http_reply_json(rep, 201, job->result);
+		job->result = NULL;
+		return 0;
+	}
+	if (job->n > 0) {
+		metrics_allocated(job->res, job->n);
+		if (!json_is_array(r->json))
+			http_reply_header(rep, "Location", "/api/v1/%s/%lld", job->res, job->id);
+		rep->status = 201;
+		rep->ctype = "application/json";
+		if ((rep->body = sbuf_take(&job->text, &rep->len)) == NULL)
+			return api_err_set(err, 500, "out of memory");
+		return 0;
+	}
+	/* An Idempotency-Key replay: the first answer as it was. */
+	*rep = job->rep;
+	memset(&job->rep, 0, sizeof(job->rep));
 	return 0;
 }
 
@@ -151,10 +155,11 @@ api_alloc_run(struct req *r, struct reply *rep, commit_fn fn, const char *res,
 	job = xcalloc(1, sizeof(*job));
 	job->commit.fn = fn;
 	job->commit.arg = job;
-	job->commit.done = api_alloc_done;
+	job->commit.done = api_alloc_wake;
 	api_err_init(&job->commit.err);
 	job->r = r;
 	job->res = res;
+	sbuf_init(&job->text, 0);
 	/* Suspended before it is queued: the committer may wake it before this returns. */
 	http_defer(r, job, api_alloc_job_free, api_alloc_answer);
 	if (commit_submit(&job->commit) == -1) {
@@ -166,10 +171,11 @@ api_alloc_run(struct req *r, struct reply *rep, commit_fn fn, const char *res,
 	return 0;
 }
 
-/* Takes the lowest free address for one new object (the body's other fields). */
+/* Takes the lowest free address for one new object (the body's other fields), its text
+ * appended to job->text. */
 static int
-api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struct ipaddr *hi,
-    const json_t *fields, json_t **out, struct api_err *err)
+api_alloc_one(struct api_alloc_job *job, struct db *db, const struct ipaddr *lo,
+    const struct ipaddr *hi, const json_t *fields, struct api_err *err)
 {
 	char buf[IPADDR_STRLEN];
 	struct ipaddr a;
@@ -191,9 +197,22 @@ api_alloc_one(struct req *r, struct db *db, const struct ipaddr *lo, const struc
 	json_object_set_new(obj, "address", json_string(buf));
 	/* "host": a name, for the host_id and interface an operator would look up. */
 	rc = hostnet_alloc_host(db, &a, obj, err) == -1 ? -1 :
-	    resource_create_one(http_actor(r), db, &res_ip_addresses, obj, NULL, out, err);
+	    resource_create_text(http_actor(job->r), db, &res_ip_addresses, obj, &job->id,
+	    &job->text, err);
 	json_decref(obj);
 	return rc;
+}
+
+/* The job's n addresses are all in its text: stored for its Idempotency-Key, and counted. */
+static int
+api_alloc_done(struct api_alloc_job *job, struct db *db, size_t n, struct api_err *err)
+{
+	if (sbuf_failed(&job->text))
+		return api_err_set(err, 500, "out of memory");
+	if (idem_store_text(job->r, db, 201, sbuf_str(&job->text), err) == -1)
+		return -1;
+	job->n = n;
+	return 0;
 }
 
 static int
@@ -202,36 +221,32 @@ api_alloc_ips_job(struct db *db, void *arg, struct api_err *err)
 	struct api_alloc_job *job = arg;
 	struct req *r = job->r;
 	struct ipaddr lo, hi;
-	json_t *result = NULL, *one, *item;
+	json_t *item;
 	size_t i;
 	int rc;
 
+	sbuf_reset(&job->text);
+	job->n = 0;
 	/* An Idempotency-Key seen before: 1, its first answer replayed into rep. */
 	if ((rc = idem_replay(r, db, &job->rep, err)) != 0)
 		return rc;
 	if (api_alloc_interval(r, db, &lo, &hi, err) == -1)
 		return -1;
-	rc = -1;
-	if (json_is_array(r->json)) {
-		/* All or none: the first that cannot be had rolls back the others. */
-		result = json_array();
-		json_array_foreach(r->json, i, item) {
-			if (api_alloc_one(r, db, &lo, &hi, item, &one, err) == -1) {
-				resource_error_index(err, i);
-				goto out;
-			}
-			json_array_append_new(result, one);
+	if (!json_is_array(r->json))
+		return api_alloc_one(job, db, &lo, &hi, r->json, err) == -1 ? -1 :
+		    api_alloc_done(job, db, 1, err);
+	/* All or none: the first that cannot be had rolls back the others. */
+	sbuf_putc(&job->text, '[');
+	json_array_foreach(r->json, i, item) {
+		if (i > 0)
+			sbuf_putc(&job->text, ',');
+		if (api_alloc_one(job, db, &lo, &hi, item, err) == -1) {
+			resource_error_index(err, i);
+			return -1;
 		}
-	} else if (api_alloc_one(r, db, &lo, &hi, r->json, &result, err) == -1)
-		goto out;
-	if (idem_store(r, db, 201, result, err) == -1)
-		goto out;
-	job->result = result;
-	result = NULL;
-	rc = 0;
-out:
-	json_decref(result);
-	return rc;
+	}
+	sbuf_putc(&job->text, ']');
+	return api_alloc_done(job, db, json_array_size(r->json), err);
 }
 
 int

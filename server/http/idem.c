@@ -117,14 +117,14 @@ idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err
 }
 
 int
-idem_store(struct req *r, struct db *db, int status, const json_t *body, struct api_err *err)
+idem_store_text(struct req *r, struct db *db, int status, const char *body,
+    struct api_err *err)
 {
 	static const char sql[] = "INSERT INTO idempotency_keys (username, key, route, status, "
 	    "body, created_at, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	const char *key = idem_key(r);
 	char route[600], now[CLOCK_RFC3339_LEN], hash[IDEM_HASH_LEN * 2 + 1];
 	sqlite3_stmt *st;
-	char *text;
 	int rc;
 
 	if (key == NULL)
@@ -136,16 +136,29 @@ idem_store(struct req *r, struct db *db, int status, const json_t *body, struct 
 		return -1;
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "storing an idempotency key");
-	text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	sqlite3_bind_text(st, 1, r->who.name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, route, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 4, status);
-	sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	free(text);
 	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "storing an idempotency key");
+}
+
+int
+idem_store(struct req *r, struct db *db, int status, const json_t *body, struct api_err *err)
+{
+	char *text;
+	int rc;
+
+	if (idem_key(r) == NULL)
+		return 0;
+	if ((text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+		return api_err_set(err, 500, "out of memory");
+	rc = idem_store_text(r, db, status, text, err);
+	free(text);
+	return rc;
 }

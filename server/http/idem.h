@@ -13,8 +13,11 @@
  * on this route with the same body, 0 when it is new (or absent), -1 with err (422 for a key
  * reused on another route or with another body, or a bad key). */
 int idem_replay(struct req *r, struct db *db, struct reply *rep, struct api_err *err);
-/* Records the answer about to be sent, in the same transaction as the work. */
+/* Records the answer about to be sent, in the same transaction as the work: body as JSON
+ * text (compact, as json_dumps writes it for idem_store). */
 int idem_store(struct req *r, struct db *db, int status, const json_t *body,
+    struct api_err *err);
+int idem_store_text(struct req *r, struct db *db, int status, const char *body,
     struct api_err *err);
 
 #endif
