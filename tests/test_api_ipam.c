@@ -6,10 +6,12 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -1037,6 +1039,60 @@ test_waiting_allocations_hold_no_thread(void **state)
 	srv_down(&s1, e1, v1);
 }
 
+/* SIGTERM while allocations wait for their commit: the server commits them, answers each 201
+ * before it closes the connections, and exits 0. */
+static void
+test_stop_answers_waiting_allocations(void **state)
+{
+	struct hold_client c[HOLD_CLIENTS];
+	pthread_t t[HOLD_CLIENTS];
+	struct srv s1;
+	char *e1 = NULL, *v1 = NULL;
+	long long prefix, waiting = -1;
+	sqlite3 *lock, *check;
+	sqlite3_stmt *st;
+	int i, tries, status;
+	pid_t pid;
+
+	(void)state;
+	srv_up(&s1, NULL, &e1, &v1);
+	prefix = api_create(&s1, e1, "/api/v1/prefixes", "{\"prefix\":\"10.61.0.0/24\"}");
+	assert_int_equal(sqlite3_open(s1.db, &lock), SQLITE_OK);
+	sqlite3_busy_timeout(lock, 5000);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < HOLD_CLIENTS; i++) {
+		c[i] = (struct hold_client){ .port = s1.port, .prefix = prefix, .token = e1 };
+		assert_int_equal(pthread_create(&t[i], NULL, hold_run, &c[i]), 0);
+	}
+	for (tries = 0; tries < 60 && waiting != HOLD_CLIENTS; tries++) {
+		usleep(50 * 1000);
+		waiting = hold_metric(&s1, "netsot_commit_waiting");
+	}
+	assert_int_equal(waiting, HOLD_CLIENTS);
+	pid = s1.pid;
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	usleep(300 * 1000);   /* the server is stopping, its committer waiting for the lock */
+	assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+	for (i = 0; i < HOLD_CLIENTS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(c[i].status, 201);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	s1.pid = 0;
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* What was answered is what is stored. */
+	assert_int_equal(sqlite3_open(s1.db, &check), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(check, "SELECT count(*) FROM ip_addresses WHERE "
+	    "description = 'held'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), HOLD_CLIENTS);
+	sqlite3_finalize(st);
+	sqlite3_close(check);
+	srv_down(&s1, e1, v1);   /* stopped already: frees and removes */
+}
+
 int
 main(void)
 {
@@ -1055,6 +1111,7 @@ main(void)
 		cmocka_unit_test(test_parallel_allocation),
 		cmocka_unit_test(test_group_commit_isolation),
 		cmocka_unit_test(test_waiting_allocations_hold_no_thread),
+		cmocka_unit_test(test_stop_answers_waiting_allocations),
 		cmocka_unit_test(test_free_map_consistent),
 	};
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "clock.h"
 #include "commit.h"
@@ -154,6 +155,8 @@ http_req_free(struct req *r)
 	json_decref(r->json);
 	if (r->held_free != NULL)
 		r->held_free(r->held);
+	if (r->resume != NULL)   /* deferred, and the connection closed before its answer */
+		atomic_fetch_sub(&r->srv->deferred, 1);
 	free(r);
 }
 
@@ -585,6 +588,7 @@ http_defer(struct req *r, void *held, void (*held_free)(void *held), http_handle
 	r->held_free = held_free;
 	r->resume = resume;
 	r->deferring = true;
+	atomic_fetch_add(&r->srv->deferred, 1);
 }
 
 void
@@ -608,6 +612,7 @@ http_dispatch(struct req *r)
 		/* Resumed after http_defer: checked and authorized the first time round. */
 		r->resume(r, &rep, &err);
 		r->resume = NULL;
+		atomic_fetch_sub(&r->srv->deferred, 1);
 		goto out;
 	}
 	if (r->too_large) {
@@ -916,10 +921,17 @@ http_start(struct server *srv, char *err, size_t errlen)
 void
 http_stop(struct server *srv)
 {
+	int i;
+
 	/* Held requests are resumed first: libmicrohttpd must not stop with one suspended. The
 	 * allocations queued are committed and answered; a later one is refused (503). */
 	watch_stop(srv->watch);
 	commit_stop();
+	/* The allocations just committed are answered before the connections close: their
+	 * clients learn that their writes are kept (2 s at most, for a client that reads
+	 * nothing). */
+	for (i = 0; i < 200 && atomic_load(&srv->deferred) > 0; i++)
+		nanosleep(&(struct timespec){ 0, 10 * 1000000L }, NULL);
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;

@@ -29,6 +29,7 @@ struct server {
 	struct MHD_Daemon *daemon;
 	uint16_t port;
 	struct watch *watch;             /* held renders (watch.c) */
+	_Atomic int deferred;            /* requests deferred and not answered yet (http_defer) */
 	char *tls_cert, *tls_key;        /* PEM read from --tls-cert and --tls-key, or NULL */
 };
 
