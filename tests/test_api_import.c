@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #define PW TEST_PASSWORD
 
 static struct srv S;
@@ -82,6 +84,37 @@ plan_changes(void)
 	    api_count(&S, ed, "/api/v1/changes?object_type=user");
 }
 
+/* The database's indexes and triggers as the schema holds them: an import into an empty table
+ * sets some indexes aside and builds them again, and a failed or dry run rolls that back. */
+static char *
+schema_now(void)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char *text;
+
+	assert_int_equal(sqlite3_open_v2(S.db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(name || ': ' || sql, '\n') "
+	    "FROM (SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+	    "AND sql IS NOT NULL ORDER BY name)", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	text = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	assert_non_null(strstr(text, "ip_addresses_dns_nocase: CREATE INDEX"));
+	return text;
+}
+
+static void
+assert_schema(const char *before)
+{
+	char *now = schema_now();
+
+	assert_string_equal(now, before);
+	free(now);
+}
+
 static long long
 summary(const struct resp *r, const char *what)
 {
@@ -150,6 +183,7 @@ test_broken_plan(void **state)
 {
 	const char *args[] = { "import", NULL, "--db", S.db, NULL };
 	char *plan = plan_of(1000, 700), *before, *after, *err = NULL, file[256];
+	char *schema = schema_now();
 	struct resp r;
 	FILE *f;
 
@@ -175,6 +209,8 @@ test_broken_plan(void **state)
 	assert_int_equal(run_netsot(args, NULL, NULL, &err), 1);
 	assert_non_null(strstr(err, "ip-addresses[10.20.3.201].host"));
 	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
+	assert_schema(schema);
+	free(schema);
 	free(err);
 	free(before);
 	free(after);
@@ -184,7 +220,7 @@ test_broken_plan(void **state)
 static void
 test_merge_dry_run_and_audit(void **state)
 {
-	char *plan = plan_of(300, -1), *before, *text, path[160];
+	char *plan = plan_of(300, -1), *before, *text, path[160], *schema = schema_now();
 	struct resp r;
 	json_t *doc;
 
@@ -194,6 +230,7 @@ test_merge_dry_run_and_audit(void **state)
 	assert_true(json_is_true(json_object_get(r.json, "dry_run")));
 	resp_free(&r);
 	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
+	assert_schema(schema);
 	assert_int_equal(plan_changes(), 0);
 
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, plan, &r), 200);
@@ -205,6 +242,9 @@ test_merge_dry_run_and_audit(void **state)
 	assert_int_equal(plan_changes(), 303);
 	resp_free(&r);
 	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 300);
+	/* The indexes set aside for the bulk load are back, as the migrations define them. */
+	assert_schema(schema);
+	free(schema);
 
 	/* The same file again: nothing is written or logged. */
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, plan, &r), 200);

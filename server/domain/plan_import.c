@@ -9,6 +9,7 @@
 #include "dnszone.h"
 #include "freemap.h"
 #include "ipam.h"
+#include "plan_bulk.h"
 #include "settings.h"
 #include "vec.h"
 
@@ -457,6 +458,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	struct plan_import pi = { .a = &importer, .db = db, .opts = opts };
 	const struct plan_kind *k;
 	struct plan_keys *pk = NULL;
+	struct plan_bulk *bulk = NULL, *built;
 	const struct resource *res;
 	json_t *arr, *obj;
 	size_t i;
@@ -494,9 +496,17 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
 		arr = json_object_get(doc, k->name);
+		if (json_array_size(arr) > 0 &&
+		    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1)
+			goto out;
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
 				goto out;
+		/* Built again before the next kind, whose checks may read this table. */
+		built = bulk;
+		bulk = NULL;
+		if (plan_bulk_end(db, built, err) == -1)
+			goto out;
 	}
 	if (plan_import_settings(&pi, doc, err) == -1)
 		goto out;
@@ -529,6 +539,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 out:
 	if (rc == -1)
 		db_rollback(db);
+	plan_bulk_free(bulk);
 done:
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
