@@ -150,6 +150,12 @@ test_shape(void **state)
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"vlans\":[7]}", 422, NULL },
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"vlans\":[{\"vid\":7,"
 		  "\"name\":\"x\"},{\"vid\":7,\"name\":\"x\"}]}", 422, NULL },
+		/* Hosts are created many to one INSERT: the second "a" fails that INSERT, and the
+		 * rows done again one by one fail as ever. */
+		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"hosts\":[{\"name\":\"a\"},"
+		  "{\"name\":\"b\"},{\"name\":\"a\"}]}", 422, NULL },
+		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"hosts\":[{\"name\":\"a\"},"
+		  "{\"name\":\"b\",\"kind\":\"toaster\"}]}", 422, "hosts[b].kind" },
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"prefixes\":[{\"prefix\":"
 		  "\"10.9.0.0/24\",\"vlan\":\"ten\"}]}", 422, "prefixes[10.9.0.0/24].vlan" },
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"prefixes\":[{\"prefix\":"

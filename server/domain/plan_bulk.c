@@ -36,9 +36,8 @@ plan_bulk_free(struct plan_bulk *b)
 	free(b);
 }
 
-/* Whether table holds no row: 1, 0, or -1. */
-static int
-plan_bulk_empty(struct db *db, const char *table)
+int
+plan_bulk_empty(struct db *db, const char *table, struct api_err *err)
 {
 	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 1", table);
 	sqlite3_stmt *st = NULL;
@@ -50,7 +49,7 @@ plan_bulk_empty(struct db *db, const char *table)
 	}
 	sqlite3_finalize(st);
 	sqlite3_free(sql);
-	return rc;
+	return rc == -1 ? db_fail(db, err, "reading a table") : rc;
 }
 
 int
@@ -71,8 +70,6 @@ plan_bulk_begin(struct db *db, const char *table, const char *keep, struct plan_
 	int rc;
 
 	*out = NULL;
-	if ((rc = plan_bulk_empty(db, table)) != 1)
-		return rc == 0 ? 0 : db_fail(db, err, "reading a table");
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "reading the indexes");
 	b = xcalloc(1, sizeof(*b));

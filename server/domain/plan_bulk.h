@@ -8,9 +8,11 @@
 
 struct plan_bulk;
 
-/* Inside the caller's write transaction: when table holds no row, drops its indexes that are
- * neither UNIQUE nor led by keep (the column the import looks objects up by), remembering
- * their SQL. *out is NULL when nothing was dropped. */
+/* Whether table holds no row: 1, 0, or -1 with err. */
+int plan_bulk_empty(struct db *db, const char *table, struct api_err *err);
+/* Inside the caller's write transaction, for a table that holds no row: drops its indexes
+ * that are neither UNIQUE nor led by keep (the column the import looks objects up by),
+ * remembering their SQL. *out is NULL when nothing was dropped. */
 int plan_bulk_begin(struct db *db, const char *table, const char *keep, struct plan_bulk **out,
     struct api_err *err);
 /* Creates the dropped indexes again (in the same transaction) and frees b; NULL is a no-op. */

@@ -9,6 +9,7 @@
 #include "dnszone.h"
 #include "freemap.h"
 #include "ipam.h"
+#include "plan_batch.h"
 #include "plan_bulk.h"
 #include "settings.h"
 #include "vec.h"
@@ -40,7 +41,26 @@ struct plan_import {
 	struct plan_idset *seen;            /* per kind, in plan_kinds order */
 	long long addresses_derived;        /* address writes the derived state includes */
 	json_t *derived;                    /* names the import made up: ports' ifnames */
+	struct plan_batch *batch;           /* the kind's creates, when they are batched */
 };
+
+/* Kinds whose creates go many to one INSERT when their table was empty: the many-object
+ * kinds whose checks and after hooks read no other row of their own table, and whose
+ * natural key is UNIQUE in the schema (a key twice in the file fails the batch's INSERT, and
+ * the rows done again one by one fail as they always did). Not firewall rules: unnamed ones
+ * all hold the name '' until their after hook names them. */
+static const char *const plan_import_batched[] = { "hosts", "ip-addresses", "services", NULL };
+
+static bool
+plan_import_batches(const struct plan_kind *k)
+{
+	const char *const *name;
+
+	for (name = plan_import_batched; *name != NULL; name++)
+		if (strcmp(*name, k->name) == 0)
+			return true;
+	return false;
+}
 
 static void
 plan_import_count(struct plan_import *pi, const char *kind, enum plan_import_action a,
@@ -67,8 +87,13 @@ plan_import_blame(struct api_err *err, const struct resource *res, const char *l
 	const struct field *f;
 	const char *key;
 	json_t *renamed, *v;
+	int n;
 
-	snprintf(detail, sizeof(detail), "%s %s: %.400s", res->name, label, err->detail);
+	/* In two steps: the same text, cut at the same place, without the compiler's warning
+	 * about the cut once this is inlined. */
+	n = snprintf(detail, sizeof(detail), "%s %s: ", res->name, label);
+	if (n >= 0 && (size_t)n < sizeof(detail))
+		snprintf(detail + n, sizeof(detail) - (size_t)n, "%.400s", err->detail);
 	memcpy(err->detail, detail, sizeof(detail));
 	if (err->errors == NULL)
 		return;
@@ -248,9 +273,53 @@ plan_import_derived_ifname(struct plan_import *pi, const json_t *obj, long long 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(pi->db, err, "reading ports");
 }
 
-/* Creates or updates one object of the file, found by its natural key. */
+static int plan_import_object(struct plan_import *pi, const struct plan_kind *k,
+    const struct resource *res, const json_t *obj, size_t idx, struct api_err *err);
+
+/* Writes the staged creates of kind k, then counts them as plan_import_one would have. When
+ * the INSERT fails, they are done again one by one, the ordinary way: the first that fails
+ * fails as it always did. */
 static int
-plan_import_object(struct plan_import *pi, const struct plan_kind *k,
+plan_import_flush(struct plan_import *pi, const struct plan_kind *k, struct api_err *err)
+{
+	struct plan_batch *b = pi->batch;
+	const struct plan_batch_row *row, *failed;
+	struct { const json_t *obj; size_t idx; } redo[PLAN_BATCH_ROWS];
+	size_t i, n = plan_batch_count(b);
+	int rc;
+
+	if ((rc = plan_batch_flush(b, &failed, err)) == 0) {
+		for (i = 0; i < n && rc == 0; i++) {
+			row = plan_batch_row(b, i);
+			if ((rc = plan_import_seen(pi, (size_t)(k - plan_kinds), row->id, err)) == 0)
+				plan_import_count(pi, k->name, PI_CREATED, row->label);
+			else
+				plan_import_blame(err, plan_batch_resource(b), row->label);
+		}
+	} else if (rc == -1 && failed != NULL) {
+		plan_import_blame(err, plan_batch_resource(b), failed->label);
+	}
+	if (rc != PLAN_BATCH_REDO) {
+		plan_batch_clear(b);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		redo[i].obj = plan_batch_row(b, i)->obj;
+		redo[i].idx = plan_batch_row(b, i)->idx;
+	}
+	plan_batch_clear(b);
+	pi->batch = NULL;
+	for (i = 0, rc = 0; i < n && rc == 0; i++)
+		rc = plan_import_object(pi, k, plan_batch_resource(b), redo[i].obj, redo[i].idx,
+		    err);
+	pi->batch = b;
+	return rc;
+}
+
+/* Creates or updates one object of the file, found by its natural key; a create of a batched
+ * kind is staged. */
+static int
+plan_import_one(struct plan_import *pi, const struct plan_kind *k,
     const struct resource *res, const json_t *obj, size_t idx, struct api_err *err)
 {
 	json_t *key = NULL, *in = NULL;
@@ -272,6 +341,22 @@ plan_import_object(struct plan_import *pi, const struct plan_kind *k,
 	if ((in = plan_import_input(pi, res, obj, err)) == NULL ||
 	    plan_lookup(pi->db, res, key, k->key[0], &id, err) == -1)
 		goto out;
+	if (pi->batch != NULL && id == 0) {
+		if (plan_batch_add(pi->batch, pi->a, in, obj, idx, label, &id, err) == -1)
+			goto out;
+		/* Counted when written. */
+		rc = plan_batch_count(pi->batch) == PLAN_BATCH_ROWS ? plan_import_flush(pi, k, err) :
+		    0;
+		json_decref(key);
+		json_decref(in);
+		return rc;
+	}
+	/* What was staged before this object is written before it. */
+	if (pi->batch != NULL && plan_import_flush(pi, k, err) == -1) {
+		json_decref(key);
+		json_decref(in);
+		return -1;
+	}
 	if (id != 0) {
 		if (resource_update_one(pi->a, pi->db, res, id, in, false, &changed, err) == -1)
 			goto out;
@@ -294,6 +379,24 @@ out:
 	json_decref(key);
 	json_decref(in);
 	return rc;
+}
+
+/* One object; an object that fails while creates are staged is done again once they are
+ * written, so that the first object of the file that fails is the one named, with the error
+ * it gets the ordinary way. */
+static int
+plan_import_object(struct plan_import *pi, const struct plan_kind *k,
+    const struct resource *res, const json_t *obj, size_t idx, struct api_err *err)
+{
+	if (plan_import_one(pi, k, res, obj, idx, err) == 0)
+		return 0;
+	if (pi->batch == NULL || plan_batch_count(pi->batch) == 0)
+		return -1;
+	api_err_free(err);
+	api_err_init(err);
+	if (plan_import_flush(pi, k, err) == -1)
+		return -1;
+	return plan_import_one(pi, k, res, obj, idx, err);
 }
 
 /* Replace mode: what the file does not hold goes, referrers before what they refer to. */
@@ -459,6 +562,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	const struct plan_kind *k;
 	struct plan_keys *pk = NULL;
 	struct plan_bulk *bulk = NULL, *built;
+	int empty = 0;
 	const struct resource *res;
 	json_t *arr, *obj;
 	size_t i;
@@ -496,12 +600,20 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
 		arr = json_object_get(doc, k->name);
-		if (json_array_size(arr) > 0 &&
+		if (json_array_size(arr) > 0 && (empty = plan_bulk_empty(db, res->table, err)) == -1)
+			goto out;
+		if (json_array_size(arr) > 0 && empty &&
 		    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1)
 			goto out;
+		if (json_array_size(arr) > 0 && empty && plan_import_batches(k))
+			pi.batch = plan_batch_new(db, res);
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
 				goto out;
+		if (pi.batch != NULL && plan_import_flush(&pi, k, err) == -1)
+			goto out;
+		plan_batch_free(pi.batch);
+		pi.batch = NULL;
 		/* Built again before the next kind, whose checks may read this table. */
 		built = bulk;
 		bulk = NULL;
@@ -540,6 +652,7 @@ out:
 	if (rc == -1)
 		db_rollback(db);
 	plan_bulk_free(bulk);
+	plan_batch_free(pi.batch);
 done:
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
