@@ -11,6 +11,7 @@
 #include "ipam.h"
 #include "plan_batch.h"
 #include "plan_bulk.h"
+#include "plan_refs.h"
 #include "settings.h"
 #include "vec.h"
 
@@ -42,6 +43,7 @@ struct plan_import {
 	long long addresses_derived;        /* address writes the derived state includes */
 	json_t *derived;                    /* names the import made up: ports' ifnames */
 	struct plan_batch *batch;           /* the kind's creates, when they are batched */
+	struct plan_refs *refs;             /* objects references named, while nothing goes */
 };
 
 /* Kinds whose creates go many to one INSERT when their table was empty: the many-object
@@ -136,7 +138,7 @@ plan_import_ids(struct plan_import *pi, const struct field *f, const char *name,
 	if ((ids = calloc(n + 1, sizeof(*ids))) == NULL)
 		return NULL;
 	json_array_foreach(keys, i, key) {
-		if (plan_lookup(pi->db, to, key, name, &ids[i], err) == -1)
+		if (plan_refs_lookup(pi->refs, pi->db, to, key, name, &ids[i], err) == -1)
 			goto out;
 		if (ids[i] == 0) {
 			plan_key_text(key, text, sizeof(text));
@@ -178,7 +180,8 @@ plan_import_input(struct plan_import *pi, const struct resource *res, const json
 			continue;
 		}
 		if (f->type == FT_REF && !json_is_null(v)) {
-			if (plan_lookup(pi->db, resource_find(f->ref), v, name, &id, err) == -1)
+			if (plan_refs_lookup(pi->refs, pi->db, resource_find(f->ref), v, name, &id,
+			    err) == -1)
 				continue;
 			if (id == 0) {
 				plan_key_text(v, text, sizeof(text));
@@ -580,6 +583,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	pi.kinds = json_object();
 	pi.changes = json_array();
 	pi.derived = json_array();
+	pi.refs = plan_refs_new();
 	for (k = plan_kinds; k->name != NULL; k++) {
 		json_t *counts = json_object();
 
@@ -620,6 +624,9 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		if (plan_bulk_end(db, built, err) == -1)
 			goto out;
 	}
+	/* Replace deletes objects next: what was remembered could name one that went. */
+	plan_refs_free(pi.refs);
+	pi.refs = NULL;
 	if (plan_import_settings(&pi, doc, err) == -1)
 		goto out;
 	if (opts->replace) {
@@ -653,6 +660,7 @@ out:
 		db_rollback(db);
 	plan_bulk_free(bulk);
 	plan_batch_free(pi.batch);
+	plan_refs_free(pi.refs);
 done:
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
