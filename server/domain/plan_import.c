@@ -47,7 +47,8 @@ struct plan_import {
 };
 
 /* Kinds whose creates go many to one INSERT when their table was empty: the many-object
- * kinds whose checks and after hooks read no other row of their own table, and whose
+ * kinds whose checks and after hooks read no other row of their own table, whose after hooks
+ * leave their own row as written (it is read back for the audit row before them), and whose
  * natural key is UNIQUE in the schema (a key twice in the file fails the batch's INSERT, and
  * the rows done again one by one fail as they always did). Not firewall rules: unnamed ones
  * all hold the name '' until their after hook names them. */

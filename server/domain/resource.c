@@ -1125,8 +1125,8 @@ resource_create_bind(struct resource_staged *s, sqlite3_stmt *st, int first)
 }
 
 int
-resource_create_finish(struct resource_staged *s, long long id, json_t **out,
-    struct sbuf *shown, struct api_err *err)
+resource_create_finish(struct resource_staged *s, long long id, const struct sbuf *read,
+    json_t **out, struct sbuf *shown, struct api_err *err)
 {
 	struct wctx *w = &s->w;
 	struct sbuf text;
@@ -1137,9 +1137,16 @@ resource_create_finish(struct resource_staged *s, long long id, json_t **out,
 	if (res_write_joins(w, s->obj, err) == -1 ||
 	    (w->res->after != NULL && w->res->after(w, s->obj, err) == -1))
 		goto out;
+	if (read != NULL) {
+		sbuf_append(&text, read->buf, read->len);
+		if (sbuf_failed(&text)) {
+			api_err_set(err, 500, "out of memory");
+			goto out;
+		}
+	}
 	/* The object as the API shows it, logged as that text: no tree is built unless the
 	 * caller wants one. */
-	if (res_text(w->db, w->res, w->id, true, &text, err) == -1 ||
+	if ((read == NULL && res_text(w->db, w->res, w->id, true, &text, err) == -1) ||
 	    res_log_text(w->a, w->db, "create", w->res->object, w->id, NULL, sbuf_str(&text),
 	    err) == -1)
 		goto out;
@@ -1194,8 +1201,8 @@ res_create(const struct actor *a, struct db *db, const struct resource *res, con
 		goto out;
 	}
 	sqlite3_reset(st);
-	if (resource_create_finish(&s, sqlite3_last_insert_rowid(db_handle(db)), out, shown,
-	    err) == -1)
+	if (resource_create_finish(&s, sqlite3_last_insert_rowid(db_handle(db)), NULL, out,
+	    shown, err) == -1)
 		goto out;
 	if (id != NULL)
 		*id = s.w.id;

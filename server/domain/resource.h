@@ -154,7 +154,9 @@ int resource_create_one(const struct actor *a, struct db *db, const struct resou
  * for res_create: NULL seals here); the caller writes the row with the id it chose, binding
  * the values of resource_insert_sql's columns from parameter first on (bind returns the next
  * parameter); finish does what follows the write: the object's lists, the resource's after
- * hook, the audit row, and *out and shown as resource_create_one. free in every case. */
+ * hook, the audit row, and *out and shown as resource_create_one. The audit row holds the
+ * object as read back after the after hook, or as the caller read it (read, from
+ * resource_row_text) when that hook leaves the row as it was. free in every case. */
 struct resource_staged {
 	struct wctx w;
 	json_t *obj;                   /* the object to store */
@@ -165,8 +167,8 @@ int resource_create_prepare(const struct actor *a, struct db *db, const struct r
     const json_t *in, const json_t *sealed, struct resource_staged *s, struct api_err *err);
 const char *resource_insert_sql(const struct resource *res);
 int resource_create_bind(struct resource_staged *s, sqlite3_stmt *st, int first);
-int resource_create_finish(struct resource_staged *s, long long id, json_t **out,
-    struct sbuf *shown, struct api_err *err);
+int resource_create_finish(struct resource_staged *s, long long id, const struct sbuf *read,
+    json_t **out, struct sbuf *shown, struct api_err *err);
 void resource_staged_free(struct resource_staged *s);
 /* Replaces (patch: merges into) one stored object inside the caller's write transaction. With
  * changed non-NULL an object that would store what it holds already is neither written nor
