@@ -44,6 +44,7 @@ struct plan_import {
 	json_t *derived;                    /* names the import made up: ports' ifnames */
 	struct plan_batch *batch;           /* the kind's creates, when they are batched */
 	struct plan_refs *refs;             /* objects references named, while nothing goes */
+	bool exact;                         /* doing one object again: looked up, as ever */
 };
 
 /* Kinds whose creates go many to one INSERT when their table was empty: the many-object
@@ -342,18 +343,20 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 		goto out;
 	}
 	plan_key_text(key, label, sizeof(label));
+	/* A batched kind's table held nothing: only a key twice in the file could be found,
+	 * and that fails the batch's INSERT, whose objects are then done again the ordinary
+	 * way. So the lookup is left to those, and to an object that fails (plan_import_object). */
 	if ((in = plan_import_input(pi, res, obj, err)) == NULL ||
-	    plan_lookup(pi->db, res, key, k->key[0], &id, err) == -1)
+	    ((pi->batch == NULL || pi->exact) &&
+	    plan_lookup(pi->db, res, key, k->key[0], &id, err) == -1))
 		goto out;
 	if (pi->batch != NULL && id == 0) {
 		if (plan_batch_add(pi->batch, pi->a, in, obj, idx, label, &id, err) == -1)
 			goto out;
-		/* Counted when written. */
-		rc = plan_batch_count(pi->batch) == PLAN_BATCH_ROWS ? plan_import_flush(pi, k, err) :
-		    0;
+		/* Counted when written (plan_import_object). */
 		json_decref(key);
 		json_decref(in);
-		return rc;
+		return 0;
 	}
 	/* What was staged before this object is written before it. */
 	if (pi->batch != NULL && plan_import_flush(pi, k, err) == -1) {
@@ -385,22 +388,29 @@ out:
 	return rc;
 }
 
-/* One object; an object that fails while creates are staged is done again once they are
- * written, so that the first object of the file that fails is the one named, with the error
- * it gets the ordinary way. */
+/* One object; an object of a batched kind that fails is done again, looked up, once the
+ * creates staged before it are written: the first object of the file that fails is the one
+ * named, with the error it gets the ordinary way. */
 static int
 plan_import_object(struct plan_import *pi, const struct plan_kind *k,
     const struct resource *res, const json_t *obj, size_t idx, struct api_err *err)
 {
+	int rc;
+
 	if (plan_import_one(pi, k, res, obj, idx, err) == 0)
-		return 0;
-	if (pi->batch == NULL || plan_batch_count(pi->batch) == 0)
+		/* A full batch is written; its failure is the first object's that fails. */
+		return pi->batch != NULL && plan_batch_count(pi->batch) == PLAN_BATCH_ROWS ?
+		    plan_import_flush(pi, k, err) : 0;
+	if (pi->batch == NULL || pi->exact)
 		return -1;
 	api_err_free(err);
 	api_err_init(err);
-	if (plan_import_flush(pi, k, err) == -1)
+	if (plan_batch_count(pi->batch) > 0 && plan_import_flush(pi, k, err) == -1)
 		return -1;
-	return plan_import_one(pi, k, res, obj, idx, err);
+	pi->exact = true;
+	rc = plan_import_one(pi, k, res, obj, idx, err);
+	pi->exact = false;
+	return rc;
 }
 
 /* Replace mode: what the file does not hold goes, referrers before what they refer to. */
