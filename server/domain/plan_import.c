@@ -47,12 +47,14 @@ struct plan_import {
 	bool exact;                         /* doing one object again: looked up, as ever */
 };
 
-/* Kinds whose creates go many to one INSERT when their table was empty: the many-object
- * kinds whose checks and after hooks read no other row of their own table, whose after hooks
- * leave their own row as written (it is read back for the audit row before them), and whose
- * natural key is UNIQUE in the schema (a key twice in the file fails the batch's INSERT, and
- * the rows done again one by one fail as they always did). Not firewall rules: unnamed ones
- * all hold the name '' until their after hook names them. */
+/* Kinds loaded in bulk when their table was empty (its indexes set aside, plan_bulk.c; its
+ * creates many to one INSERT, plan_batch.c): the many-object kinds whose checks and after
+ * hooks read no other row of their own table (so no index set aside is missed, and no row
+ * waits for the one staged before it), whose after hooks leave their own row as written (it
+ * is read back for the audit row before them), and whose natural key is UNIQUE in the schema
+ * (a key twice in the file fails the batch's INSERT, and the rows done again one by one fail
+ * as they always did). Not prefixes: a prefix's parent is found among the prefixes. Not
+ * firewall rules: unnamed ones all hold the name '' until their after hook names them. */
 static const char *const plan_import_batched[] = { "hosts", "ip-addresses", "services", NULL };
 
 static bool
@@ -615,13 +617,13 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
 		arr = json_object_get(doc, k->name);
-		if (json_array_size(arr) > 0 && (empty = plan_bulk_empty(db, res->table, err)) == -1)
-			goto out;
-		if (json_array_size(arr) > 0 && empty &&
-		    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1)
-			goto out;
-		if (json_array_size(arr) > 0 && empty && plan_import_batches(k))
-			pi.batch = plan_batch_new(db, res);
+		if (json_array_size(arr) > 0 && plan_import_batches(k)) {
+			if ((empty = plan_bulk_empty(db, res->table, err)) == -1 || (empty &&
+			    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1))
+				goto out;
+			if (empty)
+				pi.batch = plan_batch_new(db, res);
+		}
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
 				goto out;
