@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #define PW TEST_PASSWORD
 
 static struct srv S;
@@ -82,6 +84,37 @@ plan_changes(void)
 	    api_count(&S, ed, "/api/v1/changes?object_type=user");
 }
 
+/* The database's indexes and triggers as the schema holds them: an import into an empty table
+ * sets some indexes aside and builds them again, and a failed or dry run rolls that back. */
+static char *
+schema_now(void)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char *text;
+
+	assert_int_equal(sqlite3_open_v2(S.db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(name || ': ' || sql, '\n') "
+	    "FROM (SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+	    "AND sql IS NOT NULL ORDER BY name)", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	text = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	assert_non_null(strstr(text, "ip_addresses_dns_nocase: CREATE INDEX"));
+	return text;
+}
+
+static void
+assert_schema(const char *before)
+{
+	char *now = schema_now();
+
+	assert_string_equal(now, before);
+	free(now);
+}
+
 static long long
 summary(const struct resp *r, const char *what)
 {
@@ -117,6 +150,12 @@ test_shape(void **state)
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"vlans\":[7]}", 422, NULL },
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"vlans\":[{\"vid\":7,"
 		  "\"name\":\"x\"},{\"vid\":7,\"name\":\"x\"}]}", 422, NULL },
+		/* Hosts are created many to one INSERT: the second "a" fails that INSERT, and the
+		 * rows done again one by one fail as ever. */
+		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"hosts\":[{\"name\":\"a\"},"
+		  "{\"name\":\"b\"},{\"name\":\"a\"}]}", 422, NULL },
+		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"hosts\":[{\"name\":\"a\"},"
+		  "{\"name\":\"b\",\"kind\":\"toaster\"}]}", 422, "hosts[b].kind" },
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"prefixes\":[{\"prefix\":"
 		  "\"10.9.0.0/24\",\"vlan\":\"ten\"}]}", 422, "prefixes[10.9.0.0/24].vlan" },
 		{ "/api/v1/import", "{\"format\":\"netsot-plan/1\",\"prefixes\":[{\"prefix\":"
@@ -150,6 +189,8 @@ test_broken_plan(void **state)
 {
 	const char *args[] = { "import", NULL, "--db", S.db, NULL };
 	char *plan = plan_of(1000, 700), *before, *after, *err = NULL, file[256];
+	char *schema = schema_now(), *text;
+	json_t *doc, *addrs;
 	struct resp r;
 	FILE *f;
 
@@ -175,6 +216,25 @@ test_broken_plan(void **state)
 	assert_int_equal(run_netsot(args, NULL, NULL, &err), 1);
 	assert_non_null(strstr(err, "ip-addresses[10.20.3.201].host"));
 	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
+	assert_schema(schema);
+
+	/* Addresses go 64 to one INSERT: one written twice, in another batch than its first,
+	 * fails that INSERT, and the objects done again one by one name it as ever. */
+	doc = json_loads(plan, 0, NULL);
+	addrs = json_object_get(doc, "ip-addresses");
+	json_object_set(json_array_get(addrs, 200), "address",
+	    json_object_get(json_array_get(addrs, 10), "address"));
+	json_object_set_new(json_array_get(addrs, 700), "host", json_string("h1"));
+	text = json_dumps(doc, JSON_COMPACT);
+	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, text, &r), 422);
+	assert_non_null(strstr(r.body, "ip-addresses 10.20.1.11: the plan holds this object twice"));
+	resp_free(&r);
+	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
+	assert_int_equal(plan_changes(), 0);
+	assert_schema(schema);
+	json_decref(doc);
+	free(text);
+	free(schema);
 	free(err);
 	free(before);
 	free(after);
@@ -184,7 +244,7 @@ test_broken_plan(void **state)
 static void
 test_merge_dry_run_and_audit(void **state)
 {
-	char *plan = plan_of(300, -1), *before, *text, path[160];
+	char *plan = plan_of(300, -1), *before, *text, path[160], *schema = schema_now();
 	struct resp r;
 	json_t *doc;
 
@@ -194,6 +254,7 @@ test_merge_dry_run_and_audit(void **state)
 	assert_true(json_is_true(json_object_get(r.json, "dry_run")));
 	resp_free(&r);
 	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 0);
+	assert_schema(schema);
 	assert_int_equal(plan_changes(), 0);
 
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, plan, &r), 200);
@@ -205,6 +266,9 @@ test_merge_dry_run_and_audit(void **state)
 	assert_int_equal(plan_changes(), 303);
 	resp_free(&r);
 	assert_int_equal(api_count(&S, ed, "/api/v1/ip-addresses"), 300);
+	/* The indexes set aside for the bulk load are back, as the migrations define them. */
+	assert_schema(schema);
+	free(schema);
 
 	/* The same file again: nothing is written or logged. */
 	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, plan, &r), 200);

@@ -9,6 +9,9 @@
 #include "dnszone.h"
 #include "freemap.h"
 #include "ipam.h"
+#include "plan_batch.h"
+#include "plan_bulk.h"
+#include "plan_refs.h"
 #include "settings.h"
 #include "vec.h"
 
@@ -39,7 +42,31 @@ struct plan_import {
 	struct plan_idset *seen;            /* per kind, in plan_kinds order */
 	long long addresses_derived;        /* address writes the derived state includes */
 	json_t *derived;                    /* names the import made up: ports' ifnames */
+	struct plan_batch *batch;           /* the kind's creates, when they are batched */
+	struct plan_refs *refs;             /* objects references named, while nothing goes */
+	bool exact;                         /* doing one object again: looked up, as ever */
 };
+
+/* Kinds loaded in bulk when their table was empty (its indexes set aside, plan_bulk.c; its
+ * creates many to one INSERT, plan_batch.c): the many-object kinds whose checks and after
+ * hooks read no other row of their own table (so no index set aside is missed, and no row
+ * waits for the one staged before it), whose after hooks leave their own row as written (it
+ * is read back for the audit row before them), and whose natural key is UNIQUE in the schema
+ * (a key twice in the file fails the batch's INSERT, and the rows done again one by one fail
+ * as they always did). Not prefixes: a prefix's parent is found among the prefixes. Not
+ * firewall rules: unnamed ones all hold the name '' until their after hook names them. */
+static const char *const plan_import_batched[] = { "hosts", "ip-addresses", "services", NULL };
+
+static bool
+plan_import_batches(const struct plan_kind *k)
+{
+	const char *const *name;
+
+	for (name = plan_import_batched; *name != NULL; name++)
+		if (strcmp(*name, k->name) == 0)
+			return true;
+	return false;
+}
 
 static void
 plan_import_count(struct plan_import *pi, const char *kind, enum plan_import_action a,
@@ -66,8 +93,13 @@ plan_import_blame(struct api_err *err, const struct resource *res, const char *l
 	const struct field *f;
 	const char *key;
 	json_t *renamed, *v;
+	int n;
 
-	snprintf(detail, sizeof(detail), "%s %s: %.400s", res->name, label, err->detail);
+	/* In two steps: the same text, cut at the same place, without the compiler's warning
+	 * about the cut once this is inlined. */
+	n = snprintf(detail, sizeof(detail), "%s %s: ", res->name, label);
+	if (n >= 0 && (size_t)n < sizeof(detail))
+		snprintf(detail + n, sizeof(detail) - (size_t)n, "%.400s", err->detail);
 	memcpy(err->detail, detail, sizeof(detail));
 	if (err->errors == NULL)
 		return;
@@ -110,7 +142,7 @@ plan_import_ids(struct plan_import *pi, const struct field *f, const char *name,
 	if ((ids = calloc(n + 1, sizeof(*ids))) == NULL)
 		return NULL;
 	json_array_foreach(keys, i, key) {
-		if (plan_lookup(pi->db, to, key, name, &ids[i], err) == -1)
+		if (plan_refs_lookup(pi->refs, pi->db, to, key, name, &ids[i], err) == -1)
 			goto out;
 		if (ids[i] == 0) {
 			plan_key_text(key, text, sizeof(text));
@@ -152,7 +184,8 @@ plan_import_input(struct plan_import *pi, const struct resource *res, const json
 			continue;
 		}
 		if (f->type == FT_REF && !json_is_null(v)) {
-			if (plan_lookup(pi->db, resource_find(f->ref), v, name, &id, err) == -1)
+			if (plan_refs_lookup(pi->refs, pi->db, resource_find(f->ref), v, name, &id,
+			    err) == -1)
 				continue;
 			if (id == 0) {
 				plan_key_text(v, text, sizeof(text));
@@ -247,9 +280,53 @@ plan_import_derived_ifname(struct plan_import *pi, const json_t *obj, long long 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(pi->db, err, "reading ports");
 }
 
-/* Creates or updates one object of the file, found by its natural key. */
+static int plan_import_object(struct plan_import *pi, const struct plan_kind *k,
+    const struct resource *res, const json_t *obj, size_t idx, struct api_err *err);
+
+/* Writes the staged creates of kind k, then counts them as plan_import_one would have. When
+ * the INSERT fails, they are done again one by one, the ordinary way: the first that fails
+ * fails as it always did. */
 static int
-plan_import_object(struct plan_import *pi, const struct plan_kind *k,
+plan_import_flush(struct plan_import *pi, const struct plan_kind *k, struct api_err *err)
+{
+	struct plan_batch *b = pi->batch;
+	const struct plan_batch_row *row, *failed;
+	struct { const json_t *obj; size_t idx; } redo[PLAN_BATCH_ROWS];
+	size_t i, n = plan_batch_count(b);
+	int rc;
+
+	if ((rc = plan_batch_flush(b, &failed, err)) == 0) {
+		for (i = 0; i < n && rc == 0; i++) {
+			row = plan_batch_row(b, i);
+			if ((rc = plan_import_seen(pi, (size_t)(k - plan_kinds), row->id, err)) == 0)
+				plan_import_count(pi, k->name, PI_CREATED, row->label);
+			else
+				plan_import_blame(err, plan_batch_resource(b), row->label);
+		}
+	} else if (rc == -1 && failed != NULL) {
+		plan_import_blame(err, plan_batch_resource(b), failed->label);
+	}
+	if (rc != PLAN_BATCH_REDO) {
+		plan_batch_clear(b);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		redo[i].obj = plan_batch_row(b, i)->obj;
+		redo[i].idx = plan_batch_row(b, i)->idx;
+	}
+	plan_batch_clear(b);
+	pi->batch = NULL;
+	for (i = 0, rc = 0; i < n && rc == 0; i++)
+		rc = plan_import_object(pi, k, plan_batch_resource(b), redo[i].obj, redo[i].idx,
+		    err);
+	pi->batch = b;
+	return rc;
+}
+
+/* Creates or updates one object of the file, found by its natural key; a create of a batched
+ * kind is staged. */
+static int
+plan_import_one(struct plan_import *pi, const struct plan_kind *k,
     const struct resource *res, const json_t *obj, size_t idx, struct api_err *err)
 {
 	json_t *key = NULL, *in = NULL;
@@ -268,9 +345,27 @@ plan_import_object(struct plan_import *pi, const struct plan_kind *k,
 		goto out;
 	}
 	plan_key_text(key, label, sizeof(label));
+	/* A batched kind's table held nothing: only a key twice in the file could be found,
+	 * and that fails the batch's INSERT, whose objects are then done again the ordinary
+	 * way. So the lookup is left to those, and to an object that fails (plan_import_object). */
 	if ((in = plan_import_input(pi, res, obj, err)) == NULL ||
-	    plan_lookup(pi->db, res, key, k->key[0], &id, err) == -1)
+	    ((pi->batch == NULL || pi->exact) &&
+	    plan_lookup(pi->db, res, key, k->key[0], &id, err) == -1))
 		goto out;
+	if (pi->batch != NULL && id == 0) {
+		if (plan_batch_add(pi->batch, pi->a, in, obj, idx, label, &id, err) == -1)
+			goto out;
+		/* Counted when written (plan_import_object). */
+		json_decref(key);
+		json_decref(in);
+		return 0;
+	}
+	/* What was staged before this object is written before it. */
+	if (pi->batch != NULL && plan_import_flush(pi, k, err) == -1) {
+		json_decref(key);
+		json_decref(in);
+		return -1;
+	}
 	if (id != 0) {
 		if (resource_update_one(pi->a, pi->db, res, id, in, false, &changed, err) == -1)
 			goto out;
@@ -292,6 +387,31 @@ out:
 		plan_import_blame(err, res, label);
 	json_decref(key);
 	json_decref(in);
+	return rc;
+}
+
+/* One object; an object of a batched kind that fails is done again, looked up, once the
+ * creates staged before it are written: the first object of the file that fails is the one
+ * named, with the error it gets the ordinary way. */
+static int
+plan_import_object(struct plan_import *pi, const struct plan_kind *k,
+    const struct resource *res, const json_t *obj, size_t idx, struct api_err *err)
+{
+	int rc;
+
+	if (plan_import_one(pi, k, res, obj, idx, err) == 0)
+		/* A full batch is written; its failure is the first object's that fails. */
+		return pi->batch != NULL && plan_batch_count(pi->batch) == PLAN_BATCH_ROWS ?
+		    plan_import_flush(pi, k, err) : 0;
+	if (pi->batch == NULL || pi->exact)
+		return -1;
+	api_err_free(err);
+	api_err_init(err);
+	if (plan_batch_count(pi->batch) > 0 && plan_import_flush(pi, k, err) == -1)
+		return -1;
+	pi->exact = true;
+	rc = plan_import_one(pi, k, res, obj, idx, err);
+	pi->exact = false;
 	return rc;
 }
 
@@ -457,6 +577,8 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	struct plan_import pi = { .a = &importer, .db = db, .opts = opts };
 	const struct plan_kind *k;
 	struct plan_keys *pk = NULL;
+	struct plan_bulk *bulk = NULL, *built;
+	int empty = 0;
 	const struct resource *res;
 	json_t *arr, *obj;
 	size_t i;
@@ -474,6 +596,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	pi.kinds = json_object();
 	pi.changes = json_array();
 	pi.derived = json_array();
+	pi.refs = plan_refs_new();
 	for (k = plan_kinds; k->name != NULL; k++) {
 		json_t *counts = json_object();
 
@@ -494,10 +617,29 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
 		arr = json_object_get(doc, k->name);
+		if (json_array_size(arr) > 0 && plan_import_batches(k)) {
+			if ((empty = plan_bulk_empty(db, res->table, err)) == -1 || (empty &&
+			    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1))
+				goto out;
+			if (empty)
+				pi.batch = plan_batch_new(db, res);
+		}
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
 				goto out;
+		if (pi.batch != NULL && plan_import_flush(&pi, k, err) == -1)
+			goto out;
+		plan_batch_free(pi.batch);
+		pi.batch = NULL;
+		/* Built again before the next kind, whose checks may read this table. */
+		built = bulk;
+		bulk = NULL;
+		if (plan_bulk_end(db, built, err) == -1)
+			goto out;
 	}
+	/* Replace deletes objects next: what was remembered could name one that went. */
+	plan_refs_free(pi.refs);
+	pi.refs = NULL;
 	if (plan_import_settings(&pi, doc, err) == -1)
 		goto out;
 	if (opts->replace) {
@@ -529,6 +671,9 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 out:
 	if (rc == -1)
 		db_rollback(db);
+	plan_bulk_free(bulk);
+	plan_batch_free(pi.batch);
+	plan_refs_free(pi.refs);
 done:
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);

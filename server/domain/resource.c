@@ -770,14 +770,15 @@ res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v)
 	}
 }
 
-/* Binds fields, hidden columns and tags in the order the insert and update SQL list them;
- * returns the next parameter index. */
+/* Binds fields, hidden columns and tags in the order the insert and update SQL list them,
+ * from parameter first on; returns the next parameter index. */
 static int
-res_bind_row(struct wctx *w, sqlite3_stmt *st, const json_t *obj, const char *now, bool create)
+res_bind_row(struct wctx *w, sqlite3_stmt *st, int first, const json_t *obj, const char *now,
+    bool create)
 {
 	static const struct field tags = { .name = "tags", .type = FT_LIST, .rule = CR_NAME };
 	const struct field *f;
-	int i = 1, h;
+	int i = first, h;
 
 	for (f = w->res->fields; f->name != NULL; f++)
 		if (f->type != FT_REFLIST && !(f->flags & F_WRITEONLY))
@@ -1092,6 +1093,88 @@ res_add_once(const json_t *once, struct sbuf *text, json_t *out, struct api_err 
 	return sbuf_failed(text) ? api_err_set(err, 500, "out of memory") : 0;
 }
 
+int
+resource_create_prepare(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *in, const json_t *sealed, struct resource_staged *s, struct api_err *err)
+{
+	*s = (struct resource_staged){ .w = { .a = a, .db = db, .res = res, .sealed = sealed } };
+	if (res->flags & R_SINGLETON)
+		return api_err_set(err, 405, "there is one %s; it is changed, not created",
+		    res->object);
+	if (sealed == NULL) {
+		if (res_seal(res, in, &s->own, err) == -1)
+			return -1;
+		s->w.sealed = s->own;
+	}
+	if (res_prepare(&s->w, in, false, &s->obj, err) == -1)
+		return -1;
+	clock_rfc3339(clock_now(), s->now);
+	return 0;
+}
+
+const char *
+resource_insert_sql(const struct resource *res)
+{
+	return res_q(res)->insert;
+}
+
+int
+resource_create_bind(struct resource_staged *s, sqlite3_stmt *st, int first)
+{
+	return res_bind_row(&s->w, st, first, s->obj, s->now, true);
+}
+
+int
+resource_create_finish(struct resource_staged *s, long long id, const struct sbuf *read,
+    json_t **out, struct sbuf *shown, struct api_err *err)
+{
+	struct wctx *w = &s->w;
+	struct sbuf text;
+	int rc = -1;
+
+	sbuf_init(&text, 0);
+	w->id = id;
+	if (res_write_joins(w, s->obj, err) == -1 ||
+	    (w->res->after != NULL && w->res->after(w, s->obj, err) == -1))
+		goto out;
+	if (read != NULL) {
+		sbuf_append(&text, read->buf, read->len);
+		if (sbuf_failed(&text)) {
+			api_err_set(err, 500, "out of memory");
+			goto out;
+		}
+	}
+	/* The object as the API shows it, logged as that text: no tree is built unless the
+	 * caller wants one. */
+	if ((read == NULL && res_text(w->db, w->res, w->id, true, &text, err) == -1) ||
+	    res_log_text(w->a, w->db, "create", w->res->object, w->id, NULL, sbuf_str(&text),
+	    err) == -1)
+		goto out;
+	if (out != NULL && (*out = json_loadb(sbuf_str(&text), text.len, 0, NULL)) == NULL) {
+		api_err_set(err, 500, "an object does not read back as JSON");
+		goto out;
+	}
+	if (res_add_once(w->once, &text, out != NULL ? *out : NULL, err) == -1)
+		goto out;
+	if (shown != NULL)
+		sbuf_append(shown, sbuf_str(&text), text.len);
+	rc = 0;
+out:
+	/* The text may hold a secret shown once. */
+	sodium_memzero(text.buf, text.cap);
+	sbuf_free(&text);
+	return rc;
+}
+
+void
+resource_staged_free(struct resource_staged *s)
+{
+	json_decref(s->obj);
+	json_decref(s->own);
+	json_decref(s->w.once);
+	*s = (struct resource_staged){ .obj = NULL };
+}
+
 /* A create with the body sealed already (sealed NULL: sealed here, inside the transaction).
  * The object as the API shows it goes to *out and to text (each when not NULL). */
 static int
@@ -1099,65 +1182,33 @@ res_create(const struct actor *a, struct db *db, const struct resource *res, con
     const json_t *sealed, long long *id, json_t **out, struct sbuf *shown,
     struct api_err *err)
 {
-	struct wctx w = { .a = a, .db = db, .res = res, .sealed = sealed };
-	char now[CLOCK_RFC3339_LEN];
-	json_t *obj = NULL, *own = NULL;
+	struct resource_staged s;
 	sqlite3_stmt *st;
-	struct sbuf text;
 	int rc = -1;
 
 	if (out != NULL)
 		*out = NULL;
-	sbuf_init(&text, 0);
-	if (res->flags & R_SINGLETON)
-		return api_err_set(err, 405, "there is one %s; it is changed, not created",
-		    res->object);
-	if (sealed == NULL) {
-		if (res_seal(res, in, &own, err) == -1)
-			goto out;
-		w.sealed = own;
-	}
-	if (res_prepare(&w, in, false, &obj, err) == -1)
+	if (resource_create_prepare(a, db, res, in, sealed, &s, err) == -1)
 		goto out;
 	if ((st = db_stmt(db, res_q(res)->insert)) == NULL) {
 		db_fail(db, err, "writing an object");
 		goto out;
 	}
-	clock_rfc3339(clock_now(), now);
-	res_bind_row(&w, st, obj, now, true);
+	resource_create_bind(&s, st, 1);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		res_write_failed(&w, obj, err);
+		res_write_failed(&s.w, s.obj, err);
 		sqlite3_reset(st);
 		goto out;
 	}
 	sqlite3_reset(st);
-	w.id = sqlite3_last_insert_rowid(db_handle(db));
-	if (res_write_joins(&w, obj, err) == -1 ||
-	    (res->after != NULL && res->after(&w, obj, err) == -1))
+	if (resource_create_finish(&s, sqlite3_last_insert_rowid(db_handle(db)), NULL, out,
+	    shown, err) == -1)
 		goto out;
-	/* The object as the API shows it, logged as that text: no tree is built unless the
-	 * caller wants one. */
-	if (res_text(db, res, w.id, true, &text, err) == -1 ||
-	    res_log_text(a, db, "create", res->object, w.id, NULL, sbuf_str(&text), err) == -1)
-		goto out;
-	if (out != NULL && (*out = json_loadb(sbuf_str(&text), text.len, 0, NULL)) == NULL) {
-		api_err_set(err, 500, "an object does not read back as JSON");
-		goto out;
-	}
-	if (res_add_once(w.once, &text, out != NULL ? *out : NULL, err) == -1)
-		goto out;
-	if (shown != NULL)
-		sbuf_append(shown, sbuf_str(&text), text.len);
 	if (id != NULL)
-		*id = w.id;
+		*id = s.w.id;
 	rc = 0;
 out:
-	/* The text may hold a secret shown once. */
-	sodium_memzero(text.buf, text.cap);
-	sbuf_free(&text);
-	json_decref(obj);
-	json_decref(own);
-	json_decref(w.once);
+	resource_staged_free(&s);
 	return rc;
 }
 
@@ -1242,7 +1293,7 @@ res_update(const struct actor *a, struct db *db, const struct resource *res, lon
 		goto out;
 	}
 	clock_rfc3339(clock_now(), now);
-	i = res_bind_row(&w, st, obj, now, false);
+	i = res_bind_row(&w, st, 1, obj, now, false);
 	sqlite3_bind_int64(st, i, id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		res_write_failed(&w, obj, err);

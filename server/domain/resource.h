@@ -12,6 +12,7 @@
 #include "actor.h"
 #include "apierr.h"
 #include "charrule.h"
+#include "clock.h"
 #include "sbuf.h"
 
 struct db;
@@ -152,6 +153,27 @@ int resource_create_one(const struct actor *a, struct db *db, const struct resou
  * nothing is parsed back. */
 int resource_create_text(const struct actor *a, struct db *db, const struct resource *res,
     const json_t *in, long long *id, struct sbuf *shown, struct api_err *err);
+/* A create in steps, for a caller that writes many rows with one INSERT (a plan import):
+ * prepare checks and builds the object exactly as a create through the API does (sealed as
+ * for res_create: NULL seals here); the caller writes the row with the id it chose, binding
+ * the values of resource_insert_sql's columns from parameter first on (bind returns the next
+ * parameter); finish does what follows the write: the object's lists, the resource's after
+ * hook, the audit row, and *out and shown as resource_create_one. The audit row holds the
+ * object as read back after the after hook, or as the caller read it (read, from
+ * resource_row_text) when that hook leaves the row as it was. free in every case. */
+struct resource_staged {
+	struct wctx w;
+	json_t *obj;                   /* the object to store */
+	json_t *own;                   /* the body as sealed here, or NULL */
+	char now[CLOCK_RFC3339_LEN];   /* its created_at and updated_at */
+};
+int resource_create_prepare(const struct actor *a, struct db *db, const struct resource *res,
+    const json_t *in, const json_t *sealed, struct resource_staged *s, struct api_err *err);
+const char *resource_insert_sql(const struct resource *res);
+int resource_create_bind(struct resource_staged *s, sqlite3_stmt *st, int first);
+int resource_create_finish(struct resource_staged *s, long long id, const struct sbuf *read,
+    json_t **out, struct sbuf *shown, struct api_err *err);
+void resource_staged_free(struct resource_staged *s);
 /* Replaces (patch: merges into) one stored object inside the caller's write transaction. With
  * changed non-NULL an object that would store what it holds already is neither written nor
  * logged, and *changed says which happened. */
