@@ -990,6 +990,34 @@ hold_metric(struct srv *s, const char *name)
 	return v;
 }
 
+/* Starts a server (flags), a prefix in it, HOLD_CLIENTS clients allocating from it, and takes
+ * the database's write lock first from another connection (*lock): returns once all of them
+ * wait for their commit, which the server shows on /metrics while the lock is held (its busy
+ * timeout is 5 s: the caller lets them go well before). */
+static long long
+hold_start(struct srv *s1, const char *const *flags, const char *prefix_json, char **e1,
+    char **v1, struct hold_client *c, pthread_t *t, sqlite3 **lock)
+{
+	long long prefix, waiting = -1;
+	int i, tries;
+
+	srv_up(s1, flags, e1, v1);
+	prefix = api_create(s1, *e1, "/api/v1/prefixes", "%s", prefix_json);
+	assert_int_equal(sqlite3_open(s1->db, lock), SQLITE_OK);
+	sqlite3_busy_timeout(*lock, 5000);
+	assert_int_equal(sqlite3_exec(*lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	for (i = 0; i < HOLD_CLIENTS; i++) {
+		c[i] = (struct hold_client){ .port = s1->port, .prefix = prefix, .token = *e1 };
+		assert_int_equal(pthread_create(&t[i], NULL, hold_run, &c[i]), 0);
+	}
+	for (tries = 0; tries < 60 && waiting != HOLD_CLIENTS; tries++) {
+		usleep(50 * 1000);
+		waiting = hold_metric(s1, "netsot_commit_waiting");
+	}
+	assert_int_equal(waiting, HOLD_CLIENTS);
+	return prefix;
+}
+
 static void
 test_waiting_allocations_hold_no_thread(void **state)
 {
@@ -998,27 +1026,14 @@ test_waiting_allocations_hold_no_thread(void **state)
 	pthread_t t[HOLD_CLIENTS];
 	struct srv s1;
 	char *e1 = NULL, *v1 = NULL, body[64];
-	long long prefix, waiting = -1;
+	long long prefix;
 	sqlite3 *lock;
-	int i, k, tries;
+	int i, k;
 
 	(void)state;
-	srv_up(&s1, flags, &e1, &v1);
-	prefix = api_create(&s1, e1, "/api/v1/prefixes", "{\"prefix\":\"10.60.0.0/24\"}");
-	assert_int_equal(sqlite3_open(s1.db, &lock), SQLITE_OK);
-	sqlite3_busy_timeout(lock, 5000);
-	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	for (i = 0; i < HOLD_CLIENTS; i++) {
-		c[i] = (struct hold_client){ .port = s1.port, .prefix = prefix, .token = e1 };
-		assert_int_equal(pthread_create(&t[i], NULL, hold_run, &c[i]), 0);
-	}
-	/* The one server thread answers /metrics while all eight wait for the lock (its
-	 * busy timeout is 5 s: they are let go well before). */
-	for (tries = 0; tries < 60 && waiting != HOLD_CLIENTS; tries++) {
-		usleep(50 * 1000);
-		waiting = hold_metric(&s1, "netsot_commit_waiting");
-	}
-	assert_int_equal(waiting, HOLD_CLIENTS);
+	/* The one server thread answers /metrics (in hold_start) and /healthz while all eight
+	 * wait for the lock. */
+	prefix = hold_start(&s1, flags, "{\"prefix\":\"10.60.0.0/24\"}", &e1, &v1, c, t, &lock);
 	assert_int_equal(api(&s1, "GET", "/healthz", NULL, NULL, NULL), 200);
 	assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(lock);
@@ -1048,27 +1063,13 @@ test_stop_answers_waiting_allocations(void **state)
 	pthread_t t[HOLD_CLIENTS];
 	struct srv s1;
 	char *e1 = NULL, *v1 = NULL;
-	long long prefix, waiting = -1;
 	sqlite3 *lock, *check;
 	sqlite3_stmt *st;
-	int i, tries, status;
+	int i, status;
 	pid_t pid;
 
 	(void)state;
-	srv_up(&s1, NULL, &e1, &v1);
-	prefix = api_create(&s1, e1, "/api/v1/prefixes", "{\"prefix\":\"10.61.0.0/24\"}");
-	assert_int_equal(sqlite3_open(s1.db, &lock), SQLITE_OK);
-	sqlite3_busy_timeout(lock, 5000);
-	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	for (i = 0; i < HOLD_CLIENTS; i++) {
-		c[i] = (struct hold_client){ .port = s1.port, .prefix = prefix, .token = e1 };
-		assert_int_equal(pthread_create(&t[i], NULL, hold_run, &c[i]), 0);
-	}
-	for (tries = 0; tries < 60 && waiting != HOLD_CLIENTS; tries++) {
-		usleep(50 * 1000);
-		waiting = hold_metric(&s1, "netsot_commit_waiting");
-	}
-	assert_int_equal(waiting, HOLD_CLIENTS);
+	hold_start(&s1, NULL, "{\"prefix\":\"10.61.0.0/24\"}", &e1, &v1, c, t, &lock);
 	pid = s1.pid;
 	assert_int_equal(kill(pid, SIGTERM), 0);
 	usleep(300 * 1000);   /* the server is stopping, its committer waiting for the lock */

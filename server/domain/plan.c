@@ -22,15 +22,15 @@ static const char *const plan_key_record[] = { "zone_id", "name", "type", "value
 /* Adding a kind to the plan format is one line here. The order is the import order. */
 const struct plan_kind plan_kinds[] = {
 	{ .name = "vlans", .key = plan_key_vid, .order = "vid" },
-	{ .name = "hosts", .key = plan_key_name, .order = "name" },
+	{ .name = "hosts", .key = plan_key_name, .order = "name", .bulk = true },
 	{ .name = "prefixes", .key = plan_key_prefix, .order = "first_key, prefix_len" },
 	{ .name = "ip-ranges", .key = plan_key_start, .order = "start_key" },
-	{ .name = "ip-addresses", .key = plan_key_address, .order = "addr_key" },
+	{ .name = "ip-addresses", .key = plan_key_address, .order = "addr_key", .bulk = true },
 	{ .name = "ports", .key = plan_key_host_name,
 	  .order = "(SELECT h.name FROM hosts h WHERE h.id = host_id), name" },
 	{ .name = "wan-links", .key = plan_key_name, .order = "name" },
 	{ .name = "services", .key = plan_key_host_name,
-	  .order = "(SELECT h.name FROM hosts h WHERE h.id = host_id), name" },
+	  .order = "(SELECT h.name FROM hosts h WHERE h.id = host_id), name", .bulk = true },
 	{ .name = "firewall-rules", .key = plan_key_name, .order = "scope, priority, name" },
 	{ .name = "dns-zones", .key = plan_key_name, .order = "name" },
 	{ .name = "dns-records", .key = plan_key_record,

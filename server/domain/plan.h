@@ -17,6 +17,12 @@ struct plan_kind {
 	const char *name;              /* the resource, and the document's key: "ip-addresses" */
 	const char *const *key;        /* fields of the natural key, NULL-terminated */
 	const char *order;             /* SQL ORDER BY for an export, from natural keys only */
+	/* Loaded in bulk into an empty table (plan_bulk.c, plan_batch.c): a many-object kind
+	 * whose checks and after hooks read no other row of its own table, whose after hook
+	 * leaves its own row as written, and whose natural key is UNIQUE in the schema. Not
+	 * prefixes (a parent is found among them), nor firewall rules (unnamed ones hold ''
+	 * until their after hook names them). */
+	bool bulk;
 };
 
 /* Every kind in dependency order (what an object refers to comes first), NULL-terminated. */

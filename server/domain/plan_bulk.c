@@ -40,14 +40,14 @@ int
 plan_bulk_empty(struct db *db, const char *table, struct api_err *err)
 {
 	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 1", table);
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int rc = -1;
 
-	if (sql != NULL && sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK) {
+	if (sql != NULL && (st = db_stmt_text(db, sql)) != NULL) {
 		rc = sqlite3_step(st);
 		rc = rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -1;
+		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
 	sqlite3_free(sql);
 	return rc == -1 ? db_fail(db, err, "reading a table") : rc;
 }

@@ -47,27 +47,6 @@ struct plan_import {
 	bool exact;                         /* doing one object again: looked up, as ever */
 };
 
-/* Kinds loaded in bulk when their table was empty (its indexes set aside, plan_bulk.c; its
- * creates many to one INSERT, plan_batch.c): the many-object kinds whose checks and after
- * hooks read no other row of their own table (so no index set aside is missed, and no row
- * waits for the one staged before it), whose after hooks leave their own row as written (it
- * is read back for the audit row before them), and whose natural key is UNIQUE in the schema
- * (a key twice in the file fails the batch's INSERT, and the rows done again one by one fail
- * as they always did). Not prefixes: a prefix's parent is found among the prefixes. Not
- * firewall rules: unnamed ones all hold the name '' until their after hook names them. */
-static const char *const plan_import_batched[] = { "hosts", "ip-addresses", "services", NULL };
-
-static bool
-plan_import_batches(const struct plan_kind *k)
-{
-	const char *const *name;
-
-	for (name = plan_import_batched; *name != NULL; name++)
-		if (strcmp(*name, k->name) == 0)
-			return true;
-	return false;
-}
-
 static void
 plan_import_count(struct plan_import *pi, const char *kind, enum plan_import_action a,
     const char *key)
@@ -617,7 +596,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
 		arr = json_object_get(doc, k->name);
-		if (json_array_size(arr) > 0 && plan_import_batches(k)) {
+		if (json_array_size(arr) > 0 && k->bulk) {
 			if ((empty = plan_bulk_empty(db, res->table, err)) == -1 || (empty &&
 			    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1))
 				goto out;

@@ -8,12 +8,11 @@ void
 etag_of(const char *text, size_t len, char buf[ETAG_LEN])
 {
 	unsigned char h[8];
-	char hex[17];
 
+	/* "<16 hex digits>": the digits written in place, between the quotes. */
 	crypto_generichash(h, sizeof(h), (const unsigned char *)text, len, NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	buf[0] = '"';
-	memcpy(buf + 1, hex, 16);
+	sodium_bin2hex(buf + 1, 2 * sizeof(h) + 1, h, sizeof(h));
 	buf[17] = '"';
 	buf[18] = '\0';
 }
