@@ -149,6 +149,24 @@ bench_vs_hello() {
 	done | sort -k3 -n | sed -n 2p
 }
 
+# bench_hello_sized BYTES: a second bare server answering a body of BYTES, alternated with the
+# plain one as bench_vs_hello does; prints "REQS HELLO RATIO". The ratio is the ceiling for any
+# endpoint answering that many bytes on this machine: the network stack's cost alone.
+bench_hello_sized() {
+	local port=$((HELLO_PORT + 100)) i h x
+	"$HELLO" "$port" 4 "$1" 2>/dev/null &
+	BENCH_PIDS+=($!)
+	sleep 0.3
+	for i in 1 2 3; do
+		h=$(bench_wrk "http://127.0.0.1:$HELLO_PORT/")
+		x=$(bench_wrk "http://127.0.0.1:$port/")
+		echo "$x $h $(bench_ratio "$x" "$h")"
+	done | sort -k3 -n | sed -n 2p
+	kill "${BENCH_PIDS[-1]}"
+	wait "${BENCH_PIDS[-1]}" 2>/dev/null || true
+	unset 'BENCH_PIDS[-1]'
+}
+
 # bench_row LABEL VALUE UNIT OP GOAL [RATIO]: one row of bench/run's table, appended to the file
 # $BENCH_TABLE when bench/run set it (a script run alone prints only its own lines). OP is
 # "<" (the figure must stay under GOAL) or ">=" (at least GOAL); RATIO is the figure's ratio to
