@@ -1,5 +1,5 @@
 /* The generic resource driver against the real server, on vlans and hosts: CRUD, strict input,
- * uniqueness, ETags, lists, bulk creates, roles and the audit log. */
+ * uniqueness, ETags, lists, bulk creates, roles, the audit log, and a page's bytes. */
 #include "harness.h"
 
 #include <stdio.h>
@@ -245,6 +245,101 @@ test_lists(void **state)
 	assert_int_equal(call("GET", "/api/v1/vlans?name__gte=a", vi, NULL, NULL), 400);
 }
 
+/* The page's results are, byte for byte, the bodies of each object's own GET joined by
+ * commas: a list and a read write rows with the same code, and neither may drift. */
+static void
+assert_page_is_objects(const char *list, const char *base)
+{
+	struct resp page, one;
+	char path[160];
+	size_t i, n, off;
+	json_t *items;
+	char *want;
+
+	assert_int_equal(call("GET", list, vi, NULL, &page), 200);
+	items = json_object_get(page.json, "results");
+	n = json_array_size(items);
+	assert_true(n >= 2);
+	want = malloc(page.len + 1);
+	assert_non_null(want);
+	off = (size_t)snprintf(want, page.len + 1, "\"results\":[");
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%lld", base, (long long)json_integer_value(
+		    json_object_get(json_array_get(items, i), "id")));
+		assert_int_equal(call("GET", path, vi, NULL, &one), 200);
+		assert_true(off + one.len + 3 <= page.len);
+		if (i > 0)
+			want[off++] = ',';
+		memcpy(want + off, one.body, one.len);
+		off += one.len;
+		resp_free(&one);
+	}
+	memcpy(want + off, "]}", 3);
+	off += 2;
+	assert_true(page.len >= off);
+	assert_memory_equal(page.body + page.len - off, want, off);
+	free(want);
+	resp_free(&page);
+}
+
+static void
+test_page_bytes(void **state)
+{
+	long long host, vlan, port;
+	char body[256];
+	struct resp r;
+
+	(void)state;
+	/* Strings that need escapes at the start, in the middle and at the end of a word of
+	 * eight, lists, objects, non-ASCII text, nulls and integers. */
+	host = api_create(&S, ed, "/api/v1/hosts", "{\"name\":\"page-a\",\"groups\":[\"web\","
+	    "\"db\"],\"vars\":{\"a_b\":\"x\\\"y\",\"n\":[1,2]},\"description\":"
+	    "\"\\\"quoted\\\" and back\\\\slash, caf\u00e9 \u2603 tail\\\"\"}");
+	api_create(&S, ed, "/api/v1/hosts", "{\"name\":\"page-b\",\"description\":\"1234567\\\\\"}");
+	api_create(&S, ed, "/api/v1/hosts", "{\"name\":\"page-c\",\"description\":\"12345678\"}");
+	assert_page_is_objects("/api/v1/hosts?q=page-&limit=3", "/api/v1/hosts");
+	/* The escapes themselves, exactly. */
+	snprintf(body, sizeof(body), "/api/v1/hosts/%lld", host);
+	assert_int_equal(call("GET", body, vi, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"groups\":[\"web\",\"db\"],\"vars\":{\"a_b\":\"x\\\"y\","
+	    "\"n\":[1,2]},\"description\":\"\\\"quoted\\\" and back\\\\slash, caf\u00e9 \u2603 "
+	    "tail\\\"\","));
+	resp_free(&r);
+
+	/* Booleans, a reference that is null, and the computed utilization after the row. */
+	vlan = api_create(&S, ed, "/api/v1/vlans", "{\"vid\":3900,\"name\":\"page-v\"}");
+	snprintf(body, sizeof(body), "{\"prefix\":\"10.77.0.0/16\",\"vlan_id\":%lld,"
+	    "\"dhcp\":true}", vlan);
+	api_create(&S, ed, "/api/v1/prefixes", "%s", body);
+	api_create(&S, ed, "/api/v1/prefixes", "{\"prefix\":\"10.77.1.0/24\"}");
+	assert_page_is_objects("/api/v1/prefixes?q=10.77.", "/api/v1/prefixes");
+	snprintf(body, sizeof(body), "{\"address\":\"10.77.1.5\",\"host_id\":%lld,"
+	    "\"dns_name\":\"page-a.example.net\",\"interface\":\"eth0\"}", host);
+	api_create(&S, ed, "/api/v1/ip-addresses", "%s", body);
+	api_create(&S, ed, "/api/v1/ip-addresses", "{\"address\":\"10.77.1.6\"}");
+	assert_page_is_objects("/api/v1/ip-addresses?q=10.77.1.", "/api/v1/ip-addresses");
+
+	/* A list kept in a join table. */
+	snprintf(body, sizeof(body), "{\"host_id\":%lld,\"name\":\"lan1\",\"mode\":\"trunk\","
+	    "\"tagged_vlan_ids\":[%lld]}", host, vlan);
+	port = api_create(&S, ed, "/api/v1/ports", "%s", body);
+	snprintf(body, sizeof(body), "{\"host_id\":%lld,\"name\":\"lan2\",\"speed_mbps\":1000}",
+	    host);
+	api_create(&S, ed, "/api/v1/ports", "%s", body);
+	snprintf(body, sizeof(body), "/api/v1/ports?host_id=%lld", host);
+	assert_page_is_objects(body, "/api/v1/ports");
+	snprintf(body, sizeof(body), "/api/v1/ports/%lld", port);
+	assert_int_equal(call("GET", body, vi, NULL, &r), 200);
+	assert_non_null(strstr(r.body, ",\"speed_mbps\":null,"));
+	resp_free(&r);
+
+	/* The singleton is shown without its id: its first key has no comma before it. */
+	assert_int_equal(call("GET", "/api/v1/settings", vi, NULL, &r), 200);
+	assert_true(r.len > 2 && r.body[0] == '{' && r.body[1] == '"');
+	assert_null(json_object_get(r.json, "id"));
+	resp_free(&r);
+}
+
 static void
 test_roles(void **state)
 {
@@ -312,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_etags),
 		cmocka_unit_test(test_bulk_all_or_none),
 		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_page_bytes),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_audit_log),
 	};

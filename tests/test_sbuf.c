@@ -352,6 +352,56 @@ test_int(void **state)
 	sbuf_free(&sb);
 }
 
+/* sbuf_int_at writes what printf does, and no more than SBUF_INT_MAX bytes. */
+static void
+test_int_at(void **state)
+{
+	static const long long v[] = { 0, 1, -1, 9, 10, -10, 99, 100, 12345, -987654321,
+		4294967296LL, 9223372036854775807LL, -9223372036854775807LL - 1 };
+	char want[32], *buf, *end;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(want, sizeof(want), "%lld", v[i]);
+		buf = malloc(SBUF_INT_MAX);
+		assert_non_null(buf);
+		end = sbuf_int_at(buf, v[i]);
+		assert_int_equal((size_t)(end - buf), strlen(want));
+		assert_memory_equal(buf, want, strlen(want));
+		free(buf);
+	}
+}
+
+/* Room for n bytes: written in place, then sbuf_wrote ends the string there; the builder
+ * grows for it, and a failed builder gives none. */
+static void
+test_room(void **state)
+{
+	struct sbuf sb;
+	char *p;
+
+	(void)state;
+	sbuf_init(&sb, 0);
+	sbuf_puts(&sb, "ab");
+	p = sbuf_room(&sb, 1000);
+	assert_non_null(p);
+	assert_ptr_equal(p, sb.buf + 2);
+	assert_true(sb.cap >= 2 + 1000 + 1);
+	memset(p, 'x', 1000);
+	sbuf_wrote(&sb, p + 3);
+	assert_int_equal(sb.len, 5);
+	assert_string_equal(sbuf_str(&sb), "abxxx");
+	sbuf_free(&sb);
+	/* Under a cap, the bound itself must fit. */
+	sbuf_init(&sb, 8);
+	assert_non_null(sbuf_room(&sb, 8));
+	assert_null(sbuf_room(&sb, 9));
+	assert_true(sbuf_failed(&sb));
+	assert_null(sbuf_room(&sb, 1));
+	sbuf_free(&sb);
+}
+
 static void
 test_json_string(void **state)
 {
@@ -420,7 +470,9 @@ json_reference(const unsigned char *s, size_t n, char *out)
 
 /* Every byte value at every place of strings 1 to 24 bytes long (one word, two, three and
  * the tail), among bytes next to the edges the scan tests (0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f,
- * 0x80, 0xff): each must come out exactly as the reference escapes it. */
+ * 0x80, 0xff): each must come out exactly as the reference escapes it, from sbuf_json and
+ * from sbuf_json_at, which writes no further than its 6 * n + 2 bytes (an exact allocation,
+ * so that the sanitizer build sees any byte past it). */
 static void
 test_json_every_byte_everywhere(void **state)
 {
@@ -429,6 +481,7 @@ test_json_every_byte_everywhere(void **state)
 	char want[24 * 6 + 3];
 	struct sbuf sb;
 	size_t n, at, k, f;
+	char *at_buf, *end;
 	unsigned v;
 
 	(void)state;
@@ -444,8 +497,19 @@ test_json_every_byte_everywhere(void **state)
 					assert_int_equal(sbuf_json(&sb, (const char *)s, n), 0);
 					assert_int_equal(sb.len, k);
 					assert_memory_equal(sbuf_str(&sb), want, k);
+					at_buf = malloc(6 * n + 2);
+					assert_non_null(at_buf);
+					end = sbuf_json_at(at_buf, (const char *)s, n);
+					assert_int_equal((size_t)(end - at_buf), k);
+					assert_memory_equal(at_buf, want, k);
+					free(at_buf);
 				}
 	sbuf_free(&sb);
+	at_buf = malloc(2);
+	assert_non_null(at_buf);
+	assert_ptr_equal(sbuf_json_at(at_buf, "", 0), at_buf + 2);
+	assert_memory_equal(at_buf, "\"\"", 2);
+	free(at_buf);
 }
 
 int
@@ -470,6 +534,8 @@ main(void)
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_every_byte_everywhere),
 		cmocka_unit_test(test_int),
+		cmocka_unit_test(test_int_at),
+		cmocka_unit_test(test_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

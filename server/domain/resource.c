@@ -1,5 +1,6 @@
 #include "resource.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -40,12 +41,30 @@ const struct resource *const resource_table[] = {
 	NULL,
 };
 
+/* How a shown column after the id is written: its key and what its value is. */
+enum rkind { RK_INT, RK_BOOL, RK_TEXT, RK_JSON };
+
+/* Keys of up to RES_KEY_COPY bytes are copied as that many, a fixed size the compiler turns
+ * into a move or two (the bytes past the key are written over next); longer ones by length. */
+#define RES_KEY_COPY 32
+
+struct rcol {
+	char key[RES_KEY_COPY + 16];   /* ,"name": and zeros after it */
+	size_t keylen;
+	enum rkind kind;
+};
+
+/* Columns a row shows at most (a resource with more aborts at start-up). */
+#define RES_COLS_MAX 48
+
 /* SQL built once per resource from its field table; the strings live for the process, so the
  * per-connection statement cache can key on their addresses. */
 struct rsql {
 	char *cols;        /* "id, a, b, tags, created_at, updated_at" */
 	char **keys;       /* per field: ,"name": as written before its value */
 	size_t *keylens;
+	struct rcol *shown;   /* the columns of cols after id, in order */
+	size_t nshown;
 	char **join_del;   /* per FT_REFLIST field: clear this object's rows of the join */
 	char **join_ins;   /* and add one */
 	char *select_one;
@@ -104,6 +123,51 @@ res_unique_sql(const struct resource *res, const struct field *f)
 	if ((sql = sbuf_take(&sb, NULL)) == NULL)
 		abort();
 	return sql;
+}
+
+static enum rkind
+res_kind(enum ftype type)
+{
+	static const enum rkind kinds[] = {
+		[FT_INT] = RK_INT, [FT_REF] = RK_INT, [FT_BOOL] = RK_BOOL,
+		[FT_TEXT] = RK_TEXT, [FT_ENUM] = RK_TEXT, [FT_ADDR] = RK_TEXT, [FT_CIDR] = RK_TEXT,
+		/* Stored as compact JSON by this server (or a JSON default): copied as is. */
+		[FT_LIST] = RK_JSON, [FT_OBJECT] = RK_JSON, [FT_REFLIST] = RK_JSON,
+	};
+
+	return kinds[type];
+}
+
+/* The shown columns after id: each field that is not write-only, then tags and the times. */
+static void
+res_build_shown(const struct resource *res, struct rsql *q)
+{
+	static const struct rcol meta[] = {
+		{ ",\"tags\":", 8, RK_JSON },
+		{ ",\"created_at\":", 14, RK_TEXT },
+		{ ",\"updated_at\":", 14, RK_TEXT },
+	};
+	size_t i, n = 0;
+
+	if ((q->shown = calloc(RES_COLS_MAX, sizeof(*q->shown))) == NULL)
+		abort();
+	for (i = 0; res->fields[i].name != NULL; i++) {
+		if (res->fields[i].flags & F_WRITEONLY)
+			continue;
+		if (n == RES_COLS_MAX)
+			abort();
+		if (q->keylens[i] >= sizeof(q->shown[n].key))
+			abort();
+		memcpy(q->shown[n].key, q->keys[i], q->keylens[i]);
+		q->shown[n].keylen = q->keylens[i];
+		q->shown[n++].kind = res_kind(res->fields[i].type);
+	}
+	for (i = 0; res_meta(res) && i < sizeof(meta) / sizeof(meta[0]); i++) {
+		if (n == RES_COLS_MAX)
+			abort();
+		q->shown[n++] = meta[i];
+	}
+	q->nshown = n;
 }
 
 static void
@@ -172,6 +236,7 @@ res_build_one(const struct resource *res, struct rsql *q)
 		    NULL)) == NULL)
 			abort();
 	}
+	res_build_shown(res, q);
 	if (asprintf(&q->select_one, "SELECT %s FROM %s WHERE id = ?", q->cols, res->table) < 0 ||
 	    asprintf(&q->insert, "INSERT INTO %s (%s) VALUES (%s)", res->table, sbuf_str(&ins),
 	    sbuf_str(&vals)) < 0 ||
@@ -226,40 +291,67 @@ resource_column_text(const struct resource *res, sqlite3_stmt *st, const char *n
 	return NULL;
 }
 
-static void
-res_column_text(struct sbuf *sb, sqlite3_stmt *st, int col, enum ftype type)
-{
-	const unsigned char *text;
+/* One column's value, read before anything is written so that the row's room is known. */
+struct res_cell {
+	bool null;
+	long long i;
+	const char *s;
+	size_t n;
+};
 
-	switch (type) {
-	case FT_INT:
-	case FT_REF:
-		if (sqlite3_column_type(st, col) == SQLITE_NULL)
-			sbuf_append(sb, "null", 4);
-		else
-			sbuf_int(sb, sqlite3_column_int64(st, col));
-		return;
-	case FT_BOOL:
-		if (sqlite3_column_type(st, col) == SQLITE_NULL)
-			sbuf_append(sb, "null", 4);
-		else if (sqlite3_column_int(st, col))
-			sbuf_append(sb, "true", 4);
-		else
-			sbuf_append(sb, "false", 5);
-		return;
+/* Reads column col as kind into c: the most bytes its JSON takes. The database connections
+ * are opened without a mutex (SQLITE_OPEN_NOMUTEX, db.c), so the value sqlite3_column_value
+ * gives is as good as a protected one, and one call per column is half of column_text and
+ * column_bytes, each of which takes and leaves the statement's API guard. */
+static size_t
+res_cell_read(sqlite3_stmt *st, int col, enum rkind kind, struct res_cell *c)
+{
+	sqlite3_value *v = sqlite3_column_value(st, col);
+
+	if ((c->null = sqlite3_value_type(v) == SQLITE_NULL))
+		return 4;
+	switch (kind) {
+	case RK_INT:
+		c->i = sqlite3_value_int64(v);
+		return SBUF_INT_MAX;
+	case RK_BOOL:
+		c->i = sqlite3_value_int(v) != 0;
+		return 5;
 	default:
-		break;
+		/* Text of a value that has none (out of memory) is shown as null, as before. */
+		if ((c->s = (const char *)sqlite3_value_text(v)) == NULL) {
+			c->null = true;
+			return 4;
+		}
+		c->n = (size_t)sqlite3_value_bytes(v);
+		return kind == RK_JSON ? c->n : 6 * c->n + 2;
 	}
-	/* Text of a NULL is NULL, so one call tells both. */
-	if ((text = sqlite3_column_text(st, col)) == NULL) {
-		sbuf_append(sb, "null", 4);
-		return;
+}
+
+static char *
+res_cell_write(char *p, const struct res_cell *c, enum rkind kind)
+{
+	if (c->null) {
+		memcpy(p, "null", 4);
+		return p + 4;
 	}
-	if (type == FT_LIST || type == FT_OBJECT || type == FT_REFLIST)
-		/* Stored as compact JSON by this server (or a JSON default): copied as is. */
-		sbuf_append(sb, text, (size_t)sqlite3_column_bytes(st, col));
-	else
-		sbuf_json(sb, (const char *)text, (size_t)sqlite3_column_bytes(st, col));
+	switch (kind) {
+	case RK_INT:
+		return sbuf_int_at(p, c->i);
+	case RK_BOOL:
+		memcpy(p, c->i ? "true" : "false", 5);
+		return p + (c->i ? 4 : 5);
+	case RK_JSON:
+		memcpy(p, c->s, c->n);
+		return p + c->n;
+	default:
+		/* Empty is the default of most text fields: written here, not by a call. */
+		if (c->n == 0) {
+			memcpy(p, "\"\"", 2);
+			return p + 2;
+		}
+		return sbuf_json_at(p, c->s, c->n);
+	}
 }
 
 int
@@ -267,37 +359,44 @@ resource_row_text(const struct resource *res, struct db *db, sqlite3_stmt *st, b
     struct sbuf *sb, struct api_err *err)
 {
 	const struct rsql *q = res_q(res);
-	const struct field *f;
-	bool first = false;
-	int col = 1;
-	size_t i;
+	struct res_cell cell[RES_COLS_MAX];
+	bool single = res->flags & R_SINGLETON, hook = decorate && res->decorate != NULL;
+	/* {"id":N, the closing brace, and what a key's fixed-size copy writes past its end */
+	size_t i, skip, need = 7 + SBUF_INT_MAX + RES_KEY_COPY;
+	const struct rcol *c;
+	char *p;
 
+	assert(sqlite3_db_mutex(sqlite3_db_handle(st)) == NULL);
+	for (i = 0; i < q->nshown; i++)
+		need += q->shown[i].keylen + res_cell_read(st, (int)i + 1, q->shown[i].kind,
+		    &cell[i]);
+	/* The whole row is written in place: one check for room instead of one per piece. */
+	if ((p = sbuf_room(sb, need)) == NULL)
+		return api_err_set(err, 500, "out of memory");
 	/* A singleton is shown without its id: its first key has no comma before it. */
-	if (res->flags & R_SINGLETON) {
-		sbuf_putc(sb, '{');
-		first = true;
+	if (single) {
+		*p++ = '{';
 	} else {
-		sbuf_append(sb, "{\"id\":", 6);
-		sbuf_int(sb, sqlite3_column_int64(st, 0));
+		memcpy(p, "{\"id\":", 6);
+		p = sbuf_int_at(p + 6, sqlite3_column_int64(st, 0));
 	}
-	for (f = res->fields, i = 0; f->name != NULL; f++, i++) {
-		if (f->flags & F_WRITEONLY)
-			continue;
-		sbuf_append(sb, q->keys[i] + first, q->keylens[i] - first);
-		first = false;
-		res_column_text(sb, st, col++, f->type);
+	for (i = 0; i < q->nshown; i++) {
+		c = &q->shown[i];
+		skip = single && i == 0;
+		if (c->keylen <= RES_KEY_COPY)
+			memcpy(p, c->key + skip, RES_KEY_COPY);
+		else
+			memcpy(p, c->key + skip, c->keylen - skip);
+		p = res_cell_write(p + c->keylen - skip, &cell[i], c->kind);
 	}
-	if (res_meta(res)) {
-		sbuf_puts(sb, ",\"tags\":");
-		res_column_text(sb, st, col++, FT_LIST);
-		sbuf_puts(sb, ",\"created_at\":");
-		res_column_text(sb, st, col++, FT_TEXT);
-		sbuf_puts(sb, ",\"updated_at\":");
-		res_column_text(sb, st, col, FT_TEXT);
+	if (!hook)
+		*p++ = '}';
+	sbuf_wrote(sb, p);
+	if (hook) {
+		if (res->decorate(db, res, st, sb, err) == -1)
+			return -1;
+		sbuf_putc(sb, '}');
 	}
-	if (decorate && res->decorate != NULL && res->decorate(db, res, st, sb, err) == -1)
-		return -1;
-	sbuf_putc(sb, '}');
 	return sbuf_failed(sb) ? api_err_set(err, 500, "out of memory") : 0;
 }
 

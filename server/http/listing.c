@@ -382,8 +382,11 @@ listing_link(const struct listing *l, const char *base, long long offset, struct
 		sbuf_puts(out, "null");
 		return;
 	}
+	/* No printf on this path: a page makes two links, and formatting was a tenth of its
+	 * fixed cost. */
 	sbuf_init(&sb, 0);
-	sbuf_printf(&sb, "%s?", base);
+	sbuf_puts(&sb, base);
+	sbuf_putc(&sb, '?');
 	for (i = 0; i < l->nargs; i++) {
 		if (strcmp(l->keys[i], "limit") == 0 || strcmp(l->keys[i], "offset") == 0)
 			continue;
@@ -392,7 +395,10 @@ listing_link(const struct listing *l, const char *base, long long offset, struct
 		listing_escape(&sb, l->values[i]);
 		sbuf_putc(&sb, '&');
 	}
-	sbuf_printf(&sb, "limit=%lld&offset=%lld", l->limit, offset);
+	sbuf_puts(&sb, "limit=");
+	sbuf_int(&sb, l->limit);
+	sbuf_puts(&sb, "&offset=");
+	sbuf_int(&sb, offset);
 	sbuf_json(out, sbuf_str(&sb), sb.len);
 	sbuf_free(&sb);
 }
@@ -403,8 +409,8 @@ listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *pag
 {
 	const struct resource *res = l->res;
 	sqlite3_stmt *st = NULL;
+	struct sbuf text;
 	char *sql = NULL;
-	const char *cols;
 	long long count = 0;
 	size_t i, n, nb = json_array_size(l->binds);
 	int rc = -1;
@@ -433,9 +439,17 @@ listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *pag
 	sqlite3_reset(st);
 	st = NULL;
 	/* The column list is the one resource_load uses, so rows look the same either way. */
-	cols = resource_columns(res);
-	if (asprintf(&sql, "SELECT %s FROM %s WHERE 1%s ORDER BY %sid LIMIT ? OFFSET ?", cols,
-	    res->table, sbuf_str(&l->where), sbuf_str(&l->order)) < 0) {
+	sbuf_init(&text, 0);
+	sbuf_puts(&text, "SELECT ");
+	sbuf_puts(&text, resource_columns(res));
+	sbuf_puts(&text, " FROM ");
+	sbuf_puts(&text, res->table);
+	sbuf_puts(&text, " WHERE 1");
+	sbuf_puts(&text, sbuf_str(&l->where));
+	sbuf_puts(&text, " ORDER BY ");
+	sbuf_puts(&text, sbuf_str(&l->order));
+	sbuf_puts(&text, "id LIMIT ? OFFSET ?");
+	if ((sql = sbuf_take(&text, NULL)) == NULL) {
 		api_err_set(err, 500, "out of memory");
 		goto out;
 	}
@@ -453,7 +467,9 @@ listing_run(struct listing *l, struct db *db, const char *base, struct sbuf *pag
 		api_err_set(err, 500, "out of memory");
 		goto out;
 	}
-	sbuf_printf(page, "{\"count\":%lld,\"next\":", count);
+	sbuf_puts(page, "{\"count\":");
+	sbuf_int(page, count);
+	sbuf_puts(page, ",\"next\":");
 	listing_link(l, base, l->offset + l->limit < count ? l->offset + l->limit : -1, page);
 	sbuf_puts(page, ",\"previous\":");
 	listing_link(l, base, l->offset > 0 ? (l->offset > l->limit ? l->offset - l->limit : 0) :

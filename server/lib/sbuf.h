@@ -30,6 +30,16 @@ int sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
 int sbuf_int(struct sbuf *sb, long long v);
 /* Appends s (n bytes of UTF-8) as a JSON string literal, quotes included. */
 int sbuf_json(struct sbuf *sb, const char *s, size_t n);
+/* For a writer of many small pieces (a row of a page): room for up to n more bytes and where
+ * they go, or NULL once the builder failed; write there, then sbuf_wrote with the end. n is a
+ * bound, and under a cap (max) the bound itself must fit. */
+char *sbuf_room(struct sbuf *sb, size_t n);
+void sbuf_wrote(struct sbuf *sb, char *end);
+/* The same writes as sbuf_json and sbuf_int, at p: room for 6 * n + 2 bytes (a string) or
+ * SBUF_INT_MAX (an integer). Each returns the end of what it wrote. */
+#define SBUF_INT_MAX 20
+char *sbuf_json_at(char *p, const char *s, size_t n);
+char *sbuf_int_at(char *p, long long v);
 bool sbuf_failed(const struct sbuf *sb);
 /* Hands the buffer to the caller (free() it); the builder is left empty. NULL on failure. */
 char *sbuf_take(struct sbuf *sb, size_t *len);
