@@ -256,9 +256,15 @@ http_db(struct req *r, struct api_err *err)
 {
 	struct db *db = db_thread();
 
-	(void)r;
-	if (db == NULL)
+	if (db == NULL) {
 		api_err_set(err, 503, "the database cannot be opened");
+		return NULL;
+	}
+	/* A GET reads one snapshot for everything it reads, the caller's session included: its
+	 * transaction begins at its first use of the database, so a GET that reads nothing (a
+	 * cached session's /auth/me) costs no BEGIN and COMMIT. */
+	if (r->snapshot && r->reading == NULL && db_read_begin(db) == 0)
+		r->reading = db;
 	return db;
 }
 
@@ -624,10 +630,7 @@ http_dispatch(struct req *r)
 		routes_match(NULL, r->method, r->url, &m, &err);
 		goto out;
 	}
-	/* A read gets one snapshot for everything it reads, the caller's session included. */
-	if (routes_method(r->method) == HTTP_GET && (r->reading = db_thread()) != NULL &&
-	    db_read_begin(r->reading) == -1)
-		r->reading = NULL;
+	r->snapshot = routes_method(r->method) == HTTP_GET;   /* begun by http_db */
 	if (http_authorize(r, &err) == -1 || http_check_query(r, &err) == -1)
 		goto out;
 	method = routes_method(r->method);
@@ -638,6 +641,7 @@ out:
 	if (r->reading != NULL)
 		db_read_end(r->reading);
 	r->reading = NULL;
+	r->snapshot = false;
 	/* A deferred answer comes once resumed; a held render when the watcher resumes it
 	 * (this runs again then). */
 	if (r->deferring || (err.status == 0 && watch_hold(r))) {

@@ -65,6 +65,7 @@ struct req {
 	uint64_t t0;
 	int status;                /* what was answered, for the access log */
 	size_t bytes;              /* and the body's size */
+	bool snapshot;             /* a GET: http_db begins a read transaction */
 	struct db *reading;        /* the read transaction of a GET, ended after the handler */
 	struct actor actor;        /* who as the domain sees it: see http_actor() */
 	struct watch_wait *wait;   /* a held render's state (watch.c), or NULL */
