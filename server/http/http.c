@@ -20,6 +20,7 @@
 #include "deadline.h"
 #include "etag.h"
 #include "ipaddr.h"
+#include "jsondump.h"
 #include "log.h"
 #include "metrics.h"
 #include "render.h"
@@ -300,6 +301,7 @@ http_send(struct req *r, struct reply *rep, struct api_err *err)
 {
 	struct MHD_Response *resp = NULL;
 	enum MHD_ResponseMemoryMode mode = MHD_RESPMEM_MUST_FREE;
+	struct sbuf text;
 	const char *ctype = rep->ctype;
 	enum MHD_Result ok;
 	char *body = NULL;
@@ -322,8 +324,9 @@ http_send(struct req *r, struct reply *rep, struct api_err *err)
 			http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"netsot\"");
 	}
 	if (rep->json != NULL) {
-		body = json_dumps(rep->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
-		len = body ? strlen(body) : 0;
+		sbuf_init(&text, 0);
+		body = jsondump(&text, rep->json) == 0 ? sbuf_take(&text, &len) : NULL;
+		sbuf_free(&text);
 		if (ctype == NULL)
 			ctype = "application/json";
 	} else if (rep->body != NULL) {
