@@ -593,6 +593,12 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		goto done;
 	}
 	resource_log_batch_begin();
+	/* Setting the audit log's trigger aside and making it again costs more than a few
+	 * objects' audit rows save. */
+	for (k = plan_kinds, i = 0; k->name != NULL; k++)
+		i += json_array_size(json_object_get(doc, k->name));
+	if (i >= PLAN_BATCH_ROWS && resource_log_batch_aside(db, err) == -1)
+		goto out;
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
 		arr = json_object_get(doc, k->name);

@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "db.h"
+#include "dbtrigger.h"
 #include "etag.h"
 #include "ipaddr.h"
 #include "log.h"
@@ -913,12 +914,27 @@ struct res_logrow {
 struct res_logbatch {
 	struct res_logrow rows[RES_LOG_BATCH];
 	size_t n;
+	/* The audit log's counting trigger while it is set aside (resource_log_batch_aside):
+	 * each INSERT of kept rows does its work, once. */
+	char *trigger;
 };
 
 static _Thread_local struct res_logbatch *res_batch;
 
 static const char res_log_sql[] = "INSERT INTO changes (time, username, request_id, action, "
     "object_type, object_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* The trigger of migration 0021 and, for a batch that set it aside, its work for the rows of
+ * one INSERT: the same counts, and each object type's latest change, as its row by row. */
+static const char res_log_trigger[] = "CREATE TRIGGER changes_count_ins AFTER INSERT ON changes "
+    "BEGIN UPDATE bookkeeping SET n = n + 1 WHERE key = 'changes'; "
+    "INSERT INTO bookkeeping (key, change_id, time) "
+    "VALUES ('type:' || NEW.object_type, NEW.id, NEW.time) "
+    "ON CONFLICT (key) DO UPDATE SET change_id = excluded.change_id, time = excluded.time; END";
+static const char res_log_count_sql[] = "UPDATE bookkeeping SET n = n + ? WHERE key = 'changes'";
+static const char res_log_latest_sql[] = "INSERT INTO bookkeeping (key, change_id, time) "
+    "VALUES ('type:' || ?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET change_id = excluded.change_id, time = excluded.time";
 
 static void
 res_logrow_free(struct res_logrow *row)
@@ -945,12 +961,61 @@ resource_log_batch_end(void)
 		return;
 	for (i = 0; i < res_batch->n; i++)
 		res_logrow_free(&res_batch->rows[i]);
+	free(res_batch->trigger);
 	free(res_batch);
 	res_batch = NULL;
 }
 
 int
-resource_log_batch_flush(struct db *db, struct api_err *err)
+resource_log_batch_aside(struct db *db, struct api_err *err)
+{
+	if (res_batch == NULL || res_batch->trigger != NULL)
+		return 0;
+	return dbtrigger_aside(db, "changes_count_ins", res_log_trigger, &res_batch->trigger,
+	    err) == -1 ? -1 : 0;
+}
+
+/* The set-aside trigger's work for the n rows just written, ids last - n + 1 to last in the
+ * order of rows: the count, and the latest row of each object type among them. */
+static int
+res_log_batch_count(struct db *db, const struct res_logrow *rows, size_t n, long long last,
+    struct api_err *err)
+{
+	const char *done[RES_LOG_BATCH];
+	sqlite3_stmt *st;
+	size_t i, j, ndone = 0;
+	int rc;
+
+	if ((st = db_stmt(db, res_log_count_sql)) == NULL)
+		return db_fail(db, err, "counting the audit log");
+	sqlite3_bind_int64(st, 1, (long long)n);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "counting the audit log");
+	for (i = n; i-- > 0;) {
+		for (j = 0; j < ndone && strcmp(done[j], rows[i].object) != 0; j++)
+			;
+		if (j < ndone)
+			continue;
+		done[ndone++] = rows[i].object;
+		if ((st = db_stmt(db, res_log_latest_sql)) == NULL)
+			return db_fail(db, err, "counting the audit log");
+		sqlite3_bind_text(st, 1, rows[i].object, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, last - (long long)(n - 1 - i));
+		sqlite3_bind_text(st, 3, rows[i].time, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(db, err, "counting the audit log");
+	}
+	return 0;
+}
+
+/* Writes the kept rows, many to one INSERT. */
+static int
+res_log_batch_write(struct db *db, struct api_err *err)
 {
 	struct res_logbatch *b = res_batch;
 	struct res_logrow *row;
@@ -983,10 +1048,25 @@ resource_log_batch_flush(struct db *db, struct api_err *err)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	/* Without a trigger the INSERT's last row is the last row it wrote; AUTOINCREMENT gives
+	 * the rows of one statement consecutive ids. */
+	rc = rc != SQLITE_DONE ? db_fail(db, err, "writing the audit log") :
+	    b->trigger == NULL ? 0 : res_log_batch_count(db, b->rows, b->n,
+	    sqlite3_last_insert_rowid(db_handle(db)), err);
 	for (i = 0; i < b->n; i++)
 		res_logrow_free(&b->rows[i]);
 	b->n = 0;
-	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "writing the audit log");
+	return rc;
+}
+
+int
+resource_log_batch_flush(struct db *db, struct api_err *err)
+{
+	if (res_batch == NULL)
+		return 0;
+	if (res_log_batch_write(db, err) == -1)
+		return -1;
+	return dbtrigger_restore(db, &res_batch->trigger, err);
 }
 
 /* A copy of s, NULL for NULL; *failed when it could not be made. */
@@ -1027,7 +1107,7 @@ res_log_text(const struct actor *a, struct db *db, const char *action, const cha
 		res_batch->n++;
 		if (failed)
 			return api_err_set(err, 500, "out of memory");
-		return res_batch->n == RES_LOG_BATCH ? resource_log_batch_flush(db, err) : 0;
+		return res_batch->n == RES_LOG_BATCH ? res_log_batch_write(db, err) : 0;
 	}
 	if ((st = db_stmt(db, res_log_sql)) == NULL)
 		return db_fail(db, err, "writing the audit log");

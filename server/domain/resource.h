@@ -184,9 +184,12 @@ int resource_delete_one(const struct actor *a, struct db *db, const struct resou
     long long id, struct api_err *err);
 /* Appends one row to the audit log. */
 /* Between begin and end, this thread's audit rows (resource_log and every write's own) are
- * kept and written many to one INSERT, in order: a plan import's. flush writes those kept
- * (before the commit; a failed write is an error of the transaction); end drops any left. */
+ * kept and written many to one INSERT, in order: a plan import's. aside (inside the write
+ * transaction, for a long one) sets the audit log's counting trigger aside: each INSERT of
+ * kept rows does its work once. flush writes those kept and makes the trigger again (before
+ * the commit; a failed write is an error of the transaction); end drops any left. */
 void resource_log_batch_begin(void);
+int resource_log_batch_aside(struct db *db, struct api_err *err);
 int resource_log_batch_flush(struct db *db, struct api_err *err);
 void resource_log_batch_end(void);
 int resource_log(const struct actor *a, struct db *db, const char *action, const char *object,
