@@ -43,6 +43,7 @@ struct plan_import {
 	long long addresses_derived;        /* address writes the derived state includes */
 	json_t *derived;                    /* names the import made up: ports' ifnames */
 	struct plan_batch *batch;           /* the kind's creates, when they are batched */
+	struct plan_bulk *bulk;             /* the kind's table's bulk load, or NULL */
 	struct plan_refs *refs;             /* objects references named, while nothing goes */
 	bool exact;                         /* doing one object again: looked up, as ever */
 };
@@ -294,6 +295,10 @@ plan_import_flush(struct plan_import *pi, const struct plan_kind *k, struct api_
 		redo[i].idx = plan_batch_row(b, i)->idx;
 	}
 	plan_batch_clear(b);
+	/* Rows written one by one count themselves: the trigger is back for the rest of the
+	 * kind, and the batches after these leave the counting to it. */
+	if (plan_bulk_trigger_back(pi->db, pi->bulk, err) == -1)
+		return -1;
 	pi->batch = NULL;
 	for (i = 0, rc = 0; i < n && rc == 0; i++)
 		rc = plan_import_object(pi, k, plan_batch_resource(b), redo[i].obj, redo[i].idx,
@@ -556,7 +561,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	struct plan_import pi = { .a = &importer, .db = db, .opts = opts };
 	const struct plan_kind *k;
 	struct plan_keys *pk = NULL;
-	struct plan_bulk *bulk = NULL, *built;
+	struct plan_bulk *built;
 	int empty = 0;
 	const struct resource *res;
 	json_t *arr, *obj;
@@ -604,10 +609,10 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		arr = json_object_get(doc, k->name);
 		if (json_array_size(arr) > 0 && k->bulk) {
 			if ((empty = plan_bulk_empty(db, res->table, err)) == -1 || (empty &&
-			    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1))
+			    plan_bulk_begin(db, res->table, k->key[0], &pi.bulk, err) == -1))
 				goto out;
 			if (empty)
-				pi.batch = plan_batch_new(db, res);
+				pi.batch = plan_batch_new(db, res, pi.bulk);
 		}
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
@@ -617,8 +622,8 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		plan_batch_free(pi.batch);
 		pi.batch = NULL;
 		/* Built again before the next kind, whose checks may read this table. */
-		built = bulk;
-		bulk = NULL;
+		built = pi.bulk;
+		pi.bulk = NULL;
 		if (plan_bulk_end(db, built, err) == -1)
 			goto out;
 	}
@@ -656,7 +661,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 out:
 	if (rc == -1)
 		db_rollback(db);
-	plan_bulk_free(bulk);
+	plan_bulk_free(pi.bulk);
 	plan_batch_free(pi.batch);
 	plan_refs_free(pi.refs);
 done:
