@@ -741,8 +741,10 @@ res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct
 
 /* ---- writing ---- */
 
+/* keep: SQLITE_TRANSIENT, or SQLITE_STATIC when v outlives the statement's use of it. */
 static void
-res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v)
+res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v,
+    sqlite3_destructor_type keep)
 {
 	char *s;
 
@@ -760,22 +762,25 @@ res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v)
 		break;
 	case FT_LIST:
 	case FT_OBJECT:
+		/* Handed over, not copied: SQLite frees it. */
 		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		sqlite3_bind_text(st, i, s ? s : "null", -1, SQLITE_TRANSIENT);
-		free(s);
+		if (s != NULL)
+			sqlite3_bind_text(st, i, s, -1, free);
+		else
+			sqlite3_bind_text(st, i, "null", -1, SQLITE_STATIC);
 		break;
 	default:
-		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v),
-		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v), keep);
 		break;
 	}
 }
 
 /* Binds fields, hidden columns and tags in the order the insert and update SQL list them,
- * from parameter first on; returns the next parameter index. */
+ * from parameter first on; returns the next parameter index. keep: as for res_bind_value, for
+ * obj, w's hidden columns and now alike. */
 static int
 res_bind_row(struct wctx *w, sqlite3_stmt *st, int first, const json_t *obj, const char *now,
-    bool create)
+    bool create, sqlite3_destructor_type keep)
 {
 	static const struct field tags = { .name = "tags", .type = FT_LIST, .rule = CR_NAME };
 	const struct field *f;
@@ -783,7 +788,7 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, int first, const json_t *obj, con
 
 	for (f = w->res->fields; f->name != NULL; f++)
 		if (f->type != FT_REFLIST && !(f->flags & F_WRITEONLY))
-			res_bind_value(st, i++, f, json_object_get(obj, f->name));
+			res_bind_value(st, i++, f, json_object_get(obj, f->name), keep);
 	for (h = 0; w->res->hidden != NULL && w->res->hidden[h] != NULL; h++, i++) {
 		const struct hidden *hv = &w->hidden[h];
 
@@ -792,15 +797,15 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, int first, const json_t *obj, con
 		else if (hv->type == HV_INT)
 			sqlite3_bind_int64(st, i, hv->i);
 		else if (hv->type == HV_TEXT)
-			sqlite3_bind_text(st, i, hv->text, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, i, hv->text, -1, keep);
 		else
-			sqlite3_bind_blob(st, i, hv->blob, hv->len, SQLITE_TRANSIENT);
+			sqlite3_bind_blob(st, i, hv->blob, hv->len, keep);
 	}
 	if (res_meta(w->res)) {
-		res_bind_value(st, i++, &tags, json_object_get(obj, "tags"));
+		res_bind_value(st, i++, &tags, json_object_get(obj, "tags"), keep);
 		if (create)
-			sqlite3_bind_text(st, i++, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, i++, now, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, i++, now, -1, keep);
+		sqlite3_bind_text(st, i++, now, -1, keep);
 	}
 	return i;
 }
@@ -852,13 +857,14 @@ res_clashes(struct wctx *w, const json_t *obj, const struct field *f, const char
 
 	if ((st = db_stmt(w->db, sql)) == NULL)
 		return db_fail(w->db, err, "looking for a clash");
-	res_bind_value(st, i++, f, json_object_get(obj, f->name));
+	res_bind_value(st, i++, f, json_object_get(obj, f->name), SQLITE_TRANSIENT);
 	for (name = f->unique_with; name != NULL && *name != NULL; name++) {
 		if ((other = resource_field(w->res, *name)) == NULL) {
 			sqlite3_reset(st);
 			return api_err_set(err, 500, "%s: unique_with names no field", f->name);
 		}
-		res_bind_value(st, i++, other, json_object_get(obj, other->name));
+		res_bind_value(st, i++, other, json_object_get(obj, other->name),
+		    SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int64(st, i, w->id);
 	rc = sqlite3_step(st);
@@ -1201,7 +1207,7 @@ resource_insert_sql(const struct resource *res)
 int
 resource_create_bind(struct resource_staged *s, sqlite3_stmt *st, int first)
 {
-	return res_bind_row(&s->w, st, first, s->obj, s->now, true);
+	return res_bind_row(&s->w, st, first, s->obj, s->now, true, SQLITE_STATIC);
 }
 
 int
@@ -1278,9 +1284,12 @@ res_create(const struct actor *a, struct db *db, const struct resource *res, con
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		res_write_failed(&s.w, s.obj, err);
 		sqlite3_reset(st);
+		/* The values bound are s's: gone before s is. */
+		sqlite3_clear_bindings(st);
 		goto out;
 	}
 	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (resource_create_finish(&s, sqlite3_last_insert_rowid(db_handle(db)), NULL, out,
 	    shown, err) == -1)
 		goto out;
@@ -1373,7 +1382,7 @@ res_update(const struct actor *a, struct db *db, const struct resource *res, lon
 		goto out;
 	}
 	clock_rfc3339(clock_now(), now);
-	i = res_bind_row(&w, st, 1, obj, now, false);
+	i = res_bind_row(&w, st, 1, obj, now, false, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, i, id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		res_write_failed(&w, obj, err);

@@ -157,7 +157,8 @@ int resource_create_text(const struct actor *a, struct db *db, const struct reso
  * prepare checks and builds the object exactly as a create through the API does (sealed as
  * for res_create: NULL seals here); the caller writes the row with the id it chose, binding
  * the values of resource_insert_sql's columns from parameter first on (bind returns the next
- * parameter); finish does what follows the write: the object's lists, the resource's after
+ * parameter; the values stay s's, not copied: the caller clears the bindings before s is
+ * freed); finish does what follows the write: the object's lists, the resource's after
  * hook, the audit row, and *out and shown as resource_create_one. The audit row holds the
  * object as read back after the after hook, or as the caller read it (read, from
  * resource_row_text) when that hook leaves the row as it was. free in every case. */
