@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
 #include "sbuf.h"
 #include "xmalloc.h"
 
@@ -132,7 +133,7 @@ plan_batch_add(struct plan_batch *b, const struct actor *a, const json_t *in,
 	}
 	row->obj = obj;
 	row->idx = idx;
-	snprintf(row->label, sizeof(row->label), "%s", label);
+	plan_copy(row->label, sizeof(row->label), label);
 	row->id = *id = b->next_id++;
 	b->n++;
 	return 0;

@@ -319,7 +319,8 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 	bool changed = true, created = false;
 	int rc = -1;
 
-	snprintf(label, sizeof(label), "#%zu", idx);
+	/* Named by its place in the file until its key is known. */
+	label[0] = '\0';
 	if (!json_is_object(obj)) {
 		api_err_set(err, 422, "must be a JSON object");
 		goto out;
@@ -367,6 +368,8 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 	    PI_UNCHANGED, label);
 	rc = 0;
 out:
+	if (rc == -1 && label[0] == '\0')
+		snprintf(label, sizeof(label), "#%zu", idx);
 	if (rc == -1)
 		plan_import_blame(err, res, label);
 	json_decref(key);
