@@ -1032,8 +1032,12 @@ res_log_batch_write(struct db *db, struct api_err *err)
 
 	if (b == NULL || b->n == 0)
 		return 0;
+	/* OR FAIL: a statement of many rows that may abort halfway keeps a statement journal,
+	 * a copy of each page it touches, to undo itself alone; a failed audit write fails the
+	 * import's whole transaction, so it has nothing to undo alone. */
 	sbuf_init(&sql, 0);
-	sbuf_puts(&sql, res_log_sql);
+	sbuf_puts(&sql, "INSERT OR FAIL");
+	sbuf_puts(&sql, res_log_sql + strlen("INSERT"));
 	for (i = 1; i < b->n; i++)
 		sbuf_puts(&sql, ", (?, ?, ?, ?, ?, ?, ?, ?)");
 	st = sbuf_failed(&sql) ? NULL : db_stmt_text(db, sbuf_str(&sql));
