@@ -54,8 +54,9 @@ query_text(struct db *db, const char *sql)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db_handle(db)));
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		for (i = 0; i < sqlite3_column_count(st); i++)
-			fprintf(f, "%s%s", i > 0 ? "|" : "", sqlite3_column_type(st, i) == SQLITE_NULL ?
-			    "NULL" : (const char *)sqlite3_column_text(st, i));
+			fprintf(f, "%s%s", i > 0 ? "|" : "",
+			    sqlite3_column_type(st, i) == SQLITE_NULL ? "NULL" :
+			    (const char *)sqlite3_column_text(st, i));
 		fputc('\n', f);
 	}
 	sqlite3_finalize(st);
