@@ -607,8 +607,13 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		i += json_array_size(json_object_get(doc, k->name));
 	if (i >= PLAN_BATCH_ROWS && resource_log_batch_aside(db, err) == -1)
 		goto out;
+	/* The zones stay as they are until the import writes some (addresses ask for theirs). */
+	if (dnszone_cache_begin(db, err) == -1)
+		goto out;
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
+		if (strcmp(res->table, "dns_zones") == 0)
+			dnszone_cache_end();
 		arr = json_object_get(doc, k->name);
 		if (json_array_size(arr) > 0 && k->bulk) {
 			if ((empty = plan_bulk_empty(db, res->table, err)) == -1 || (empty &&
@@ -668,6 +673,7 @@ out:
 	plan_batch_free(pi.batch);
 	plan_refs_free(pi.refs);
 done:
+	dnszone_cache_end();
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
 	for (i = 0; i < PLAN_NKINDS_MAX; i++)
