@@ -710,10 +710,15 @@ res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct
 	if (res_check_shape(res, body, err) == -1)
 		return -1;
 	obj = patch ? json_deep_copy(w->old) : json_object();
-	/* A copy: the checks may canonicalise a value in place. */
+	/* A list or object default is a copy: a hook may change one in place (a WAN link's
+	 * track_ips). A string or number is never changed in place (a check that canonicalises
+	 * one puts a new one), so the default itself is shared; jansson counts its references
+	 * atomically, and every thread shares it. */
 	for (f = res->fields, i = 0; !patch && f->name != NULL; f++, i++)
 		if (q->defs[i] != NULL)
-			json_object_set_new(obj, f->name, json_deep_copy(q->defs[i]));
+			json_object_set_new(obj, f->name, json_is_array(q->defs[i]) ||
+			    json_is_object(q->defs[i]) ? json_deep_copy(q->defs[i]) :
+			    json_incref(q->defs[i]));
 	if (!patch && res_meta(res))
 		json_object_set_new(obj, "tags", json_array());
 	json_object_foreach((json_t *)body, key, v)
