@@ -767,6 +767,15 @@ res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v,
 		break;
 	case FT_LIST:
 	case FT_OBJECT:
+		/* Most are empty (tags, a host's groups and vars): the text json_dumps gives. */
+		if (json_is_array(v) && json_array_size(v) == 0) {
+			sqlite3_bind_text(st, i, "[]", 2, SQLITE_STATIC);
+			break;
+		}
+		if (json_is_object(v) && json_object_size(v) == 0) {
+			sqlite3_bind_text(st, i, "{}", 2, SQLITE_STATIC);
+			break;
+		}
 		/* Handed over, not copied: SQLite frees it. */
 		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (s != NULL)
