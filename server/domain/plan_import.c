@@ -316,11 +316,9 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 	json_t *key = NULL, *in = NULL;
 	char label[160];
 	long long id = 0;
-	bool changed = true, created = false;
+	bool changed = true, created = false, named = false;
 	int rc = -1;
 
-	/* Named by its place in the file until its key is known. */
-	label[0] = '\0';
 	if (!json_is_object(obj)) {
 		api_err_set(err, 422, "must be a JSON object");
 		goto out;
@@ -330,6 +328,7 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 		goto out;
 	}
 	plan_key_text(key, label, sizeof(label));
+	named = true;
 	/* A batched kind's table held nothing: only a key twice in the file could be found,
 	 * and that fails the batch's INSERT, whose objects are then done again the ordinary
 	 * way. So the lookup is left to those, and to an object that fails (plan_import_object). */
@@ -368,7 +367,8 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 	    PI_UNCHANGED, label);
 	rc = 0;
 out:
-	if (rc == -1 && label[0] == '\0')
+	/* Named by its place in the file when its key is not known. */
+	if (rc == -1 && !named)
 		snprintf(label, sizeof(label), "#%zu", idx);
 	if (rc == -1)
 		plan_import_blame(err, res, label);
