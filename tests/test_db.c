@@ -680,6 +680,218 @@ test_migrate_checks_without_in(void **state)
 	    "99 WHERE id = 4", NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* The tables 0022 rebuilds, and a statement that checks each one's former IN list. */
+static const struct {
+	const char *table;
+	const char *write;
+} rebuilt[] = {
+	{ "hosts", "INSERT INTO hosts (name, kind, created_at, updated_at) VALUES "
+	    "('h9', 'switch', 't', 't')" },
+	{ "prefixes", "INSERT INTO prefixes (prefix, status, created_at, updated_at, first_key, "
+	    "last_key, prefix_len) VALUES ('10.9.0.0/16', 'container', 't', 't', x'09', x'0a', "
+	    "16)" },
+	{ "ip_ranges", "INSERT INTO ip_ranges (start_address, end_address, prefix_id, status, "
+	    "created_at, updated_at, start_key, end_key) VALUES ('a', 'b', 1, 'deprecated', 't', "
+	    "'t', x'0901', x'0902')" },
+	{ "ports", "INSERT INTO ports (host_id, name, mode, created_at, updated_at, ifname) "
+	    "VALUES (1, 'p9', 'trunk', 't', 't', 'p9')" },
+	{ "firewall_rules", "INSERT INTO firewall_rules (scope, action, protocol, created_at, "
+	    "updated_at, name) VALUES ('input', 'reject', 'icmp', 't', 't', 'r9')" },
+	{ "dns_records", "INSERT INTO dns_records (zone_id, name, type, value, created_at, "
+	    "updated_at) VALUES (1, 'x', 'SRV', 'v', 't', 't')" },
+	{ "users", "INSERT INTO users (username, password_hash, role, created_at, updated_at) "
+	    "VALUES ('u9', 'x', 'viewer', 't', 't')" },
+	{ "api_tokens", "INSERT INTO api_tokens (name, role, jti, created_by, created_at, "
+	    "expires_at, expires_unix) VALUES ('k9', 'editor', 'j9', 1, 't', 't', 1)" },
+	{ "settings", "UPDATE settings SET forward_default_action = 'reject' WHERE id = 1" },
+};
+
+/* A query's rows as one text, each value with its type (NULL apart from 'NULL'). */
+static char *
+dump(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int i;
+
+	assert_non_null(out);
+	if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db_handle(db)));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++)
+			fprintf(out, "%d:%s|", sqlite3_column_type(st, i),
+			    sqlite3_column_type(st, i) == SQLITE_NULL ? "" :
+			    (const char *)sqlite3_column_text(st, i));
+		fputc('\n', out);
+	}
+	sqlite3_finalize(st);
+	fclose(out);
+	return text;
+}
+
+/* Every rebuilt table's rows, the ids' high-water marks, the counts, and the schema's indexes
+ * and triggers and each table's columns, foreign keys and index list. */
+static char *
+dump_all(struct db *db)
+{
+	char sql[160], *part, *all = NULL;
+	size_t i, len = 0;
+	FILE *out = open_memstream(&all, &len);
+
+	assert_non_null(out);
+	for (i = 0; i < sizeof(rebuilt) / sizeof(rebuilt[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY id", rebuilt[i].table);
+		part = dump(db, sql);
+		fprintf(out, "%s:\n%s", rebuilt[i].table, part);
+		free(part);
+	}
+	part = dump(db, "SELECT * FROM sqlite_sequence ORDER BY name");
+	fputs(part, out);
+	free(part);
+	part = dump(db, "SELECT * FROM bookkeeping ORDER BY key");
+	fputs(part, out);
+	free(part);
+	part = dump(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type IN "
+	    "('index', 'trigger') ORDER BY name");
+	fputs(part, out);
+	free(part);
+	part = dump(db, "SELECT m.name, p.* FROM sqlite_schema m JOIN pragma_table_info(m.name) p "
+	    "WHERE m.type = 'table' ORDER BY m.name, p.cid");
+	fputs(part, out);
+	free(part);
+	part = dump(db, "SELECT m.name, f.* FROM sqlite_schema m JOIN "
+	    "pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1, 2, 3");
+	fputs(part, out);
+	free(part);
+	part = dump(db, "SELECT m.name, l.name, l.\"unique\", l.origin FROM sqlite_schema m "
+	    "JOIN pragma_index_list(m.name) l WHERE m.type = 'table' ORDER BY 1, 2");
+	fputs(part, out);
+	free(part);
+	fclose(out);
+	return all;
+}
+
+/* The rest of the IN lists rebuilt with OR (0022), tables that others refer to among them:
+ * every row, id, high-water mark, count, index, trigger and reference kept; the same values
+ * allowed and refused; no temporary table; foreign keys on again and enforced. */
+static void
+test_migrate_referenced_checks(void **state)
+{
+	struct fixture *f = *state;
+	char *before, *after;
+	size_t i;
+
+	open_db(f);
+	migrate_before(f, "0022_checks_without_in_referenced.sql");
+	for (i = 0; i < sizeof(rebuilt) / sizeof(rebuilt[0]); i++)
+		assert_int_not_equal(ephemeral_tables(f->db, rebuilt[i].write), 0);
+	exec(f->db, "INSERT INTO vlans (vid, name, created_at, updated_at) VALUES "
+	    "(5, 'v', 't', 't');"
+	    "INSERT INTO hosts (name, kind, vars, created_at, updated_at) VALUES "
+	    "('h1', 'router', '{\"a\":1}', 't1', 't2'), ('h2', 'vm', '{}', 't', 't'), "
+	    "('h3', 'vm', '{}', 't', 't');"
+	    "INSERT INTO prefixes (prefix, vlan_id, status, created_at, updated_at, first_key, "
+	    "last_key, prefix_len) VALUES ('10.0.0.0/8', 1, 'container', 't', 't', x'00', x'ff', "
+	    "8);"
+	    "INSERT INTO prefixes (prefix, parent_id, status, created_at, updated_at, first_key, "
+	    "last_key, prefix_len, used) VALUES ('10.1.0.0/16', 1, 'active', 't', 't', x'01', "
+	    "x'02', 16, 3);"
+	    "INSERT INTO ip_ranges (start_address, end_address, prefix_id, status, created_at, "
+	    "updated_at, start_key, end_key) VALUES ('10.1.0.1', '10.1.0.9', 2, 'reserved', 't', "
+	    "'t', x'0101', x'0109');"
+	    "INSERT INTO ip_addresses (address, prefix_id, host_id, created_at, updated_at, "
+	    "addr_key) VALUES ('10.1.0.5', 2, 2, 't', 't', x'0105');"
+	    "INSERT INTO ports (host_id, name, mode, untagged_vlan_id, created_at, updated_at, "
+	    "ifname) VALUES (1, 'wan', 'wan', NULL, 't', 't', 'wan'), (1, 'lan', 'access', 1, "
+	    "'t', 't', 'lan');"
+	    "INSERT INTO port_tagged_vlans (port_id, vlan_id) VALUES (2, 1);"
+	    "INSERT INTO wan_links (name, port_id, created_at, updated_at) VALUES ('w', 1, 't', "
+	    "'t');"
+	    "INSERT INTO services (host_id, name, protocol, ports, created_at, updated_at) VALUES "
+	    "(2, 'ssh', 'tcp', '22', 't', 't');"
+	    "INSERT INTO firewall_rules (scope, action, protocol, src_host_id, dst_prefix_id, "
+	    "created_at, updated_at, name) VALUES ('forward', 'accept', 'tcp', 1, 2, 't', 't', "
+	    "'r1');"
+	    "INSERT INTO dns_zones (name, serial, created_at, updated_at) VALUES ('z', 1, 't', "
+	    "'t');"
+	    "INSERT INTO dns_records (zone_id, name, type, value, ttl, created_at, updated_at) "
+	    "VALUES (1, 'www', 'CNAME', 'x', 60, 't', 't');"
+	    "INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES "
+	    "('alice', 'h', 'admin', 't', 't');"
+	    "INSERT INTO api_tokens (name, role, jti, created_by, created_at, expires_at, "
+	    "expires_unix) VALUES ('k', 'viewer', 'j1', 1, 't', 't', 9);"
+	    "UPDATE settings SET input_default_action = 'accept';"
+	    /* The newest host gone: its id is not handed out again. */
+	    "DELETE FROM hosts WHERE id = 3");
+	before = dump_all(f->db);
+
+	migrate(f);
+	assert_int_equal(db_schema_version(f->db), 22);
+	after = dump_all(f->db);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	assert_int_equal(query_int(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE "
+	    "'%\\_new' ESCAPE '\\'"), 0);
+
+	/* No temporary table any more; each write goes in and is counted. */
+	for (i = 0; i < sizeof(rebuilt) / sizeof(rebuilt[0]); i++) {
+		assert_int_equal(ephemeral_tables(f->db, rebuilt[i].write), 0);
+		exec(f->db, rebuilt[i].write);
+	}
+	assert_int_equal(query_int(f->db, "SELECT max(id) FROM hosts"), 4);
+	assert_int_equal(query_int(f->db, "SELECT n FROM bookkeeping WHERE key = 'hosts'"), 3);
+	assert_int_equal(query_int(f->db, "SELECT n FROM bookkeeping WHERE key = 'users'"), 2);
+
+	/* The same values refused; references and ON DELETE CASCADE still hold. */
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE hosts SET kind = 'server' "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE hosts SET kind = 'VM' "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE ports SET mode = NULL "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE dns_records SET type = 'a' "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE users SET role = 'root' "
+	    "WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE settings SET "
+	    "input_default_action = 'allow'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db_handle(f->db), "UPDATE firewall_rules SET "
+	    "protocol = 'sctp' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db_handle(f->db), "DELETE FROM hosts WHERE id = 2", NULL,
+	    NULL, NULL), SQLITE_CONSTRAINT_FOREIGNKEY);
+	assert_int_equal(sqlite3_exec(db_handle(f->db), "INSERT INTO ports (host_id, name, "
+	    "created_at, updated_at) VALUES (99, 'x', 't', 't')", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT_FOREIGNKEY);
+	exec(f->db, "DELETE FROM wan_links; DELETE FROM ports WHERE id = 2");
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM port_tagged_vlans"), 0);
+}
+
+/* A run with foreign keys off checks them all before its commit: a database holding a broken
+ * reference is not migrated, and its foreign keys are on again. */
+static void
+test_migrate_checks_references(void **state)
+{
+	struct fixture *f = *state;
+
+	open_db(f);
+	migrate_before(f, "0022_checks_without_in_referenced.sql");
+	exec(f->db, "PRAGMA foreign_keys=OFF;"
+	    "INSERT INTO services (host_id, name, protocol, ports, created_at, updated_at) VALUES "
+	    "(42, 'ssh', 'tcp', '22', 't', 't');"
+	    "PRAGMA foreign_keys=ON");
+	assert_int_equal(db_migrate(f->db, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "services"));
+	assert_int_equal(db_schema_version(f->db), 21);
+	assert_int_equal(query_int(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(sqlite3_get_autocommit(db_handle(f->db)), 1);
+	assert_int_not_equal(ephemeral_tables(f->db, rebuilt[0].write), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -693,6 +905,8 @@ main(void)
 		T(test_migrate_settings_row),
 		T(test_migrate_settings_defaults),
 		T(test_migrate_checks_without_in),
+		T(test_migrate_referenced_checks),
+		T(test_migrate_checks_references),
 		T(test_migrate_refuses_newer_schema),
 		T(test_failed_migration_rolls_back),
 		T(test_stmt_cache),

@@ -270,6 +270,35 @@ main_actor(char *name, size_t namelen, char *reqid, size_t reqidlen, struct acto
 	*a = (struct actor){ .name = name, .role = ROLE_ADMIN, .request_id = reqid };
 }
 
+/* A JSON file, or standard input for "-". A file is read whole and parsed from memory: jansson
+ * reads a FILE a byte at a time through getc. A file that cannot be read is left to jansson,
+ * so that its error is the same. */
+static json_t *
+main_load_json(const char *path, json_error_t *jerr)
+{
+	FILE *f;
+	struct sbuf text;
+	char chunk[65536];
+	size_t n;
+	json_t *doc = NULL;
+
+	if (strcmp(path, "-") == 0)
+		return json_loadf(stdin, JSON_REJECT_DUPLICATES, jerr);
+	if ((f = fopen(path, "rb")) == NULL)
+		return json_load_file(path, JSON_REJECT_DUPLICATES, jerr);
+	sbuf_init(&text, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sbuf_append(&text, chunk, n);
+	if (ferror(f) || sbuf_failed(&text))
+		doc = json_load_file(path, JSON_REJECT_DUPLICATES, jerr);
+	else
+		doc = json_loadb(text.len > 0 ? text.buf : "", text.len, JSON_REJECT_DUPLICATES,
+		    jerr);
+	fclose(f);
+	sbuf_free(&text);
+	return doc;
+}
+
 static int
 main_import(struct config *c)
 {
@@ -290,9 +319,7 @@ main_import(struct config *c)
 		goto out;
 	}
 	opts.replace = c->mode != NULL && strcmp(c->mode, "replace") == 0;
-	doc = strcmp(c->args[0], "-") == 0 ?
-	    json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr) :
-	    json_load_file(c->args[0], JSON_REJECT_DUPLICATES, &jerr);
+	doc = main_load_json(c->args[0], &jerr);
 	if (doc == NULL) {
 		fprintf(stderr, "netsot import: %s:%d:%d: %s\n", c->args[0], jerr.line, jerr.column,
 		    jerr.text);
@@ -511,8 +538,7 @@ main_preview(struct config *c)
 	int rc = 1;
 
 	api_err_init(&err);
-	doc = strcmp(c->args[0], "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr) :
-	    json_load_file(c->args[0], JSON_REJECT_DUPLICATES, &jerr);
+	doc = main_load_json(c->args[0], &jerr);
 	if (doc == NULL) {
 		fprintf(stderr, "netsot preview: %s:%d:%d: %s\n", c->args[0], jerr.line,
 		    jerr.column, jerr.text);

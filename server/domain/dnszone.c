@@ -40,6 +40,15 @@ dnszone_bump(struct db *db, long long zone_id, struct api_err *err)
 	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "bumping a zone serial");
 }
 
+struct dnszone_list;
+static int dnszone_match(const struct dnszone_list *z, const char *fqdn);
+static const char *dnszone_list_name(const struct dnszone_list *z, int i, long long *id);
+
+/* The zones as they were when a plan import began (dnszone_cache_begin), while it writes the
+ * kinds that come before zones in a plan: nothing it does then adds, renames or removes a
+ * zone, and each address asks for its zones three times. NULL: ask the database. */
+static _Thread_local struct dnszone_list *dnszone_cached;
+
 int
 dnszone_find(struct db *db, const char *fqdn, long long *id, char *name, size_t len,
     struct api_err *err)
@@ -50,8 +59,17 @@ dnszone_find(struct db *db, const char *fqdn, long long *id, char *name, size_t 
 	static const char sql[] = "SELECT id, name FROM dns_zones WHERE name = ?1 COLLATE NOCASE "
 	    "OR ?1 LIKE '%.' || name";
 	sqlite3_stmt *st;
+	const char *zone;
 	int rc, best = -1, n;
 
+	if (dnszone_cached != NULL) {
+		if ((n = dnszone_match(dnszone_cached, fqdn)) < 0)
+			return 0;
+		zone = dnszone_list_name(dnszone_cached, n, id);
+		if (name != NULL)
+			snprintf(name, len, "%s", zone);
+		return 1;
+	}
 	if ((st = db_stmt(db, sql)) == NULL)
 		return db_fail(db, err, "finding a zone");
 	sqlite3_bind_text(st, 1, fqdn, -1, SQLITE_STATIC);
@@ -151,6 +169,38 @@ dnszone_list_load(struct db *db, struct dnszone_list *z, struct api_err *err)
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading zones");
+}
+
+static const char *
+dnszone_list_name(const struct dnszone_list *z, int i, long long *id)
+{
+	*id = z->ids[i];
+	return z->names[i];
+}
+
+int
+dnszone_cache_begin(struct db *db, struct api_err *err)
+{
+	struct dnszone_list *z = xcalloc(1, sizeof(*z));
+
+	dnszone_cache_end();
+	if (dnszone_list_load(db, z, err) == -1) {
+		dnszone_list_free(z);
+		free(z);
+		return -1;
+	}
+	dnszone_cached = z;
+	return 0;
+}
+
+void
+dnszone_cache_end(void)
+{
+	if (dnszone_cached == NULL)
+		return;
+	dnszone_list_free(dnszone_cached);
+	free(dnszone_cached);
+	dnszone_cached = NULL;
 }
 
 /* The most specific zone holding fqdn (itself or a parent, any case), as dnszone_find. */

@@ -24,6 +24,11 @@ int dnszone_touch(struct db *db, const char *dns_name, const struct ipaddr *a,
 /* The most specific zone holding fqdn: 1 with id (and name when buf is given), 0 for none. */
 int dnszone_find(struct db *db, const char *fqdn, long long *id, char *name, size_t len,
     struct api_err *err);
+/* Between begin and end, this thread's dnszone_find answers from the zones as begin read them,
+ * without a query: for a plan import while it writes kinds that add, rename and remove no zone
+ * (serials may move). end is a no-op when nothing was begun. */
+int dnszone_cache_begin(struct db *db, struct api_err *err);
+void dnszone_cache_end(void);
 /* A full name in wire format is at most 255 bytes: 253 in text without the final dot. */
 #define DNSZONE_NAME_MAX 253
 /* The longest CNAME chain followed (dnsmasq and resolvers give up on long ones). */

@@ -243,13 +243,22 @@ plan_key_append(const json_t *key, struct sbuf *sb)
 }
 
 void
+plan_copy(char *buf, size_t len, const char *s)
+{
+	size_t n = strnlen(s, len - 1);
+
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+void
 plan_key_text(const json_t *key, char *buf, size_t len)
 {
 	struct sbuf sb;
 
 	sbuf_init(&sb, 0);
 	plan_key_append(key, &sb);
-	snprintf(buf, len, "%s", sbuf_failed(&sb) ? "?" : sbuf_str(&sb));
+	plan_copy(buf, len, sbuf_failed(&sb) ? "?" : sbuf_str(&sb));
 	sbuf_free(&sb);
 }
 

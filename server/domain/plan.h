@@ -46,6 +46,9 @@ json_t *plan_key_of_object(const struct plan_kind *k, const struct resource *res
     const json_t *obj);
 /* A natural key as people read it: "10.0.0.0/24", "router/wan1". */
 void plan_key_text(const json_t *key, char *buf, size_t len);
+/* s into buf of len bytes (len > 0), cut to fit and always terminated: a label, which an
+ * import copies once an object. */
+void plan_copy(char *buf, size_t len, const char *s);
 
 /* Natural keys of stored objects by id, loaded per resource on first use (for export). */
 struct plan_keys;

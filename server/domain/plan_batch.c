@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
 #include "sbuf.h"
 #include "xmalloc.h"
 
@@ -14,6 +15,7 @@
 struct plan_batch {
 	struct db *db;
 	const struct resource *res;
+	struct plan_bulk *bulk;   /* the table's bulk load (its trigger's work), or NULL */
 	char *head;               /* INSERT INTO t (id, <the API's columns>) VALUES */
 	char *tuple;              /* (?, ?, ...): one row's parameters, its id first */
 	int per_row;              /* parameters in tuple */
@@ -26,7 +28,7 @@ struct plan_batch {
 };
 
 struct plan_batch *
-plan_batch_new(struct db *db, const struct resource *res)
+plan_batch_new(struct db *db, const struct resource *res, struct plan_bulk *bulk)
 {
 	const char *ins = resource_insert_sql(res), *open = strchr(ins, '('),
 	    *values = strstr(ins, " VALUES (");
@@ -35,6 +37,7 @@ plan_batch_new(struct db *db, const struct resource *res)
 
 	b->db = db;
 	b->res = res;
+	b->bulk = bulk;
 	/* The API's own INSERT with the id in front: "INSERT INTO t (a, b) VALUES (?, ?)"
 	 * becomes "INSERT INTO t (id, a, b) VALUES" and "(?, ?, ?)". */
 	if (open == NULL || values == NULL ||
@@ -130,7 +133,7 @@ plan_batch_add(struct plan_batch *b, const struct actor *a, const json_t *in,
 	}
 	row->obj = obj;
 	row->idx = idx;
-	snprintf(row->label, sizeof(row->label), "%s", label);
+	plan_copy(row->label, sizeof(row->label), label);
 	row->id = *id = b->next_id++;
 	b->n++;
 	return 0;
@@ -232,6 +235,8 @@ plan_batch_flush(struct plan_batch *b, const struct plan_batch_row **failed,
 	if (own)
 		sqlite3_finalize(st);
 	st = NULL;
+	if ((rc = plan_bulk_inserted(b->db, b->bulk, (long long)b->n, err)) == -1)
+		goto out;
 	/* Read before the after hooks: the batched kinds' hooks leave their own rows alone. */
 	if ((rc = plan_batch_read(b, texts, err)) == -1)
 		goto out;

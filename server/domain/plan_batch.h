@@ -11,6 +11,7 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "plan_bulk.h"
 #include "resource.h"
 
 #define PLAN_BATCH_ROWS 64
@@ -28,7 +29,9 @@ struct plan_batch_row {
 
 struct plan_batch;
 
-struct plan_batch *plan_batch_new(struct db *db, const struct resource *res);
+/* bulk: the table's bulk load, whose set-aside trigger's work each INSERT does, or NULL. */
+struct plan_batch *plan_batch_new(struct db *db, const struct resource *res,
+    struct plan_bulk *bulk);
 void plan_batch_free(struct plan_batch *b);
 /* Stages one create; its id (known now, written at the flush) in *id. -1 when the object
  * fails its checks (nothing is staged). A full batch is not flushed here: the caller flushes. */

@@ -1,8 +1,10 @@
 #include "plan_bulk.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "dbtrigger.h"
 #include "vec.h"
 #include "xmalloc.h"
 
@@ -19,7 +21,17 @@ struct plan_bulk_index {
 struct plan_bulk {
 	struct plan_bulk_index *ix;
 	size_t n, cap;
+	/* The table's counting trigger (migration 0020's form) while it is set aside: each
+	 * INSERT of the bulk load does its work once (plan_bulk_inserted). */
+	char *table;
+	char *trigger;
 };
+
+/* Migration 0020's trigger, whose work plan_bulk_inserted does for a whole INSERT. */
+static const char plan_bulk_trigger_fmt[] = "CREATE TRIGGER %s_ins AFTER INSERT ON %s BEGIN "
+    "UPDATE bookkeeping SET n = n + 1, rev = rev + 1 WHERE key = '%s'; END";
+static const char plan_bulk_count_sql[] = "UPDATE bookkeeping SET n = n + ?1, rev = rev + ?1 "
+    "WHERE key = ?2";
 
 void
 plan_bulk_free(struct plan_bulk *b)
@@ -33,6 +45,8 @@ plan_bulk_free(struct plan_bulk *b)
 		free(b->ix[i].sql);
 	}
 	free(b->ix);
+	free(b->table);
+	free(b->trigger);
 	free(b);
 }
 
@@ -65,7 +79,7 @@ plan_bulk_begin(struct db *db, const char *table, const char *keep, struct plan_
 	    "'') != ?2";
 	struct plan_bulk *b = NULL;
 	sqlite3_stmt *st;
-	char *drop;
+	char *drop, *want, name[128];
 	size_t i;
 	int rc;
 
@@ -95,7 +109,17 @@ plan_bulk_begin(struct db *db, const char *table, const char *keep, struct plan_
 			return db_fail(db, err, "setting an index aside");
 		}
 	}
-	if (b->n == 0)
+	b->table = xstrdup(table);
+	if (asprintf(&want, plan_bulk_trigger_fmt, table, table, table) < 0)
+		abort();
+	sqlite3_snprintf(sizeof(name), name, "%s_ins", table);
+	rc = dbtrigger_aside(db, name, want, &b->trigger, err);
+	free(want);
+	if (rc == -1) {
+		plan_bulk_free(b);
+		return -1;
+	}
+	if (b->n == 0 && b->trigger == NULL)
 		plan_bulk_free(b);
 	else
 		*out = b;
@@ -103,10 +127,34 @@ plan_bulk_begin(struct db *db, const char *table, const char *keep, struct plan_
 }
 
 int
+plan_bulk_inserted(struct db *db, struct plan_bulk *b, long long n, struct api_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (b == NULL || b->trigger == NULL || n == 0)
+		return 0;
+	if ((st = db_stmt(db, plan_bulk_count_sql)) == NULL)
+		return db_fail(db, err, "counting rows");
+	sqlite3_bind_int64(st, 1, n);
+	sqlite3_bind_text(st, 2, b->table, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "counting rows");
+}
+
+int
+plan_bulk_trigger_back(struct db *db, struct plan_bulk *b, struct api_err *err)
+{
+	return b == NULL ? 0 : dbtrigger_restore(db, &b->trigger, err);
+}
+
+int
 plan_bulk_end(struct db *db, struct plan_bulk *b, struct api_err *err)
 {
 	size_t i;
-	int rc = 0;
+	int rc = plan_bulk_trigger_back(db, b, err);
 
 	for (i = 0; b != NULL && i < b->n && rc == 0; i++)
 		if (sqlite3_exec(db_handle(db), b->ix[i].sql, NULL, NULL, NULL) != SQLITE_OK)

@@ -43,6 +43,7 @@ struct plan_import {
 	long long addresses_derived;        /* address writes the derived state includes */
 	json_t *derived;                    /* names the import made up: ports' ifnames */
 	struct plan_batch *batch;           /* the kind's creates, when they are batched */
+	struct plan_bulk *bulk;             /* the kind's table's bulk load, or NULL */
 	struct plan_refs *refs;             /* objects references named, while nothing goes */
 	bool exact;                         /* doing one object again: looked up, as ever */
 };
@@ -294,6 +295,10 @@ plan_import_flush(struct plan_import *pi, const struct plan_kind *k, struct api_
 		redo[i].idx = plan_batch_row(b, i)->idx;
 	}
 	plan_batch_clear(b);
+	/* Rows written one by one count themselves: the trigger is back for the rest of the
+	 * kind, and the batches after these leave the counting to it. */
+	if (plan_bulk_trigger_back(pi->db, pi->bulk, err) == -1)
+		return -1;
 	pi->batch = NULL;
 	for (i = 0, rc = 0; i < n && rc == 0; i++)
 		rc = plan_import_object(pi, k, plan_batch_resource(b), redo[i].obj, redo[i].idx,
@@ -311,10 +316,9 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 	json_t *key = NULL, *in = NULL;
 	char label[160];
 	long long id = 0;
-	bool changed = true, created = false;
+	bool changed = true, created = false, named = false;
 	int rc = -1;
 
-	snprintf(label, sizeof(label), "#%zu", idx);
 	if (!json_is_object(obj)) {
 		api_err_set(err, 422, "must be a JSON object");
 		goto out;
@@ -324,6 +328,7 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 		goto out;
 	}
 	plan_key_text(key, label, sizeof(label));
+	named = true;
 	/* A batched kind's table held nothing: only a key twice in the file could be found,
 	 * and that fails the batch's INSERT, whose objects are then done again the ordinary
 	 * way. So the lookup is left to those, and to an object that fails (plan_import_object). */
@@ -362,6 +367,9 @@ plan_import_one(struct plan_import *pi, const struct plan_kind *k,
 	    PI_UNCHANGED, label);
 	rc = 0;
 out:
+	/* Named by its place in the file when its key is not known. */
+	if (rc == -1 && !named)
+		snprintf(label, sizeof(label), "#%zu", idx);
 	if (rc == -1)
 		plan_import_blame(err, res, label);
 	json_decref(key);
@@ -556,7 +564,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	struct plan_import pi = { .a = &importer, .db = db, .opts = opts };
 	const struct plan_kind *k;
 	struct plan_keys *pk = NULL;
-	struct plan_bulk *bulk = NULL, *built;
+	struct plan_bulk *built;
 	int empty = 0;
 	const struct resource *res;
 	json_t *arr, *obj;
@@ -593,15 +601,26 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		goto done;
 	}
 	resource_log_batch_begin();
+	/* Setting the audit log's trigger aside and making it again costs more than a few
+	 * objects' audit rows save. */
+	for (k = plan_kinds, i = 0; k->name != NULL; k++)
+		i += json_array_size(json_object_get(doc, k->name));
+	if (i >= PLAN_BATCH_ROWS && resource_log_batch_aside(db, err) == -1)
+		goto out;
+	/* The zones stay as they are until the import writes some (addresses ask for theirs). */
+	if (dnszone_cache_begin(db, err) == -1)
+		goto out;
 	for (k = plan_kinds; k->name != NULL; k++) {
 		res = resource_find(k->name);
+		if (strcmp(res->table, "dns_zones") == 0)
+			dnszone_cache_end();
 		arr = json_object_get(doc, k->name);
 		if (json_array_size(arr) > 0 && k->bulk) {
 			if ((empty = plan_bulk_empty(db, res->table, err)) == -1 || (empty &&
-			    plan_bulk_begin(db, res->table, k->key[0], &bulk, err) == -1))
+			    plan_bulk_begin(db, res->table, k->key[0], &pi.bulk, err) == -1))
 				goto out;
 			if (empty)
-				pi.batch = plan_batch_new(db, res);
+				pi.batch = plan_batch_new(db, res, pi.bulk);
 		}
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
@@ -611,8 +630,8 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		plan_batch_free(pi.batch);
 		pi.batch = NULL;
 		/* Built again before the next kind, whose checks may read this table. */
-		built = bulk;
-		bulk = NULL;
+		built = pi.bulk;
+		pi.bulk = NULL;
 		if (plan_bulk_end(db, built, err) == -1)
 			goto out;
 	}
@@ -650,10 +669,11 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 out:
 	if (rc == -1)
 		db_rollback(db);
-	plan_bulk_free(bulk);
+	plan_bulk_free(pi.bulk);
 	plan_batch_free(pi.batch);
 	plan_refs_free(pi.refs);
 done:
+	dnszone_cache_end();
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
 	for (i = 0; i < PLAN_NKINDS_MAX; i++)

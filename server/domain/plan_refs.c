@@ -99,7 +99,8 @@ plan_refs_lookup(struct plan_refs *r, struct db *db, const struct resource *res,
 		if (json_string_length(key) + 2 > sizeof(small) ||
 		    strlen(json_string_value(key)) != json_string_length(key))
 			return plan_lookup(db, res, key, field, id, err);
-		snprintf(small, sizeof(small), "s%s", json_string_value(key));
+		small[0] = 's';
+		memcpy(small + 1, json_string_value(key), json_string_length(key) + 1);
 	} else if (json_is_integer(key)) {
 		snprintf(small, sizeof(small), "i%lld", (long long)json_integer_value(key));
 	} else {

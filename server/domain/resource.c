@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "db.h"
+#include "dbtrigger.h"
 #include "etag.h"
 #include "ipaddr.h"
 #include "log.h"
@@ -808,10 +809,15 @@ res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct
 	if (res_check_shape(res, body, err) == -1)
 		return -1;
 	obj = patch ? json_deep_copy(w->old) : json_object();
-	/* A copy: the checks may canonicalise a value in place. */
+	/* A list or object default is a copy: a hook may change one in place (a WAN link's
+	 * track_ips). A string or number is never changed in place (a check that canonicalises
+	 * one puts a new one), so the default itself is shared; jansson counts its references
+	 * atomically, and every thread shares it. */
 	for (f = res->fields, i = 0; !patch && f->name != NULL; f++, i++)
 		if (q->defs[i] != NULL)
-			json_object_set_new(obj, f->name, json_deep_copy(q->defs[i]));
+			json_object_set_new(obj, f->name, json_is_array(q->defs[i]) ||
+			    json_is_object(q->defs[i]) ? json_deep_copy(q->defs[i]) :
+			    json_incref(q->defs[i]));
 	if (!patch && res_meta(res))
 		json_object_set_new(obj, "tags", json_array());
 	json_object_foreach((json_t *)body, key, v)
@@ -839,8 +845,10 @@ res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct
 
 /* ---- writing ---- */
 
+/* keep: SQLITE_TRANSIENT, or SQLITE_STATIC when v outlives the statement's use of it. */
 static void
-res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v)
+res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v,
+    sqlite3_destructor_type keep)
 {
 	char *s;
 
@@ -858,22 +866,34 @@ res_bind_value(sqlite3_stmt *st, int i, const struct field *f, const json_t *v)
 		break;
 	case FT_LIST:
 	case FT_OBJECT:
+		/* Most are empty (tags, a host's groups and vars): the text json_dumps gives. */
+		if (json_is_array(v) && json_array_size(v) == 0) {
+			sqlite3_bind_text(st, i, "[]", 2, SQLITE_STATIC);
+			break;
+		}
+		if (json_is_object(v) && json_object_size(v) == 0) {
+			sqlite3_bind_text(st, i, "{}", 2, SQLITE_STATIC);
+			break;
+		}
+		/* Handed over, not copied: SQLite frees it. */
 		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		sqlite3_bind_text(st, i, s ? s : "null", -1, SQLITE_TRANSIENT);
-		free(s);
+		if (s != NULL)
+			sqlite3_bind_text(st, i, s, -1, free);
+		else
+			sqlite3_bind_text(st, i, "null", -1, SQLITE_STATIC);
 		break;
 	default:
-		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v),
-		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, json_string_value(v), (int)json_string_length(v), keep);
 		break;
 	}
 }
 
 /* Binds fields, hidden columns and tags in the order the insert and update SQL list them,
- * from parameter first on; returns the next parameter index. */
+ * from parameter first on; returns the next parameter index. keep: as for res_bind_value, for
+ * obj, w's hidden columns and now alike. */
 static int
 res_bind_row(struct wctx *w, sqlite3_stmt *st, int first, const json_t *obj, const char *now,
-    bool create)
+    bool create, sqlite3_destructor_type keep)
 {
 	static const struct field tags = { .name = "tags", .type = FT_LIST, .rule = CR_NAME };
 	const struct field *f;
@@ -881,7 +901,7 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, int first, const json_t *obj, con
 
 	for (f = w->res->fields; f->name != NULL; f++)
 		if (f->type != FT_REFLIST && !(f->flags & F_WRITEONLY))
-			res_bind_value(st, i++, f, json_object_get(obj, f->name));
+			res_bind_value(st, i++, f, json_object_get(obj, f->name), keep);
 	for (h = 0; w->res->hidden != NULL && w->res->hidden[h] != NULL; h++, i++) {
 		const struct hidden *hv = &w->hidden[h];
 
@@ -890,15 +910,15 @@ res_bind_row(struct wctx *w, sqlite3_stmt *st, int first, const json_t *obj, con
 		else if (hv->type == HV_INT)
 			sqlite3_bind_int64(st, i, hv->i);
 		else if (hv->type == HV_TEXT)
-			sqlite3_bind_text(st, i, hv->text, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, i, hv->text, -1, keep);
 		else
-			sqlite3_bind_blob(st, i, hv->blob, hv->len, SQLITE_TRANSIENT);
+			sqlite3_bind_blob(st, i, hv->blob, hv->len, keep);
 	}
 	if (res_meta(w->res)) {
-		res_bind_value(st, i++, &tags, json_object_get(obj, "tags"));
+		res_bind_value(st, i++, &tags, json_object_get(obj, "tags"), keep);
 		if (create)
-			sqlite3_bind_text(st, i++, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, i++, now, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, i++, now, -1, keep);
+		sqlite3_bind_text(st, i++, now, -1, keep);
 	}
 	return i;
 }
@@ -950,13 +970,14 @@ res_clashes(struct wctx *w, const json_t *obj, const struct field *f, const char
 
 	if ((st = db_stmt(w->db, sql)) == NULL)
 		return db_fail(w->db, err, "looking for a clash");
-	res_bind_value(st, i++, f, json_object_get(obj, f->name));
+	res_bind_value(st, i++, f, json_object_get(obj, f->name), SQLITE_TRANSIENT);
 	for (name = f->unique_with; name != NULL && *name != NULL; name++) {
 		if ((other = resource_field(w->res, *name)) == NULL) {
 			sqlite3_reset(st);
 			return api_err_set(err, 500, "%s: unique_with names no field", f->name);
 		}
-		res_bind_value(st, i++, other, json_object_get(obj, other->name));
+		res_bind_value(st, i++, other, json_object_get(obj, other->name),
+		    SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int64(st, i, w->id);
 	rc = sqlite3_step(st);
@@ -1012,12 +1033,27 @@ struct res_logrow {
 struct res_logbatch {
 	struct res_logrow rows[RES_LOG_BATCH];
 	size_t n;
+	/* The audit log's counting trigger while it is set aside (resource_log_batch_aside):
+	 * each INSERT of kept rows does its work, once. */
+	char *trigger;
 };
 
 static _Thread_local struct res_logbatch *res_batch;
 
 static const char res_log_sql[] = "INSERT INTO changes (time, username, request_id, action, "
     "object_type, object_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+/* The trigger of migration 0021 and, for a batch that set it aside, its work for the rows of
+ * one INSERT: the same counts, and each object type's latest change, as its row by row. */
+static const char res_log_trigger[] = "CREATE TRIGGER changes_count_ins AFTER INSERT ON changes "
+    "BEGIN UPDATE bookkeeping SET n = n + 1 WHERE key = 'changes'; "
+    "INSERT INTO bookkeeping (key, change_id, time) "
+    "VALUES ('type:' || NEW.object_type, NEW.id, NEW.time) "
+    "ON CONFLICT (key) DO UPDATE SET change_id = excluded.change_id, time = excluded.time; END";
+static const char res_log_count_sql[] = "UPDATE bookkeeping SET n = n + ? WHERE key = 'changes'";
+static const char res_log_latest_sql[] = "INSERT INTO bookkeeping (key, change_id, time) "
+    "VALUES ('type:' || ?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET change_id = excluded.change_id, time = excluded.time";
 
 static void
 res_logrow_free(struct res_logrow *row)
@@ -1044,12 +1080,61 @@ resource_log_batch_end(void)
 		return;
 	for (i = 0; i < res_batch->n; i++)
 		res_logrow_free(&res_batch->rows[i]);
+	free(res_batch->trigger);
 	free(res_batch);
 	res_batch = NULL;
 }
 
 int
-resource_log_batch_flush(struct db *db, struct api_err *err)
+resource_log_batch_aside(struct db *db, struct api_err *err)
+{
+	if (res_batch == NULL || res_batch->trigger != NULL)
+		return 0;
+	return dbtrigger_aside(db, "changes_count_ins", res_log_trigger, &res_batch->trigger,
+	    err) == -1 ? -1 : 0;
+}
+
+/* The set-aside trigger's work for the n rows just written, ids last - n + 1 to last in the
+ * order of rows: the count, and the latest row of each object type among them. */
+static int
+res_log_batch_count(struct db *db, const struct res_logrow *rows, size_t n, long long last,
+    struct api_err *err)
+{
+	const char *done[RES_LOG_BATCH];
+	sqlite3_stmt *st;
+	size_t i, j, ndone = 0;
+	int rc;
+
+	if ((st = db_stmt(db, res_log_count_sql)) == NULL)
+		return db_fail(db, err, "counting the audit log");
+	sqlite3_bind_int64(st, 1, (long long)n);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "counting the audit log");
+	for (i = n; i-- > 0;) {
+		for (j = 0; j < ndone && strcmp(done[j], rows[i].object) != 0; j++)
+			;
+		if (j < ndone)
+			continue;
+		done[ndone++] = rows[i].object;
+		if ((st = db_stmt(db, res_log_latest_sql)) == NULL)
+			return db_fail(db, err, "counting the audit log");
+		sqlite3_bind_text(st, 1, rows[i].object, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, last - (long long)(n - 1 - i));
+		sqlite3_bind_text(st, 3, rows[i].time, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(db, err, "counting the audit log");
+	}
+	return 0;
+}
+
+/* Writes the kept rows, many to one INSERT. */
+static int
+res_log_batch_write(struct db *db, struct api_err *err)
 {
 	struct res_logbatch *b = res_batch;
 	struct res_logrow *row;
@@ -1060,8 +1145,12 @@ resource_log_batch_flush(struct db *db, struct api_err *err)
 
 	if (b == NULL || b->n == 0)
 		return 0;
+	/* OR FAIL: a statement of many rows that may abort halfway keeps a statement journal,
+	 * a copy of each page it touches, to undo itself alone; a failed audit write fails the
+	 * import's whole transaction, so it has nothing to undo alone. */
 	sbuf_init(&sql, 0);
-	sbuf_puts(&sql, res_log_sql);
+	sbuf_puts(&sql, "INSERT OR FAIL");
+	sbuf_puts(&sql, res_log_sql + strlen("INSERT"));
 	for (i = 1; i < b->n; i++)
 		sbuf_puts(&sql, ", (?, ?, ?, ?, ?, ?, ?, ?)");
 	st = sbuf_failed(&sql) ? NULL : db_stmt_text(db, sbuf_str(&sql));
@@ -1082,10 +1171,25 @@ resource_log_batch_flush(struct db *db, struct api_err *err)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	/* Without a trigger the INSERT's last row is the last row it wrote; AUTOINCREMENT gives
+	 * the rows of one statement consecutive ids. */
+	rc = rc != SQLITE_DONE ? db_fail(db, err, "writing the audit log") :
+	    b->trigger == NULL ? 0 : res_log_batch_count(db, b->rows, b->n,
+	    sqlite3_last_insert_rowid(db_handle(db)), err);
 	for (i = 0; i < b->n; i++)
 		res_logrow_free(&b->rows[i]);
 	b->n = 0;
-	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "writing the audit log");
+	return rc;
+}
+
+int
+resource_log_batch_flush(struct db *db, struct api_err *err)
+{
+	if (res_batch == NULL)
+		return 0;
+	if (res_log_batch_write(db, err) == -1)
+		return -1;
+	return dbtrigger_restore(db, &res_batch->trigger, err);
 }
 
 /* A copy of s, NULL for NULL; *failed when it could not be made. */
@@ -1126,7 +1230,7 @@ res_log_text(const struct actor *a, struct db *db, const char *action, const cha
 		res_batch->n++;
 		if (failed)
 			return api_err_set(err, 500, "out of memory");
-		return res_batch->n == RES_LOG_BATCH ? resource_log_batch_flush(db, err) : 0;
+		return res_batch->n == RES_LOG_BATCH ? res_log_batch_write(db, err) : 0;
 	}
 	if ((st = db_stmt(db, res_log_sql)) == NULL)
 		return db_fail(db, err, "writing the audit log");
@@ -1220,7 +1324,7 @@ resource_insert_sql(const struct resource *res)
 int
 resource_create_bind(struct resource_staged *s, sqlite3_stmt *st, int first)
 {
-	return res_bind_row(&s->w, st, first, s->obj, s->now, true);
+	return res_bind_row(&s->w, st, first, s->obj, s->now, true, SQLITE_STATIC);
 }
 
 int
@@ -1297,9 +1401,12 @@ res_create(const struct actor *a, struct db *db, const struct resource *res, con
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		res_write_failed(&s.w, s.obj, err);
 		sqlite3_reset(st);
+		/* The values bound are s's: gone before s is. */
+		sqlite3_clear_bindings(st);
 		goto out;
 	}
 	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (resource_create_finish(&s, sqlite3_last_insert_rowid(db_handle(db)), NULL, out,
 	    shown, err) == -1)
 		goto out;
@@ -1392,7 +1499,7 @@ res_update(const struct actor *a, struct db *db, const struct resource *res, lon
 		goto out;
 	}
 	clock_rfc3339(clock_now(), now);
-	i = res_bind_row(&w, st, 1, obj, now, false);
+	i = res_bind_row(&w, st, 1, obj, now, false, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, i, id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		res_write_failed(&w, obj, err);

@@ -157,7 +157,8 @@ int resource_create_text(const struct actor *a, struct db *db, const struct reso
  * prepare checks and builds the object exactly as a create through the API does (sealed as
  * for res_create: NULL seals here); the caller writes the row with the id it chose, binding
  * the values of resource_insert_sql's columns from parameter first on (bind returns the next
- * parameter); finish does what follows the write: the object's lists, the resource's after
+ * parameter; the values stay s's, not copied: the caller clears the bindings before s is
+ * freed); finish does what follows the write: the object's lists, the resource's after
  * hook, the audit row, and *out and shown as resource_create_one. The audit row holds the
  * object as read back after the after hook, or as the caller read it (read, from
  * resource_row_text) when that hook leaves the row as it was. free in every case. */
@@ -184,9 +185,12 @@ int resource_delete_one(const struct actor *a, struct db *db, const struct resou
     long long id, struct api_err *err);
 /* Appends one row to the audit log. */
 /* Between begin and end, this thread's audit rows (resource_log and every write's own) are
- * kept and written many to one INSERT, in order: a plan import's. flush writes those kept
- * (before the commit; a failed write is an error of the transaction); end drops any left. */
+ * kept and written many to one INSERT, in order: a plan import's. aside (inside the write
+ * transaction, for a long one) sets the audit log's counting trigger aside: each INSERT of
+ * kept rows does its work once. flush writes those kept and makes the trigger again (before
+ * the commit; a failed write is an error of the transaction); end drops any left. */
 void resource_log_batch_begin(void);
+int resource_log_batch_aside(struct db *db, struct api_err *err);
 int resource_log_batch_flush(struct db *db, struct api_err *err);
 void resource_log_batch_end(void);
 int resource_log(const struct actor *a, struct db *db, const char *action, const char *object,

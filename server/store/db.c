@@ -548,6 +548,67 @@ db_schema_version(struct db *db)
 	return v;
 }
 
+/* A migration that rebuilds a table other tables refer to starts with this line: it runs with
+ * foreign keys off, since dropping the old table would otherwise delete its rows one by one
+ * and fail on their referrers (SQLite's 12-step procedure). The switch works only outside a
+ * transaction, so the whole run goes without them, and every reference is checked before the
+ * commit instead. */
+#define DB_MIGRATION_NO_FK "-- netsot: foreign_keys=off\n"
+
+/* Whether a migration newer than have asks for foreign keys off. */
+static bool
+db_migrations_no_fk(int have)
+{
+	size_t i, n = strlen(DB_MIGRATION_NO_FK);
+
+	for (i = 0; i < embed_migrations_count; i++)
+		if (db_file_version(embed_migrations[i].name) > have &&
+		    embed_migrations[i].len >= n &&
+		    memcmp(embed_migrations[i].data, DB_MIGRATION_NO_FK, n) == 0)
+			return true;
+	return false;
+}
+
+/* The schema version before any migration ran: 0 without schema_migrations (asked apart, so
+ * that a new database logs no failed statement); -1 on error. */
+static int
+db_version_before(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+	    "name = 'schema_migrations'", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc == SQLITE_ROW ? db_schema_version(db) : -1;
+}
+
+/* Every foreign key holds: the check a run without them owes before its commit. */
+static int
+db_migrate_fk_check(struct db *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot check foreign keys: %s", sqlite3_errmsg(db->h));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(err, errlen, "the migrations leave a row of %s referring to no row of %s",
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2));
+	else if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "cannot check foreign keys: %s", sqlite3_errmsg(db->h));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 db_migrate(struct db *db, char *err, size_t errlen)
 {
@@ -559,8 +620,21 @@ db_migrate(struct db *db, char *err, size_t errlen)
 	sqlite3_stmt *ins = NULL;
 	char now[CLOCK_RFC3339_LEN], *msg = NULL;
 	int have, latest = db_latest_version(), rc = -1;
+	bool no_fk = false;
 	size_t i;
 
+	/* Read before the transaction, since the switch cannot move inside one, and again inside
+	 * it, where it counts: another process may have migrated meanwhile, which leaves less to
+	 * run, never more. */
+	if ((have = db_version_before(db)) < 0) {
+		snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db->h));
+		return -1;
+	}
+	if ((no_fk = db_migrations_no_fk(have)) &&
+	    sqlite3_exec(db->h, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot turn foreign keys off: %s", sqlite3_errmsg(db->h));
+		return -1;
+	}
 	if (db_begin(db, true) == -1) {
 		snprintf(err, errlen, "cannot start migration: %s", sqlite3_errmsg(db->h));
 		return -1;
@@ -606,6 +680,8 @@ db_migrate(struct db *db, char *err, size_t errlen)
 	}
 	sqlite3_finalize(ins);
 	ins = NULL;
+	if (no_fk && db_migrate_fk_check(db, err, errlen) == -1)
+		goto out;
 	if (db_commit(db) == -1) {
 		snprintf(err, errlen, "cannot commit migrations: %s", sqlite3_errmsg(db->h));
 		goto out;
@@ -616,5 +692,9 @@ out:
 	sqlite3_finalize(ins);
 	if (rc == -1)
 		db_rollback(db);
+	if (no_fk && sqlite3_exec(db->h, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot turn foreign keys on: %s", sqlite3_errmsg(db->h));
+		rc = -1;
+	}
 	return rc;
 }
