@@ -122,19 +122,23 @@ commit_main(void *arg)
 		commit_tail = &commit_head;
 		pthread_mutex_unlock(&commit_mu);
 		commit_batch(db, batch);
-		n = 0;
-		for (j = batch; j != NULL; j = next) {
-			next = j->next;   /* j may be gone once handed back */
-			j->next = NULL;
-			j->done(j);
+		/* Counted before any job is handed back: a client that has its answer sees its
+		 * job in the metrics. */
+		for (n = 0, j = batch; j != NULL; j = j->next)
 			n++;
-		}
 		pthread_mutex_lock(&commit_mu);
 		commit_seen.batches++;
 		commit_seen.jobs += n;
 		commit_seen.waiting -= n;
 		if (n > commit_seen.batch_max)
 			commit_seen.batch_max = n;
+		pthread_mutex_unlock(&commit_mu);
+		for (j = batch; j != NULL; j = next) {
+			next = j->next;   /* j may be gone once handed back */
+			j->next = NULL;
+			j->done(j);
+		}
+		pthread_mutex_lock(&commit_mu);
 	}
 	pthread_mutex_unlock(&commit_mu);
 	db_close(db);
