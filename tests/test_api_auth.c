@@ -297,6 +297,13 @@ test_api_tokens(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "token_kind")), "api");
 	assert_string_equal(json_string_value(json_object_get(r.json, "role")), "viewer");
+	/* The whole text: four keys in this order, the time in RFC 3339 UTC. */
+	assert_int_equal(strlen(r.body), strlen("{\"username\":\"token:ci-render\",\"role\":\"viewer\","
+	    "\"token_kind\":\"api\",\"expires_at\":\"2026-12-02T00:00:00Z\"}"));
+	assert_non_null(strstr(r.body, "{\"username\":\"token:ci-render\",\"role\":\"viewer\","
+	    "\"token_kind\":\"api\",\"expires_at\":\""));
+	assert_int_equal(json_object_size(r.json), 4);
+	assert_int_equal(strlen(json_string_value(json_object_get(r.json, "expires_at"))), 20);
 	resp_free(&r);
 	assert_int_equal(status_of("GET", "/api/v1/users", tok, NULL), 403);
 

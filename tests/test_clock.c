@@ -31,6 +31,41 @@ test_rfc3339_known_times(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* The arithmetic against gmtime_r and strftime: every day's first and last second from 1970 to
+ * 9999 (every leap rule: 2000 yes, 2100 no, 2400 yes), and a million random seconds; a
+ * second before 1970 as strftime writes it. */
+static void
+test_rfc3339_against_strftime(void **state)
+{
+	char buf[CLOCK_RFC3339_LEN], want[CLOCK_RFC3339_LEN];
+	unsigned long long x = 88172645463325252ULL;
+	struct tm tm;
+	time_t t;
+	long long day;
+	int i;
+
+	(void)state;
+	for (day = 0; day * 86400 <= CLOCK_RFC3339_LAST; day++) {
+		for (i = 0; i < 2; i++) {
+			t = (time_t)(day * 86400 + i * 86399);
+			clock_rfc3339(t, buf);
+			assert_non_null(gmtime_r(&t, &tm));
+			strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			assert_string_equal(buf, want);
+		}
+	}
+	for (i = 0; i < 1000000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		t = (time_t)(x % (unsigned long long)(CLOCK_RFC3339_LAST + 1));
+		clock_rfc3339(t, buf);
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		assert_string_equal(buf, want);
+	}
+	clock_rfc3339(-1, buf);
+	assert_string_equal(buf, "1969-12-31T23:59:59Z");
+}
+
 /* The kept second must never answer for another: back and forth, and the same twice. */
 static void
 test_rfc3339_alternating(void **state)
@@ -109,6 +144,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc3339_known_times),
 		cmocka_unit_test(test_rfc3339_alternating),
+		cmocka_unit_test(test_rfc3339_against_strftime),
 		cmocka_unit_test(test_rfc3339_threads),
 		cmocka_unit_test(test_after_ms_normalised),
 	};

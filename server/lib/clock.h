@@ -6,6 +6,7 @@
 #include <time.h>
 
 #define CLOCK_RFC3339_LEN 21 /* "2026-11-29T14:39:00Z" + NUL */
+#define CLOCK_RFC3339_LAST 253402300799LL   /* 9999-12-31T23:59:59Z */
 
 time_t clock_now(void);
 uint64_t clock_usec(void);    /* monotonic microseconds, for durations */
