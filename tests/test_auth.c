@@ -6,7 +6,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <jwt.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "auth.h"
 
 #define NOW ((time_t)1800000000)
@@ -40,17 +40,8 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	struct dirent *de;
-	DIR *d;
-
 	(void)state;
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL)
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	}
-	return rmdir(dir);
+	return tmpdir_remove(dir);
 }
 
 /* ---- roles, names, passwords ---- */

@@ -7,13 +7,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "apierr.h"
 #include "db.h"
 #include "freemap.h"
@@ -56,19 +56,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	struct dirent *de;
-	DIR *d;
-
 	if (f->db != NULL)
 		db_rollback(f->db);
 	db_close(f->db);
-	if ((d = opendir(f->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL)
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	}
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -11,7 +11,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "tmpdir.h"
 #include "actor.h"
 #include "apierr.h"
 #include "db.h"
@@ -137,18 +137,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	struct dirent *de;
-	DIR *d;
-
 	db_close(f->fast);
 	db_close(f->kept);
-	if ((d = opendir(f->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL)
-			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	}
-	rmdir(f->dir);
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
