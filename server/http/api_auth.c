@@ -128,12 +128,5 @@ api_auth_me(struct req *r, struct reply *rep, struct api_err *err)
 	    "\",\"token_kind\":\"session\",\"expires_at\":\"");
 	sbuf_puts(&sb, exp);
 	sbuf_puts(&sb, "\"}");
-	if (sbuf_failed(&sb)) {
-		sbuf_free(&sb);
-		return api_err_set(err, 500, "out of memory");
-	}
-	rep->status = 200;
-	rep->ctype = "application/json";
-	rep->body = sbuf_take(&sb, &rep->len);
-	return 0;
+	return http_reply_text(rep, 200, "application/json", &sb, err);
 }

@@ -57,10 +57,7 @@ api_render_reply(struct req *r, struct reply *rep, const char *target, struct ap
 		sbuf_free(&sb);
 		return -1;
 	}
-	rep->status = 200;
-	rep->ctype = c.target->ctype;
-	rep->body = sbuf_take(&sb, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+	return http_reply_text(rep, 200, c.target->ctype, &sb, err);
 }
 
 /* GET /api/v1/render/{name} */

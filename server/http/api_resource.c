@@ -40,10 +40,7 @@ api_resource_reply(struct reply *rep, int status, struct sbuf *text, struct api_
 
 	etag_of(sbuf_str(text), text->len, etag);
 	http_reply_header(rep, "ETag", "%s", etag);
-	rep->status = status;
-	rep->ctype = "application/json";
-	rep->body = sbuf_take(text, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+	return http_reply_text(rep, status, "application/json", text, err);
 }
 
 int
@@ -150,10 +147,7 @@ api_resource_page(struct req *r, struct reply *rep, struct listing *l, const cha
 		sbuf_free(&page);
 		return -1;
 	}
-	rep->status = 200;
-	rep->ctype = "application/json";
-	rep->body = sbuf_take(&page, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+	return http_reply_text(rep, 200, "application/json", &page, err);
 }
 
 int

@@ -169,6 +169,16 @@ http_reply_json(struct reply *rep, int status, json_t *json)
 	rep->json = json;
 }
 
+int
+http_reply_text(struct reply *rep, int status, const char *ctype, struct sbuf *sb,
+    struct api_err *err)
+{
+	rep->status = status;
+	rep->ctype = ctype;
+	rep->body = sbuf_take(sb, &rep->len);
+	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+}
+
 void
 http_reply_list(struct reply *rep, json_t *results)
 {
@@ -206,10 +216,7 @@ http_reply_etag(struct req *r, struct reply *rep, struct sbuf *body, const char 
 		rep->status = 304;
 		return 0;
 	}
-	rep->status = 200;
-	rep->ctype = ctype;
-	rep->body = sbuf_take(body, &rep->len);
-	return rep->body != NULL ? 0 : api_err_set(err, 500, "out of memory");
+	return http_reply_text(rep, 200, ctype, body, err);
 }
 
 const char *

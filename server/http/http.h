@@ -99,6 +99,9 @@ void http_stop(struct server *srv);
 /* Frees what rep owns (its JSON, its body unless static); rep itself is the caller's. */
 void http_reply_free(struct reply *rep);
 void http_reply_json(struct reply *rep, int status, json_t *json);
+/* rep answers status with sb's text as its body (sb is left empty); 500 when sb failed. */
+int http_reply_text(struct reply *rep, int status, const char *ctype, struct sbuf *sb,
+    struct api_err *err);
 /* A whole list as {"count","next","previous","results"}; takes results. */
 void http_reply_list(struct reply *rep, json_t *results);
 void http_reply_header(struct reply *rep, const char *name, const char *fmt, ...)

@@ -334,12 +334,5 @@ api_metrics(struct req *r, struct reply *rep, struct api_err *err)
 	sbuf_printf(&sb, "netsot_start_time_seconds %lld\n", (long long)metrics_started);
 	metrics_head(&sb, "netsot_build_info", "gauge", "The server's version.");
 	sbuf_printf(&sb, "netsot_build_info{version=\"%s\"} 1\n", NETSOT_VERSION);
-	if (sbuf_failed(&sb)) {
-		sbuf_free(&sb);
-		return api_err_set(err, 500, "out of memory");
-	}
-	rep->status = 200;
-	rep->ctype = "text/plain; version=0.0.4; charset=utf-8";
-	rep->body = sbuf_take(&sb, &rep->len);
-	return 0;
+	return http_reply_text(rep, 200, "text/plain; version=0.0.4; charset=utf-8", &sb, err);
 }
