@@ -9,6 +9,7 @@
 #include "dnszone.h"
 #include "freemap.h"
 #include "ipam.h"
+#include "ipam_cache.h"
 #include "plan_batch.h"
 #include "plan_bulk.h"
 #include "plan_refs.h"
@@ -622,11 +623,17 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 			if (empty)
 				pi.batch = plan_batch_new(db, res, pi.bulk);
 		}
+		/* The prefixes stay as they are while addresses are written (each asks for its
+		 * prefix). */
+		if (json_array_size(arr) > 0 && strcmp(res->table, "ip_addresses") == 0 &&
+		    ipam_cache_begin(db, err) == -1)
+			goto out;
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
 				goto out;
 		if (pi.batch != NULL && plan_import_flush(&pi, k, err) == -1)
 			goto out;
+		ipam_cache_end();
 		plan_batch_free(pi.batch);
 		pi.batch = NULL;
 		/* Built again before the next kind, whose checks may read this table. */
@@ -674,6 +681,7 @@ out:
 	plan_refs_free(pi.refs);
 done:
 	dnszone_cache_end();
+	ipam_cache_end();
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
 	for (i = 0; i < PLAN_NKINDS_MAX; i++)
