@@ -151,9 +151,10 @@ plan_import_input(struct plan_import *pi, const struct resource *res, const json
 	long long id;
 	char text[128];
 
+	/* Keys set unchecked: each is a parsed key or a field's name, valid UTF-8 already. */
 	json_object_foreach((json_t *)obj, name, v) {
 		if (strcmp(name, "tags") == 0 && !(res->flags & R_NO_META)) {
-			json_object_set(in, name, v);
+			json_object_set_nocheck(in, name, v);
 			continue;
 		}
 		if ((f = plan_field(res, name)) == NULL) {
@@ -174,12 +175,12 @@ plan_import_input(struct plan_import *pi, const struct resource *res, const json
 				    text);
 				continue;
 			}
-			json_object_set_new(in, f->name, json_integer(id));
+			json_object_set_new_nocheck(in, f->name, json_integer(id));
 		} else if (f->type == FT_REFLIST) {
 			if ((ids = plan_import_ids(pi, f, name, v, err)) != NULL)
-				json_object_set_new(in, f->name, ids);
+				json_object_set_new_nocheck(in, f->name, ids);
 		} else {
-			json_object_set(in, f->name, v);
+			json_object_set_nocheck(in, f->name, v);
 		}
 	}
 	if (err->status != 0) {
