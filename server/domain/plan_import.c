@@ -585,7 +585,6 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	pi.kinds = json_object();
 	pi.changes = json_array();
 	pi.derived = json_array();
-	pi.refs = plan_refs_new();
 	for (k = plan_kinds; k->name != NULL; k++) {
 		json_t *counts = json_object();
 
@@ -602,6 +601,9 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		db_fail(db, err, "starting the import");
 		goto done;
 	}
+	/* Its reference checks need not ask for what its lookups found. */
+	pi.refs = plan_refs_new();
+	resource_refs_known(plan_refs_known, pi.refs);
 	resource_log_batch_begin();
 	/* Setting the audit log's trigger aside and making it again costs more than a few
 	 * objects' audit rows save. */
@@ -644,6 +646,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 			goto out;
 	}
 	/* Replace deletes objects next: what was remembered could name one that went. */
+	resource_refs_known(NULL, NULL);
 	plan_refs_free(pi.refs);
 	pi.refs = NULL;
 	if (plan_import_settings(&pi, doc, err) == -1)
@@ -679,6 +682,7 @@ out:
 		db_rollback(db);
 	plan_bulk_free(pi.bulk);
 	plan_batch_free(pi.batch);
+	resource_refs_known(NULL, NULL);
 	plan_refs_free(pi.refs);
 done:
 	dnszone_cache_end();

@@ -670,6 +670,18 @@ res_check_keys(const json_t *obj, const struct field *f, struct api_err *err)
 	return 0;
 }
 
+/* What this thread's caller knows to exist (resource_refs_known), or NULL. */
+static _Thread_local bool (*res_known)(void *ctx, const struct resource *to, long long id);
+static _Thread_local void *res_known_ctx;
+
+void
+resource_refs_known(bool (*known)(void *ctx, const struct resource *to, long long id),
+    void *ctx)
+{
+	res_known = known;
+	res_known_ctx = ctx;
+}
+
 static int
 res_ref_exists(struct db *db, const struct field *f, long long id, struct api_err *err)
 {
@@ -677,6 +689,8 @@ res_ref_exists(struct db *db, const struct field *f, long long id, struct api_er
 	sqlite3_stmt *st;
 	int rc;
 
+	if (to != NULL && res_known != NULL && res_known(res_known_ctx, to, id))
+		return 0;
 	if (to == NULL || (st = db_stmt(db, res_q(to)->exists)) == NULL)
 		return db_fail(db, err, "checking a reference");
 	sqlite3_bind_int64(st, 1, id);
