@@ -126,8 +126,10 @@ jsonload_integer(struct jsonload *l)
 		q++;
 		digits = 1;
 	} else {
+		/* Digits past the 18th are counted, not added: the number is jansson's then. */
 		for (; q < l->end && *q >= '0' && *q <= '9'; q++, digits++)
-			v = v * 10 + (*q - '0');
+			if (digits < 18)
+				v = v * 10 + (*q - '0');
 	}
 	if (digits == 0 || digits > 18 || (q < l->end && ((*q >= '0' && *q <= '9') ||
 	    *q == '.' || *q == 'e' || *q == 'E')))
