@@ -376,6 +376,65 @@ test_body_cap(void **state)
 	free(plan);
 }
 
+/* Each imported address lands in its most specific prefix (the import answers from the
+ * prefixes held in memory): nested prefixes, a gap a child leaves that its parents fill, a
+ * sibling, both families; an address outside every prefix refuses the import. */
+static void
+test_nested_prefixes(void **state)
+{
+	static const char *const want[][2] = {
+		{ "10.40.0.5", "10.40.0.0/16" },
+		{ "10.40.1.1", "10.40.1.0/24" },
+		{ "10.40.1.127", "10.40.1.0/24" },
+		{ "10.40.1.128", "10.40.1.128/26" },
+		{ "10.40.1.200", "10.40.1.128/25" },
+		{ "10.40.2.1", "10.40.0.0/16" },
+		{ "10.41.0.255", "10.41.0.0/24" },
+		{ "2001:db8:40::1", "2001:db8:40::/48" },
+		{ "2001:db8:40:1::9", "2001:db8:40:1::/64" },
+		{ "2001:db8:40:2::1", "2001:db8:40::/48" },
+	};
+	static const char *const prefixes[] = { "10.40.0.0/16", "10.40.1.0/24", "10.40.1.128/25",
+		"10.40.1.128/26", "10.41.0.0/24", "2001:db8:40::/48", "2001:db8:40:1::/64" };
+	json_t *doc = json_pack("{s:s, s:[], s:[]}", "format", "netsot-plan/1", "prefixes",
+	    "ip-addresses");
+	char path[160], *text;
+	struct resp r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		json_array_append_new(json_object_get(doc, "prefixes"), json_pack("{s:s}",
+		    "prefix", prefixes[i]));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		json_array_append_new(json_object_get(doc, "ip-addresses"), json_pack("{s:s}",
+		    "address", want[i][0]));
+	text = json_dumps(doc, JSON_COMPACT);
+	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, text, &r), 200);
+	resp_free(&r);
+	free(text);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(path, sizeof(path), "/api/v1/ip-addresses?address=%s", want[i][0]);
+		assert_int_equal(api(&S, "GET", path, viewer, NULL, &r), 200);
+		assert_int_equal(json_array_size(json_object_get(r.json, "results")), 1);
+		snprintf(path, sizeof(path), "/api/v1/prefixes?prefix=%s", want[i][1]);
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(
+		    json_object_get(r.json, "results"), 0), "prefix_id")), api_first_id(&S, viewer,
+		    path));
+		resp_free(&r);
+	}
+
+	json_array_append_new(json_object_get(doc, "ip-addresses"), json_pack("{s:s}",
+	    "address", "10.42.0.1"));
+	text = json_dumps(doc, JSON_COMPACT);
+	assert_int_equal(api(&S, "POST", "/api/v1/import", ed, text, &r), 422);
+	assert_non_null(strstr(r.body, "is not inside any prefix"));
+	assert_non_null(strstr(r.body, "10.42.0.1"));
+	resp_free(&r);
+	free(text);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -385,6 +444,7 @@ main(void)
 		cmocka_unit_test(test_merge_dry_run_and_audit),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_body_cap),
+		cmocka_unit_test(test_nested_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "jsonload.h"
 #include "log.h"
 #include "logbuf.h"
 #include "plan.h"
@@ -270,9 +271,9 @@ main_actor(char *name, size_t namelen, char *reqid, size_t reqidlen, struct acto
 	*a = (struct actor){ .name = name, .role = ROLE_ADMIN, .request_id = reqid };
 }
 
-/* A JSON file, or standard input for "-". A file is read whole and parsed from memory: jansson
- * reads a FILE a byte at a time through getc. A file that cannot be read is left to jansson,
- * so that its error is the same. */
+/* A JSON file, or standard input for "-". A file is read whole and parsed from memory
+ * (jsonload): jansson reads a FILE a byte at a time through getc. A file that cannot be read
+ * is left to jansson, so that its error is the same. */
 static json_t *
 main_load_json(const char *path, json_error_t *jerr)
 {
@@ -292,7 +293,7 @@ main_load_json(const char *path, json_error_t *jerr)
 	if (ferror(f) || sbuf_failed(&text))
 		doc = json_load_file(path, JSON_REJECT_DUPLICATES, jerr);
 	else
-		doc = json_loadb(text.len > 0 ? text.buf : "", text.len, JSON_REJECT_DUPLICATES,
+		doc = jsonload(text.len > 0 ? text.buf : "", text.len, JSON_REJECT_DUPLICATES,
 		    jerr);
 	fclose(f);
 	sbuf_free(&text);

@@ -4,6 +4,7 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "ipam_cache.h"
 
 int
 ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
@@ -22,6 +23,8 @@ ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
 	long long at = 0;
 	int rc, hops;
 
+	if ((rc = ipam_cache_containing(first, last, below_len, exclude, id)) != -1)
+		return rc;
 	if ((st = db_stmt(db, start)) == NULL)
 		return db_fail(db, err, "finding a prefix");
 	sqlite3_bind_blob(st, 1, first, IPADDR_KEYLEN, SQLITE_STATIC);

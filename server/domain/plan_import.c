@@ -9,6 +9,7 @@
 #include "dnszone.h"
 #include "freemap.h"
 #include "ipam.h"
+#include "ipam_cache.h"
 #include "plan_batch.h"
 #include "plan_bulk.h"
 #include "plan_refs.h"
@@ -150,9 +151,10 @@ plan_import_input(struct plan_import *pi, const struct resource *res, const json
 	long long id;
 	char text[128];
 
+	/* Keys set unchecked: each is a parsed key or a field's name, valid UTF-8 already. */
 	json_object_foreach((json_t *)obj, name, v) {
 		if (strcmp(name, "tags") == 0 && !(res->flags & R_NO_META)) {
-			json_object_set(in, name, v);
+			json_object_set_nocheck(in, name, v);
 			continue;
 		}
 		if ((f = plan_field(res, name)) == NULL) {
@@ -173,12 +175,12 @@ plan_import_input(struct plan_import *pi, const struct resource *res, const json
 				    text);
 				continue;
 			}
-			json_object_set_new(in, f->name, json_integer(id));
+			json_object_set_new_nocheck(in, f->name, json_integer(id));
 		} else if (f->type == FT_REFLIST) {
 			if ((ids = plan_import_ids(pi, f, name, v, err)) != NULL)
-				json_object_set_new(in, f->name, ids);
+				json_object_set_new_nocheck(in, f->name, ids);
 		} else {
-			json_object_set(in, f->name, v);
+			json_object_set_nocheck(in, f->name, v);
 		}
 	}
 	if (err->status != 0) {
@@ -583,7 +585,6 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 	pi.kinds = json_object();
 	pi.changes = json_array();
 	pi.derived = json_array();
-	pi.refs = plan_refs_new();
 	for (k = plan_kinds; k->name != NULL; k++) {
 		json_t *counts = json_object();
 
@@ -600,6 +601,9 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 		db_fail(db, err, "starting the import");
 		goto done;
 	}
+	/* Its reference checks need not ask for what its lookups found. */
+	pi.refs = plan_refs_new();
+	resource_refs_known(plan_refs_known, pi.refs);
 	resource_log_batch_begin();
 	/* Setting the audit log's trigger aside and making it again costs more than a few
 	 * objects' audit rows save. */
@@ -622,11 +626,17 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 			if (empty)
 				pi.batch = plan_batch_new(db, res, pi.bulk);
 		}
+		/* The prefixes stay as they are while addresses are written (each asks for its
+		 * prefix). */
+		if (json_array_size(arr) > 0 && strcmp(res->table, "ip_addresses") == 0 &&
+		    ipam_cache_begin(db, err) == -1)
+			goto out;
 		json_array_foreach(arr, i, obj)
 			if (plan_import_object(&pi, k, res, obj, i, err) == -1)
 				goto out;
 		if (pi.batch != NULL && plan_import_flush(&pi, k, err) == -1)
 			goto out;
+		ipam_cache_end();
 		plan_batch_free(pi.batch);
 		pi.batch = NULL;
 		/* Built again before the next kind, whose checks may read this table. */
@@ -636,6 +646,7 @@ plan_import(const struct actor *who, struct db *db, const json_t *doc,
 			goto out;
 	}
 	/* Replace deletes objects next: what was remembered could name one that went. */
+	resource_refs_known(NULL, NULL);
 	plan_refs_free(pi.refs);
 	pi.refs = NULL;
 	if (plan_import_settings(&pi, doc, err) == -1)
@@ -671,9 +682,11 @@ out:
 		db_rollback(db);
 	plan_bulk_free(pi.bulk);
 	plan_batch_free(pi.batch);
+	resource_refs_known(NULL, NULL);
 	plan_refs_free(pi.refs);
 done:
 	dnszone_cache_end();
+	ipam_cache_end();
 	resource_log_batch_end();
 	sqlite3_exec(db_handle(db), "PRAGMA cache_size=-2000", NULL, NULL, NULL);
 	for (i = 0; i < PLAN_NKINDS_MAX; i++)

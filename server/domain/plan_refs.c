@@ -14,10 +14,18 @@ struct plan_ref {
 	long long id;
 };
 
-/* Open addressing, at most half full. */
+/* An object found, by its id: what resource_refs_known is told. */
+struct plan_ref_id {
+	const struct resource *res;   /* NULL: a free slot */
+	long long id;
+};
+
+/* Open addressing, each table at most half full. */
 struct plan_refs {
 	struct plan_ref *slots;
 	size_t cap, n;
+	struct plan_ref_id *ids;
+	size_t ids_cap, ids_n;
 };
 
 struct plan_refs *
@@ -36,7 +44,57 @@ plan_refs_free(struct plan_refs *r)
 	for (i = 0; i < r->cap; i++)
 		free(r->slots[i].key);
 	free(r->slots);
+	free(r->ids);
 	free(r);
+}
+
+static size_t
+plan_refs_id_hash(const struct resource *res, long long id)
+{
+	return (size_t)(((uint64_t)id ^ (uintptr_t)res) * 0x9e3779b97f4a7c15ULL >> 17);
+}
+
+/* The slot of (res, id) in ids, or the free slot where it would go. */
+static struct plan_ref_id *
+plan_refs_id_slot(struct plan_ref_id *ids, size_t cap, const struct resource *res, long long id)
+{
+	size_t i;
+
+	for (i = plan_refs_id_hash(res, id) & (cap - 1); ids[i].res != NULL; i = (i + 1) & (cap - 1))
+		if (ids[i].res == res && ids[i].id == id)
+			break;
+	return &ids[i];
+}
+
+static void
+plan_refs_id_add(struct plan_refs *r, const struct resource *res, long long id)
+{
+	struct plan_ref_id *grown, *s;
+	size_t cap, i;
+
+	if ((r->ids_n + 1) * 2 > r->ids_cap) {
+		cap = r->ids_cap ? r->ids_cap * 2 : 1024;
+		grown = xcalloc(cap, sizeof(*grown));
+		for (i = 0; i < r->ids_cap; i++)
+			if (r->ids[i].res != NULL)
+				*plan_refs_id_slot(grown, cap, r->ids[i].res, r->ids[i].id) =
+				    r->ids[i];
+		free(r->ids);
+		r->ids = grown;
+		r->ids_cap = cap;
+	}
+	if ((s = plan_refs_id_slot(r->ids, r->ids_cap, res, id))->res == NULL) {
+		*s = (struct plan_ref_id){ .res = res, .id = id };
+		r->ids_n++;
+	}
+}
+
+bool
+plan_refs_known(void *refs, const struct resource *res, long long id)
+{
+	const struct plan_refs *r = refs;
+
+	return r->ids_cap > 0 && plan_refs_id_slot(r->ids, r->ids_cap, res, id)->res != NULL;
 }
 
 static size_t
@@ -65,7 +123,7 @@ plan_refs_slot(const struct plan_refs *r, const struct resource *res, const char
 static void
 plan_refs_add(struct plan_refs *r, const struct resource *res, const char *key, long long id)
 {
-	struct plan_refs grown = { NULL, 0, 0 };
+	struct plan_refs grown = { .slots = NULL };
 	struct plan_ref *s;
 	size_t i;
 
@@ -83,6 +141,7 @@ plan_refs_add(struct plan_refs *r, const struct resource *res, const char *key, 
 	s = plan_refs_slot(r, res, key);
 	*s = (struct plan_ref){ .res = res, .key = xstrdup(key), .id = id };
 	r->n++;
+	plan_refs_id_add(r, res, id);
 }
 
 int

@@ -4,6 +4,7 @@
 #define NETSOT_PLAN_REFS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "apierr.h"
 #include "db.h"
@@ -19,5 +20,8 @@ void plan_refs_free(struct plan_refs *r);
  * writes the same key). */
 int plan_refs_lookup(struct plan_refs *r, struct db *db, const struct resource *res,
     const json_t *key, const char *field, long long *id, struct api_err *err);
+/* True when the object (res, id) was found by a lookup of refs (a struct plan_refs): it
+ * exists while no object is deleted. The form resource_refs_known takes. */
+bool plan_refs_known(void *refs, const struct resource *res, long long id);
 
 #endif

@@ -670,6 +670,18 @@ res_check_keys(const json_t *obj, const struct field *f, struct api_err *err)
 	return 0;
 }
 
+/* What this thread's caller knows to exist (resource_refs_known), or NULL. */
+static _Thread_local bool (*res_known)(void *ctx, const struct resource *to, long long id);
+static _Thread_local void *res_known_ctx;
+
+void
+resource_refs_known(bool (*known)(void *ctx, const struct resource *to, long long id),
+    void *ctx)
+{
+	res_known = known;
+	res_known_ctx = ctx;
+}
+
 static int
 res_ref_exists(struct db *db, const struct field *f, long long id, struct api_err *err)
 {
@@ -677,6 +689,8 @@ res_ref_exists(struct db *db, const struct field *f, long long id, struct api_er
 	sqlite3_stmt *st;
 	int rc;
 
+	if (to != NULL && res_known != NULL && res_known(res_known_ctx, to, id))
+		return 0;
 	if (to == NULL || (st = db_stmt(db, res_q(to)->exists)) == NULL)
 		return db_fail(db, err, "checking a reference");
 	sqlite3_bind_int64(st, 1, id);
@@ -757,14 +771,14 @@ res_check_value(struct db *db, json_t *obj, const struct field *f, struct api_er
 		if (ipaddr_parse(json_string_value(v), &a) == -1)
 			return api_err_field(err, f->name, "is not an IP address");
 		ipaddr_format(&a, buf, sizeof(buf));
-		json_object_set_new(obj, f->name, json_string(buf));
+		json_object_set_new_nocheck(obj, f->name, json_string(buf));
 		return 0;
 	case FT_CIDR:
 		if (ipnet_parse(json_string_value(v), &n) == -1)
 			return api_err_field(err, f->name, "is not a prefix (ADDR/LEN with the host "
 			    "bits zero)");
 		ipnet_format(&n, buf, sizeof(buf));
-		json_object_set_new(obj, f->name, json_string(buf));
+		json_object_set_new_nocheck(obj, f->name, json_string(buf));
 		return 0;
 	case FT_LIST:
 		return res_check_strings(v, f->name, 64, f->rule, err);
@@ -809,19 +823,21 @@ res_prepare(struct wctx *w, const json_t *body, bool patch, json_t **out, struct
 	if (res_check_shape(res, body, err) == -1)
 		return -1;
 	obj = patch ? json_deep_copy(w->old) : json_object();
+	/* Keys set unchecked (no UTF-8 scan): field names and "tags", what res_check_shape
+	 * lets by. */
 	/* A list or object default is a copy: a hook may change one in place (a WAN link's
 	 * track_ips). A string or number is never changed in place (a check that canonicalises
 	 * one puts a new one), so the default itself is shared; jansson counts its references
 	 * atomically, and every thread shares it. */
 	for (f = res->fields, i = 0; !patch && f->name != NULL; f++, i++)
 		if (q->defs[i] != NULL)
-			json_object_set_new(obj, f->name, json_is_array(q->defs[i]) ||
+			json_object_set_new_nocheck(obj, f->name, json_is_array(q->defs[i]) ||
 			    json_is_object(q->defs[i]) ? json_deep_copy(q->defs[i]) :
 			    json_incref(q->defs[i]));
 	if (!patch && res_meta(res))
-		json_object_set_new(obj, "tags", json_array());
+		json_object_set_new_nocheck(obj, "tags", json_array());
 	json_object_foreach((json_t *)body, key, v)
-		json_object_set(obj, key, v);
+		json_object_set_nocheck(obj, key, v);
 	for (f = res->fields; f->name != NULL; f++)
 		if (!(f->flags & F_READONLY))
 			res_check_value(w->db, obj, f, err);

@@ -145,6 +145,11 @@ int resource_load(struct db *db, const struct resource *res, long long id, json_
 /* The same without computed fields: cheaper when only stored fields are needed. */
 int resource_load_plain(struct db *db, const struct resource *res, long long id, json_t **out,
     struct api_err *err);
+/* Until called again with NULL, this thread's checks of a reference (an id field, a list of
+ * ids) ask known first: true means the object exists, and the database is not asked. For a
+ * plan import, which knows the objects its references found, while it deletes none. */
+void resource_refs_known(bool (*known)(void *ctx, const struct resource *to, long long id),
+    void *ctx);
 /* Creates one object inside the caller's write transaction (used by allocation too): its id
  * in *id and the object as the API shows it in *out, each when not NULL. */
 int resource_create_one(const struct actor *a, struct db *db, const struct resource *res,

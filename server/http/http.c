@@ -21,6 +21,7 @@
 #include "etag.h"
 #include "ipaddr.h"
 #include "jsondump.h"
+#include "jsonload.h"
 #include "log.h"
 #include "metrics.h"
 #include "render.h"
@@ -392,7 +393,7 @@ http_parse_body(struct req *r, struct api_err *err)
 		return 0;
 	if (!http_is_json(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
 		return api_err_set(err, 415, "the body must be application/json");
-	r->json = json_loadb(sbuf_str(&r->body), r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	r->json = jsonload(sbuf_str(&r->body), r->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (r->json == NULL)
 		return api_err_set(err, 400, "malformed JSON at line %d, column %d: %s",
 		    jerr.line, jerr.column, jerr.text);
