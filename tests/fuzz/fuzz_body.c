@@ -124,7 +124,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct resource *res;
 	struct db *db = fuzz_db();
 	struct api_err err;
-	json_error_t jerr;
 	json_t *body;
 	int op;
 
@@ -133,8 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	res = body_target(data[0]);
 	op = data[1] % BODY_NOPS;
 	/* As http_parse_body reads it. */
-	if ((body = json_loadb((const char *)data + 2, size - 2, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL)
+	if ((body = fuzz_parse(data + 2, size - 2)) == NULL)
 		return 0;
 	api_err_init(&err);
 	if (res == &res_users_login) {

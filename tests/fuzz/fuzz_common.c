@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "db.h"
+#include "jsonload.h"
 #include "plan.h"
 #include "res.h"
 #include "token.h"
@@ -118,6 +119,41 @@ fuzz_no_5xx(const char *what, const struct api_err *err)
 	free(errors);
 	if (err->status >= 500)
 		abort();
+}
+
+json_t *
+fuzz_parse(const uint8_t *data, size_t size)
+{
+	const size_t flags = JSON_REJECT_DUPLICATES, dump = JSON_COMPACT | JSON_ENCODE_ANY;
+	json_error_t e1, e2;
+	json_t *got = jsonload((const char *)data, size, flags, &e1);
+	json_t *want = json_loadb((const char *)data, size, flags, &e2);
+	char *a, *b;
+
+	if ((got == NULL) != (want == NULL)) {
+		fprintf(stderr, "jsonload %s where json_loadb %s\n", got ? "parsed" : e1.text,
+		    want ? "parsed" : e2.text);
+		abort();
+	}
+	if (got == NULL) {
+		if (strcmp(e1.text, e2.text) != 0 || e1.line != e2.line ||
+		    e1.column != e2.column || e1.position != e2.position) {
+			fprintf(stderr, "jsonload: %s (%d:%d) json_loadb: %s (%d:%d)\n", e1.text,
+			    e1.line, e1.column, e2.text, e2.line, e2.column);
+			abort();
+		}
+		return NULL;
+	}
+	a = json_dumps(got, dump);
+	b = json_dumps(want, dump);
+	if (a == NULL || b == NULL || strcmp(a, b) != 0 || !json_equal(got, want)) {
+		fprintf(stderr, "jsonload %s\njson_loadb %s\n", a ? a : "?", b ? b : "?");
+		abort();
+	}
+	free(a);
+	free(b);
+	json_decref(want);
+	return got;
 }
 
 char *

@@ -5,6 +5,7 @@
 #ifndef NETSOT_FUZZ_COMMON_H
 #define NETSOT_FUZZ_COMMON_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,11 @@ const struct actor *fuzz_actor(void);
  * input as a crash. With NETSOT_FUZZ_VERBOSE set it prints every outcome (why a seed is
  * refused). */
 void fuzz_no_5xx(const char *what, const struct api_err *err);
+/* data parsed as the server parses a request body or a plan file (jsonload, duplicates
+ * refused), or NULL when it is no JSON. jsonload must give what json_loadb gives: the same
+ * values with the keys in the same order, or the same error at the same place; a difference
+ * aborts. */
+json_t *fuzz_parse(const uint8_t *data, size_t size);
 /* A NUL-terminated copy of data (malloc'd). */
 char *fuzz_string(const uint8_t *data, size_t size);
 

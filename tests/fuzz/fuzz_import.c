@@ -15,11 +15,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct plan_import_opts opts = { .dry_run = true };
 	struct db *db = fuzz_db();
 	struct api_err err;
-	json_error_t jerr;
 	json_t *doc, *report = NULL;
 	int i;
 
-	if ((doc = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+	if ((doc = fuzz_parse(data, size)) == NULL)
 		return 0;
 	for (i = 0; i < 2; i++) {
 		opts.replace = i == 1;
