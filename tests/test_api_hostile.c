@@ -580,6 +580,47 @@ test_nothing_was_stored(void **state)
 	resp_free(&r);
 }
 
+/* A value as deep as the parser takes (2,000 arrays in a host's vars, the body 2,003 deep) is
+ * stored and answered whole, in the create's answer and in a GET: the reply writer's limit is
+ * above the parser's, so no write is acknowledged with an empty body. After the check that
+ * nothing was stored, since this stores a host. */
+static void
+test_deepest_value_answered(void **state)
+{
+	size_t n = 0, depth = 0;
+	char *body = malloc(8192), path[64];
+	json_t *v;
+	struct resp r;
+	int i;
+
+	(void)state;
+	n = (size_t)sprintf(body, "[{\"name\":\"deep1\",\"vars\":{\"x\":");
+	for (i = 0; i < 2000; i++)
+		body[n++] = '[';
+	body[n++] = '1';
+	for (i = 0; i < 2000; i++)
+		body[n++] = ']';
+	strcpy(body + n, "}}]");
+	assert_int_equal(req_json(&S, "POST", "/api/v1/hosts", ed, body, &r), 0);
+	assert_int_equal(r.status, 201);
+	assert_true(r.len > 4000);
+	assert_non_null(strstr(r.body, "\"vars\":{\"x\":[[[["));
+	v = json_object_get(json_array_get(json_object_get(r.json, "results"), 0), "id");
+	if (v == NULL)   /* an array's create may answer the list itself */
+		v = json_object_get(json_array_get(r.json, 0), "id");
+	assert_non_null(v);
+	snprintf(path, sizeof(path), "/api/v1/hosts/%lld", (long long)json_integer_value(v));
+	resp_free(&r);
+	assert_int_equal(req_json(&S, "GET", path, ed, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	for (v = json_object_get(json_object_get(r.json, "vars"), "x"); json_is_array(v);
+	    v = json_array_get(v, 0))
+		depth++;
+	assert_int_equal(depth, 2000);
+	resp_free(&r);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -593,6 +634,7 @@ main(void)
 		cmocka_unit_test(test_web_traversal),
 		cmocka_unit_test(test_sql_in_every_filter),
 		cmocka_unit_test(test_nothing_was_stored),
+		cmocka_unit_test(test_deepest_value_answered),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -883,6 +883,27 @@ test_migrate_checks_references(void **state)
 	assert_int_not_equal(ephemeral_tables(f->db, rebuilt[0].write), 0);
 }
 
+/* A run with foreign keys off that cannot start (another process holds the write lock) leaves
+ * them on, as every other way out does. */
+static void
+test_migrate_locked_keeps_references(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *lock;
+
+	open_db(f);
+	migrate_before(f, "0022_checks_without_in_referenced.sql");
+	assert_int_equal(sqlite3_open(f->path, &lock), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_busy_timeout(db_handle(f->db), 0), SQLITE_OK);
+	assert_int_equal(db_migrate(f->db, f->err, sizeof(f->err)), -1);
+	assert_non_null(strstr(f->err, "cannot start migration"));
+	assert_int_equal(query_int(f->db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+	assert_int_equal(db_schema_version(f->db), 21);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -898,6 +919,7 @@ main(void)
 		T(test_migrate_checks_without_in),
 		T(test_migrate_referenced_checks),
 		T(test_migrate_checks_references),
+		T(test_migrate_locked_keeps_references),
 		T(test_migrate_refuses_newer_schema),
 		T(test_failed_migration_rolls_back),
 		T(test_stmt_cache),

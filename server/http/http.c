@@ -303,38 +303,59 @@ http_cache_control(const struct reply *rep)
 	return etag != NULL ? "private, no-cache" : "no-store";
 }
 
+/* rep becomes the problem in err; its content type. */
+static const char *
+http_problem(struct req *r, struct reply *rep, const struct api_err *err)
+{
+	json_t *p = api_err_problem(err, r->url);
+
+	http_reply_free(rep);
+	memset(rep, 0, sizeof(*rep));
+	rep->status = err->status;
+	rep->json = p;
+	if (err->allow[0] != '\0')
+		http_reply_header(rep, "Allow", "%s", err->allow);
+	if (err->retry_after > 0)
+		http_reply_header(rep, "Retry-After", "%d", err->retry_after);
+	if (err->status == 401)
+		http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"netsot\"");
+	return "application/problem+json";
+}
+
+/* v's JSON text (malloc'd), or NULL. */
+static char *
+http_dump(const json_t *v, size_t *len)
+{
+	struct sbuf text;
+	char *body;
+
+	sbuf_init(&text, 0);
+	body = jsondump(&text, v) == 0 ? sbuf_take(&text, len) : NULL;
+	sbuf_free(&text);
+	return body;
+}
+
 /* Queues rep (or the problem in err when it holds one) and frees both. */
 static enum MHD_Result
 http_send(struct req *r, struct reply *rep, struct api_err *err)
 {
 	struct MHD_Response *resp = NULL;
 	enum MHD_ResponseMemoryMode mode = MHD_RESPMEM_MUST_FREE;
-	struct sbuf text;
 	const char *ctype = rep->ctype;
 	enum MHD_Result ok;
 	char *body = NULL;
 	size_t len = 0;
 	int i;
 
-	if (err->status != 0) {
-		json_t *p = api_err_problem(err, r->url);
-
-		http_reply_free(rep);
-		memset(rep, 0, sizeof(*rep));
-		rep->status = err->status;
-		rep->json = p;
-		ctype = "application/problem+json";
-		if (err->allow[0] != '\0')
-			http_reply_header(rep, "Allow", "%s", err->allow);
-		if (err->retry_after > 0)
-			http_reply_header(rep, "Retry-After", "%d", err->retry_after);
-		if (err->status == 401)
-			http_reply_header(rep, "WWW-Authenticate", "Bearer realm=\"netsot\"");
+	if (err->status != 0)
+		ctype = http_problem(r, rep, err);
+	if (rep->json != NULL && (body = http_dump(rep->json, &len)) == NULL && err->status == 0) {
+		/* Never an empty success: a value that cannot be written (no memory) is a 500. */
+		api_err_set(err, 500, "the answer could not be written");
+		ctype = http_problem(r, rep, err);
+		body = http_dump(rep->json, &len);
 	}
 	if (rep->json != NULL) {
-		sbuf_init(&text, 0);
-		body = jsondump(&text, rep->json) == 0 ? sbuf_take(&text, &len) : NULL;
-		sbuf_free(&text);
 		if (ctype == NULL)
 			ctype = "application/json";
 	} else if (rep->body != NULL) {

@@ -6,8 +6,10 @@
 
 #include "sbuf.h"
 
-/* Deeper values than this are refused (the replies are built by the server: none is). */
-#define JSONDUMP_MAX_DEPTH 512
+/* Deeper values than this are refused. Twice jansson's parser limit (2048): a reply holds
+ * stored values a body brought, wrapped in a few levels of its own, and json_dumps, which
+ * this replaces, had no limit. A level is one small stack frame. */
+#define JSONDUMP_MAX_DEPTH 4096
 
 /* Appends v as json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(10) | JSON_ENCODE_ANY)
  * writes it, but for the case of the hex digits of a \u escape (sbuf_json's lower case, as

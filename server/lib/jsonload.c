@@ -143,11 +143,12 @@ static json_t *
 jsonload_word(struct jsonload *l, const char *word, json_t *v)
 {
 	size_t n = strlen(word);
-	const unsigned char *after = l->p + n;
+	const unsigned char *after;
 
-	if ((size_t)(l->end - l->p) < n || memcmp(l->p, word, n) != 0 ||
-	    (after < l->end && ((*after >= 'a' && *after <= 'z') ||
-	    (*after >= 'A' && *after <= 'Z'))))
+	if ((size_t)(l->end - l->p) < n || memcmp(l->p, word, n) != 0)
+		return NULL;
+	after = l->p + n;   /* within the text: formed only once its length is known */
+	if (after < l->end && ((*after >= 'a' && *after <= 'z') || (*after >= 'A' && *after <= 'Z')))
 		return NULL;
 	l->p = after;
 	return v;

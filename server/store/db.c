@@ -637,7 +637,7 @@ db_migrate(struct db *db, char *err, size_t errlen)
 	}
 	if (db_begin(db, true) == -1) {
 		snprintf(err, errlen, "cannot start migration: %s", sqlite3_errmsg(db->h));
-		return -1;
+		goto out;   /* foreign keys back on */
 	}
 	if (sqlite3_exec(db->h, create, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot create schema_migrations: %s", msg);
