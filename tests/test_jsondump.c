@@ -9,18 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testrng.h"
 #include "jsondump.h"
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static unsigned
-rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
 
 /* jansson's text with each \u escape's hex digits in lower case. */
 static char *
@@ -248,5 +239,6 @@ main(void)
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_limits),
 	};
+	testrng_state = 0x9e3779b97f4a7c15ULL;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

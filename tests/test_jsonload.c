@@ -10,19 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testrng.h"
 #include "jsonload.h"
 #include "sbuf.h"
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static unsigned
-rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
 
 static void
 gen_space(struct sbuf *sb)
@@ -246,5 +237,6 @@ main(void)
 		cmocka_unit_test(test_random),
 	};
 
+	testrng_state = 0x2545f4914f6cdd1dULL;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
