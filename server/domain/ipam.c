@@ -30,8 +30,7 @@ ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],
 	sqlite3_bind_blob(st, 1, first, IPADDR_KEYLEN, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, below_len);
 	sqlite3_bind_int64(st, 3, exclude);
-	/* A nesting deeper than 129 prefixes cannot exist; the bound guards a broken chain. */
-	for (hops = 0; hops < 130; hops++) {
+	for (hops = 0; hops < IPAM_MAX_HOPS; hops++) {
 		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 			sqlite3_reset(st);
 			return rc == SQLITE_DONE ? 0 : db_fail(db, err, "finding a prefix");

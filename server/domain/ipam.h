@@ -12,6 +12,10 @@
 struct api_err;
 struct db;
 
+/* A nesting deeper than 129 prefixes cannot exist (IPv6 has 129 lengths); a walk up the
+ * parents that goes further has met a broken chain. */
+#define IPAM_MAX_HOPS 130
+
 /* The most specific prefix holding [first, last] whose length is below below_len, other than
  * exclude: 1 with *id, 0 for none, -1 on error. */
 int ipam_containing(struct db *db, const unsigned char first[IPADDR_KEYLEN],

@@ -5,7 +5,9 @@
 
 #include "apierr.h"
 #include "db.h"
+#include "ipam.h"
 #include "vec.h"
+#include "xmalloc.h"
 
 struct ipam_cache_row {
 	unsigned char first[IPADDR_KEYLEN], last[IPADDR_KEYLEN];
@@ -67,25 +69,36 @@ ipam_cache_read(struct db *db, const char *sql, struct ipam_cache_row **rows, si
 	return rc == SQLITE_DONE ? 1 : db_fail(db, err, "reading the prefixes");
 }
 
+/* The order of ipam_containing's index: first_key (keys of one length compare as memcmp does
+ * in SQLite), then prefix_len, then id. */
+static int
+ipam_cache_cmp_first(const void *a, const void *b)
+{
+	const struct ipam_cache_row *x = a, *y = b;
+	int c = memcmp(x->first, y->first, IPADDR_KEYLEN);
+
+	if (c != 0)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 int
 ipam_cache_begin(struct db *db, struct api_err *err)
 {
-	static const char byfirst[] = "SELECT id, first_key, last_key, prefix_len, parent_id "
-	    "FROM prefixes ORDER BY first_key, prefix_len, id";
 	static const char byid[] = "SELECT id, first_key, last_key, prefix_len, parent_id "
 	    "FROM prefixes ORDER BY id";
-	struct ipam_cache *c = calloc(1, sizeof(*c));
-	size_t n;
+	struct ipam_cache *c = xcalloc(1, sizeof(*c));
 	int rc;
 
 	ipam_cache_end();
-	if (c == NULL)
-		return api_err_set(err, 500, "out of memory");
-	if ((rc = ipam_cache_read(db, byfirst, &c->byfirst, &c->n, err)) == 1)
-		rc = ipam_cache_read(db, byid, &c->byid, &n, err);
-	/* A parent's id must be unique and the ids ascending (a binary search), prefix_len any
-	 * integer; 0 rows need no cache either. */
-	if (rc == 1 && n == c->n && c->n > 0) {
+	/* Read once, in id order (the parents' binary search; ids are unique), and sorted again
+	 * in the index's order; 0 rows need no cache. */
+	if ((rc = ipam_cache_read(db, byid, &c->byid, &c->n, err)) == 1 && c->n > 0) {
+		c->byfirst = xmalloc(c->n * sizeof(*c->byfirst));
+		memcpy(c->byfirst, c->byid, c->n * sizeof(*c->byfirst));
+		qsort(c->byfirst, c->n, sizeof(*c->byfirst), ipam_cache_cmp_first);
 		ipam_cached = c;
 		return 0;
 	}
@@ -145,7 +158,7 @@ ipam_cache_containing(const unsigned char first[IPADDR_KEYLEN],
 	if (r == NULL)
 		return 0;
 	/* Then its walk up the parents, as ipam_containing walks it. */
-	for (hops = 0; hops < 130; hops++) {
+	for (hops = 0; hops < IPAM_MAX_HOPS; hops++) {
 		if (r->id != exclude && r->len < below_len &&
 		    memcmp(r->last, last, IPADDR_KEYLEN) >= 0) {
 			*id = r->id;

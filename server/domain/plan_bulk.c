@@ -110,8 +110,7 @@ plan_bulk_begin(struct db *db, const char *table, const char *keep, struct plan_
 		}
 	}
 	b->table = xstrdup(table);
-	if (asprintf(&want, plan_bulk_trigger_fmt, table, table, table) < 0)
-		abort();
+	want = xasprintf(plan_bulk_trigger_fmt, table, table, table);
 	sqlite3_snprintf(sizeof(name), name, "%s_ins", table);
 	rc = dbtrigger_aside(db, name, want, &b->trigger, err);
 	free(want);

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "db.h"
+#include "xmalloc.h"
 #include "dbtrigger.h"
 #include "etag.h"
 #include "ipaddr.h"
@@ -150,8 +151,7 @@ res_build_shown(const struct resource *res, struct rsql *q)
 	};
 	size_t i, n = 0;
 
-	if ((q->shown = calloc(RES_COLS_MAX, sizeof(*q->shown))) == NULL)
-		abort();
+	q->shown = xcalloc(RES_COLS_MAX, sizeof(*q->shown));
 	for (i = 0; res->fields[i].name != NULL; i++) {
 		if (res->fields[i].flags & F_WRITEONLY)
 			continue;

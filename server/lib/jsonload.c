@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
+
 struct jsonload {
 	const unsigned char *p, *end;
 	bool dups;      /* JSON_REJECT_DUPLICATES */
@@ -92,10 +94,7 @@ jsonload_string(struct jsonload *l, const char **s, size_t *n)
 	if (len + 1 > l->cap) {
 		free(l->scratch);
 		l->cap = len + 1 > 2 * l->cap ? len + 1 : 2 * l->cap;
-		if ((l->scratch = malloc(l->cap)) == NULL) {
-			l->cap = 0;
-			return -1;
-		}
+		l->scratch = xmalloc(l->cap);
 	}
 	for (q = start, len = 0; *q != '"'; len++) {
 		if (*q == '\\') {
@@ -202,8 +201,7 @@ jsonload_object(struct jsonload *l, int depth)
 			break;
 		/* The key outlives the value's strings only as a copy when it was decoded. */
 		if (key == l->scratch) {
-			if ((copy = malloc(n + 1)) == NULL)
-				break;
+			copy = xmalloc(n + 1);
 			memcpy(copy, key, n);
 			copy[n] = '\0';
 			key = copy;
